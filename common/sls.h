@@ -1,0 +1,17 @@
+/* pam_sls - the common library, all of it. */
+#ifndef SLS_H
+#define SLS_H
+
+#include "sls_codec.h"
+#include "sls_enrol.h"
+#include "sls_error.h"
+#include "sls_file.h"
+#include "sls_log.h"
+#include "sls_ocra.h"
+#include "sls_otp.h"
+#include "sls_random.h"
+#include "sls_secret.h"
+#include "sls_state.h"
+#include "sls_uri.h"
+
+#endif /* SLS_H */

@@ -1,0 +1,93 @@
+/* pam_sls - safe file I/O: checked opens, atomic replace, per-user locks. */
+#ifndef SLS_FILE_H
+#define SLS_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "sls_error.h"
+
+#define SLS_FILE_MAX      (256 * 1024) /* default size cap of enrolment/state files */
+#define SLS_USER_NAME_MAX 64
+
+/*
+ * True when name is safe to use as a file name and INI key: 1..64 bytes,
+ * not "." or "..", no '/', no control character (< 0x20 or 0x7f), no
+ * space, no '[', ']', '=', ';', '#', and not starting with '-'.
+ */
+bool sls_name_valid(const char *name);
+
+/*
+ * Open directory path for use as dirfd, walking it component by component
+ * from "/" (or the cwd for a relative path) with O_NOFOLLOW|O_DIRECTORY, so
+ * that no symlink is followed anywhere. The final directory must be owned by
+ * owner and not writable by group or others. With create, a missing final
+ * component is made with mode 0700 (parents must exist). *dirfd gets an
+ * O_CLOEXEC descriptor. SLS_ERR_NOENT, SLS_ERR_UNSAFE, SLS_ERR_IO.
+ */
+enum sls_rc sls_dir_open(const char *path, uid_t owner, bool create, int *dirfd);
+
+/*
+ * Same, for one subdirectory name (sls_name_valid) of an open directory.
+ */
+enum sls_rc sls_subdir_open(int dirfd, const char *name, uid_t owner, bool create, int *subfd);
+
+/*
+ * Read the file name (sls_name_valid) in dirfd whole. Opened with
+ * O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_NOCTTY|O_NONBLOCK; the fd is fstat'ed:
+ * regular file, one link, owned by owner, no group/other write, size <= max,
+ * and the contents hold no NUL byte. *buf gets a malloc'ed NUL-terminated
+ * copy (caller frees with sls_free_secret(buf, len + 1)), *len its length.
+ * SLS_ERR_NOENT (missing), SLS_ERR_UNSAFE (symlink, link count, owner, mode,
+ * not regular), SLS_ERR_TOOBIG, SLS_ERR_FORMAT (NUL), SLS_ERR_IO, SLS_ERR_NOMEM.
+ */
+enum sls_rc sls_file_read(int dirfd, const char *name, uid_t owner, size_t max, char **buf,
+			  size_t *len);
+
+/*
+ * Replace file name in dirfd atomically with data: a new file with a random
+ * name in the same directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode given, umask
+ * not applied), full write, fsync, checked close, renameat over name, fsync
+ * of the directory. On any failure the temp file is removed and name is
+ * untouched: readers see the old or the new contents, never a mix. The
+ * caller holds the per-user lock.
+ */
+enum sls_rc sls_file_replace(int dirfd, const char *name, const void *data, size_t len,
+			     mode_t mode);
+
+/*
+ * Remove file name in dirfd (for revocation of a whole user); SLS_ERR_NOENT
+ * if missing. fsyncs the directory.
+ */
+enum sls_rc sls_file_remove(int dirfd, const char *name);
+
+/*
+ * Take the exclusive lock of user name: file name in lockdirfd, created 0600
+ * if missing (never unlinked, so two lockers always lock the same inode),
+ * fstat'ed like sls_file_read, then flock(LOCK_EX), retried until
+ * timeout_ms passes (SLS_ERR_LOCK). *lockfd gets the descriptor.
+ */
+enum sls_rc sls_lock_acquire(int lockdirfd, const char *name, uid_t owner, unsigned timeout_ms,
+			     int *lockfd);
+
+/* Release and close a lock from sls_lock_acquire; -1 is allowed. */
+void sls_lock_release(int lockfd);
+
+/*
+ * The store of DESIGN.md: DIR with users/, state/ and lock/, all owned by
+ * owner, mode 0700, none writable by group/other. Any fd may be -1 after a
+ * failed open; sls_store_close handles that.
+ */
+struct sls_store {
+	int dirfd;
+	int users_fd;
+	int state_fd;
+	int lock_fd;
+};
+
+/* Open (with create: make missing, mode 0700) the store at path. */
+enum sls_rc sls_store_open(const char *path, uid_t owner, bool create, struct sls_store *store);
+void sls_store_close(struct sls_store *store);
+
+#endif /* SLS_FILE_H */

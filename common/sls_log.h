@@ -1,0 +1,63 @@
+/* pam_sls - decisions to the systemd journal, shared by the module and sls. */
+#ifndef SLS_LOG_H
+#define SLS_LOG_H
+
+#include <stdbool.h>
+
+#include "sls_error.h"
+
+/* One kind of decision; each has its own MESSAGE_ID (sls_event_message_id). */
+enum sls_event {
+	SLS_EV_DEVICE_OFFERED, /* a device's prompt was shown */
+	SLS_EV_SUCCESS,        /* second factor accepted */
+	SLS_EV_FAILURE,        /* wrong, expired or missing answer */
+	SLS_EV_LOCKOUT,        /* this failure locked the user */
+	SLS_EV_LOCKED,         /* refused because the user is locked */
+	SLS_EV_NO_DEVICE,      /* no usable device (nullok or denial) */
+	SLS_EV_CONFIG_ERROR,   /* bad option or sls.conf */
+	SLS_EV_FILE_ERROR,     /* unsafe/corrupt enrolment or state file, store */
+	SLS_EV_SYSTEM_ERROR,   /* memory, lock timeout, crypto, I/O */
+	SLS_EV_ENROLLED,       /* sls: device enrolled or activated */
+	SLS_EV_REVOKED,        /* sls: device revoked */
+	SLS_EV_UNLOCKED,       /* sls: admin cleared a lock */
+	SLS_EV__COUNT
+};
+
+/* The 32-hex-digit MESSAGE_ID of ev (documented in pam_sls(8)). */
+const char *sls_event_message_id(enum sls_event ev);
+/* A short lower-case name: "device-offered", "success", ... */
+const char *sls_event_name(enum sls_event ev);
+
+/*
+ * Who is logging and about whom. Strings may be NULL. user must be a name
+ * known to be real (enrolled or in passwd): an unknown user name may be a
+ * mistyped password, so callers leave it NULL then. fallback receives the
+ * formatted line when the journal cannot take it (no journald socket); the
+ * module passes a pam_syslog wrapper, the CLIs a stderr writer.
+ */
+struct sls_log_ctx {
+	const char *ident; /* SYSLOG_IDENTIFIER, e.g. "pam_sls" or "sls" */
+	const char *service;
+	const char *user;
+	const char *rhost;
+	bool debug; /* also send SLS_EV_DEVICE_OFFERED etc. at LOG_DEBUG */
+	void (*fallback)(void *arg, int priority, const char *line);
+	void *fallback_arg;
+};
+
+/*
+ * Send one entry: MESSAGE="ident: reason [detail] user=... service=...",
+ * MESSAGE_ID, PRIORITY (from the event kind), SYSLOG_IDENTIFIER, SLS_EVENT,
+ * SLS_USER, SLS_SERVICE, SLS_RHOST, SLS_DEVICE, SLS_RESULT. There is no
+ * free-form field: reason must be a string literal (the macro enforces it)
+ * and detail is a parser's diag (which by contract holds no input values), so
+ * no secret can reach the log by accident. device is a device name (from a
+ * validated enrolment file) or NULL; result is a fixed word such as
+ * "success", "failure", "locked", "error".
+ */
+void sls_log_event_(const struct sls_log_ctx *ctx, enum sls_event ev, const char *device,
+		    const char *result, const struct sls_diag *detail, const char *reason);
+#define sls_log_event(ctx, ev, device, result, detail, reason)                                     \
+	sls_log_event_((ctx), (ev), (device), (result), (detail), "" reason "")
+
+#endif /* SLS_LOG_H */

@@ -1,0 +1,62 @@
+/* pam_sls - the state file STORE/state/USER (DESIGN.md "Files"). */
+#ifndef SLS_STATE_H
+#define SLS_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sls_enrol.h"
+#include "sls_error.h"
+
+#define SLS_FAILURES_MAX 100 /* failure times kept (deny may not exceed it) */
+
+/* Per-device state, one [device NAME] section. */
+struct sls_device_state {
+	char name[SLS_DEVICE_NAME_MAX + 1];
+	uint64_t totp_last_step; /* last accepted TOTP step, 0 = none */
+	time_t last_used;        /* last successful use, 0 = never */
+};
+
+/*
+ * [state] keys: failures (comma-separated epoch seconds, ascending, at most
+ * SLS_FAILURES_MAX), locked_until, last_device, sms_sent, sms_expires,
+ * sms_code_hash (hex, SHA-256 size). All optional; an absent state file is
+ * the zero state.
+ */
+struct sls_state {
+	size_t nfailures;
+	time_t failures[SLS_FAILURES_MAX]; /* ascending */
+	time_t locked_until;               /* 0 = not locked */
+	char last_device[SLS_DEVICE_NAME_MAX + 1];
+	time_t sms_sent;    /* when the last SMS code was sent, 0 = never */
+	time_t sms_expires; /* when the pending SMS code expires */
+	uint8_t sms_code_hash[32];
+	bool sms_pending; /* sms_code_hash holds a code */
+	size_t ndevices;
+	struct sls_device_state devices[SLS_DEVICES_MAX];
+};
+
+/* Same rules as sls_user_parse: any error is SLS_ERR_FORMAT with a line, *state zeroed. */
+enum sls_rc sls_state_parse(const char *buf, struct sls_state *state, struct sls_diag *diag);
+
+/* Serialize; free *out with sls_free_secret(*out, *len + 1). */
+enum sls_rc sls_state_format(const struct sls_state *state, char **out, size_t *len);
+
+/* The device's state, added (zeroed) if missing and there is room; NULL otherwise. */
+struct sls_device_state *sls_state_device(struct sls_state *state, const char *name);
+
+/*
+ * Record a failure at now: drop failures older than now - window, append
+ * now (dropping the oldest when full). Returns the count within the window.
+ */
+size_t sls_state_add_failure(struct sls_state *state, time_t now, time_t window);
+
+/* Failures within (now - window, now]. */
+size_t sls_state_count_failures(const struct sls_state *state, time_t now, time_t window);
+
+/* Wipe *state. */
+void sls_state_clear(struct sls_state *state);
+
+#endif /* SLS_STATE_H */
