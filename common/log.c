@@ -1,1 +1,102 @@
-/* placeholder: being written */
+/* pam_sls - decisions to the systemd journal, with a fallback for hosts without one. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#define SD_JOURNAL_SUPPRESS_LOCATION
+#include <systemd/sd-journal.h>
+
+#include "sls_log.h"
+
+/* The journald socket; its absence means "no journal" (sd_journal_send then returns 0). */
+#define SLS_JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+struct sls_event_info {
+	const char *name;
+	const char *message_id;
+	int priority;
+};
+
+/* MESSAGE_IDs are part of the interface (pam_sls(8)): never change one. */
+static const struct sls_event_info sls_events[SLS_EV__COUNT] = {
+    [SLS_EV_DEVICE_OFFERED] = {"device-offered", "0ac4eab608674ec9a57588cf256aadad", LOG_INFO},
+    [SLS_EV_SUCCESS] = {"success", "263acce1c3c64a04b4fa8ba00c002cd3", LOG_INFO},
+    [SLS_EV_FAILURE] = {"failure", "ff63590387f04b6eb710b569259841ed", LOG_WARNING},
+    [SLS_EV_LOCKOUT] = {"lockout", "3f184729354144738f2419595e916e84", LOG_WARNING},
+    [SLS_EV_LOCKED] = {"locked", "ec3985c35a884513b4c3f033acc368ed", LOG_WARNING},
+    [SLS_EV_NO_DEVICE] = {"no-device", "6ff6e42f35bd4eefa7e3a5205605022f", LOG_NOTICE},
+    [SLS_EV_CONFIG_ERROR] = {"config-error", "92db1f00c8d04061acd8658043ad1e33", LOG_ERR},
+    [SLS_EV_FILE_ERROR] = {"file-error", "82b24ad7e6cc493eaacfe5d310a26ad6", LOG_ERR},
+    [SLS_EV_SYSTEM_ERROR] = {"system-error", "658965b1f280485e878cab14758c9eab", LOG_ERR},
+    [SLS_EV_ENROLLED] = {"enrolled", "26894e76900244dba4989993880af385", LOG_NOTICE},
+    [SLS_EV_REVOKED] = {"revoked", "cfbe911a69cc43c0b057cedebc1a1320", LOG_NOTICE},
+    [SLS_EV_UNLOCKED] = {"unlocked", "505ed222101c43acbbed111cf62b8ae3", LOG_NOTICE},
+};
+
+static const struct sls_event_info *sls_event_info(enum sls_event ev)
+{
+	if ((unsigned)ev >= SLS_EV__COUNT)
+		ev = SLS_EV_SYSTEM_ERROR;
+	return &sls_events[ev];
+}
+
+const char *sls_event_message_id(enum sls_event ev)
+{
+	return sls_event_info(ev)->message_id;
+}
+
+const char *sls_event_name(enum sls_event ev)
+{
+	return sls_event_info(ev)->name;
+}
+
+static const char *or_dash(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : "-";
+}
+
+static bool sls_journal_present(void)
+{
+	struct stat st;
+
+	return stat(SLS_JOURNAL_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* "reason [line N: detail]"; the detail holds no input values (sls_diag contract). */
+static void sls_log_text(char *buf, size_t size, const struct sls_diag *detail, const char *reason)
+{
+	if (detail == NULL || detail->msg[0] == '\0')
+		snprintf(buf, size, "%s", reason);
+	else if (detail->line > 0)
+		snprintf(buf, size, "%s (line %d: %s)", reason, detail->line, detail->msg);
+	else
+		snprintf(buf, size, "%s (%s)", reason, detail->msg);
+}
+
+void sls_log_event_(const struct sls_log_ctx *ctx, enum sls_event ev, const char *device,
+		    const char *result, const struct sls_diag *detail, const char *reason)
+{
+	const struct sls_event_info *info = sls_event_info(ev);
+	const char *ident = ctx->ident != NULL ? ctx->ident : "pam_sls";
+	int priority = info->priority;
+	char text[384], line[768];
+	int r = -1;
+
+	sls_log_text(text, sizeof(text), detail, reason);
+	snprintf(line, sizeof(line), "%s: %s; user=%s service=%s rhost=%s device=%s result=%s",
+		 ident, text, or_dash(ctx->user), or_dash(ctx->service), or_dash(ctx->rhost),
+		 or_dash(device), or_dash(result));
+	if (sls_journal_present())
+		r = sd_journal_send("MESSAGE=%s", line, "MESSAGE_ID=%s", info->message_id,
+				    "PRIORITY=%i", priority, "SYSLOG_IDENTIFIER=%s", ident,
+				    "SLS_EVENT=%s", info->name, "SLS_USER=%s", or_dash(ctx->user),
+				    "SLS_SERVICE=%s", or_dash(ctx->service), "SLS_RHOST=%s",
+				    or_dash(ctx->rhost), "SLS_DEVICE=%s", or_dash(device),
+				    "SLS_RESULT=%s", or_dash(result), NULL);
+	/* Never fail a login over logging: without a journal, hand the line on. */
+	if (r < 0 && ctx->fallback != NULL)
+		ctx->fallback(ctx->fallback_arg, priority, line);
+}

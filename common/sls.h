@@ -3,6 +3,7 @@
 #define SLS_H
 
 #include "sls_codec.h"
+#include "sls_config.h"
 #include "sls_enrol.h"
 #include "sls_error.h"
 #include "sls_file.h"

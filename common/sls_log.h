@@ -40,7 +40,7 @@ struct sls_log_ctx {
 	const char *service;
 	const char *user;
 	const char *rhost;
-	bool debug; /* also send SLS_EV_DEVICE_OFFERED etc. at LOG_DEBUG */
+	bool debug; /* the caller's own verbose output is wanted (module option) */
 	void (*fallback)(void *arg, int priority, const char *line);
 	void *fallback_arg;
 };

@@ -1,0 +1,337 @@
+/* pam_sls - the policy file /etc/security/sls.conf, parsed with libinih. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "sls_config.h"
+#include "sls_file.h"
+#include "sls_secret.h"
+#include "sls_state.h"
+
+#define SLS_CONFIG_FILE_MAX (64 * 1024)
+
+enum key_kind {
+	K_PATH,
+	K_DIR_OR_EMPTY,
+	K_CMD_OR_EMPTY,
+	K_COUNT,
+	K_DURATION,
+	K_DAYS,
+	K_BOOL,
+	K_OPTOUT,
+	K_GROUPS
+};
+
+struct config_key {
+	const char *section;
+	const char *name;
+	enum key_kind kind;
+	size_t offset;
+};
+
+#define KEY(sec, name, kind, field)                                                                \
+	{                                                                                          \
+		sec, name, kind, offsetof(struct sls_config, field)                                \
+	}
+static const struct config_key config_keys[] = {
+    KEY("store", "dir", K_PATH, store_dir),
+    KEY("lockout", "deny", K_COUNT, deny),
+    KEY("lockout", "window", K_DURATION, window),
+    KEY("lockout", "unlock_time", K_DURATION, unlock_time),
+    KEY("login", "challenge_timeout", K_DURATION, challenge_timeout),
+    KEY("login", "enroll_at_login", K_BOOL, enroll_at_login),
+    KEY("login", "nullok", K_BOOL, nullok),
+    KEY("sms", "command", K_CMD_OR_EMPTY, sms_command),
+    KEY("sms", "spool", K_DIR_OR_EMPTY, sms_spool),
+    KEY("sms", "voice_command", K_CMD_OR_EMPTY, voice_command),
+    KEY("sms", "min_interval", K_DURATION, sms_min_interval),
+    KEY("sms", "validity", K_DURATION, sms_validity),
+    KEY("policy", "optout", K_OPTOUT, optout),
+    KEY("policy", "mandatory_groups", K_GROUPS, mandatory_groups),
+    KEY("tempcode", "full_days", K_DAYS, tempcode_full_days),
+    KEY("tempcode", "card_days", K_DAYS, tempcode_card_days),
+    KEY("card", "online_days", K_DAYS, card_online_days),
+};
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+struct config_parse {
+	struct sls_config *conf;
+	struct sls_diag *diag;
+	bool seen[NKEYS];
+};
+
+void sls_config_defaults(struct sls_config *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	snprintf(conf->store_dir, sizeof(conf->store_dir), "%s", "/var/lib/sls");
+	conf->deny = 10;
+	conf->window = 24 * 3600;
+	conf->unlock_time = 24 * 3600;
+	conf->challenge_timeout = 180;
+	conf->sms_min_interval = 120;
+	conf->sms_validity = 300;
+	conf->optout = SLS_OPTOUT_FORBIDDEN;
+	conf->tempcode_full_days = 2;
+	conf->tempcode_card_days = 10;
+	conf->card_online_days = 21;
+}
+
+/* Strict decimal: digits only, no sign, no overflow past max. */
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+enum sls_rc sls_parse_duration(const char *s, unsigned *secs)
+{
+	char num[16];
+	size_t len = strlen(s);
+	unsigned unit = 1, v;
+
+	if (len == 0 || len >= sizeof(num))
+		return SLS_ERR_INVAL;
+	memcpy(num, s, len + 1);
+	switch (num[len - 1]) {
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		len++;
+		break;
+	}
+	num[len - 1] = '\0';
+	if (parse_uint(num, 366u * 86400, &v) != 0 || v == 0 || v > 366u * 86400 / unit)
+		return SLS_ERR_INVAL;
+	*secs = v * unit;
+	return SLS_OK;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+		*out = true;
+	else if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* An absolute path without control characters, "..", or "//" tricks. */
+static bool path_ok(const char *s)
+{
+	if (s[0] != '/' || strstr(s, "/../") != NULL || strstr(s, "/./") != NULL)
+		return false;
+	size_t len = strlen(s);
+	if (len >= 3 && strcmp(s + len - 3, "/..") == 0)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static bool groups_ok(const char *s)
+{
+	char name[SLS_USER_NAME_MAX + 1];
+	const char *end;
+
+	while (*s) {
+		end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+		if (n == 0 || n > SLS_USER_NAME_MAX)
+			return false;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		if (!sls_name_valid(name))
+			return false;
+		s += n + (end ? 1 : 0);
+		if (end && *s == '\0')
+			return false;
+	}
+	return true;
+}
+
+static int copy_string(char *dst, const char *value, bool ok)
+{
+	if (!ok || strlen(value) >= SLS_CONFIG_PATH_MAX)
+		return -1;
+	snprintf(dst, SLS_CONFIG_PATH_MAX, "%s", value);
+	return 0;
+}
+
+static int set_value(struct sls_config *conf, const struct config_key *k, const char *value)
+{
+	char *field = (char *)conf + k->offset;
+	unsigned *num = (unsigned *)(void *)field;
+
+	switch (k->kind) {
+	case K_PATH:
+		return copy_string(field, value, path_ok(value));
+	case K_DIR_OR_EMPTY:
+	case K_CMD_OR_EMPTY:
+		return copy_string(field, value, *value == '\0' || path_ok(value));
+	case K_GROUPS:
+		return copy_string(field, value, groups_ok(value));
+	case K_COUNT:
+		return parse_uint(value, SLS_FAILURES_MAX, num) != 0 || *num == 0 ? -1 : 0;
+	case K_DAYS:
+		return parse_uint(value, 366, num) != 0 ? -1 : 0;
+	case K_DURATION:
+		return sls_parse_duration(value, num) == SLS_OK ? 0 : -1;
+	case K_BOOL:
+		return parse_bool(value, (bool *)(void *)field);
+	case K_OPTOUT:
+		if (strcmp(value, "allowed") == 0)
+			conf->optout = SLS_OPTOUT_ALLOWED;
+		else if (strcmp(value, "forbidden") == 0)
+			conf->optout = SLS_OPTOUT_FORBIDDEN;
+		else
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+/* libinih handler: returning 0 makes ini_parse_string report this line. */
+static int config_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct config_parse *p = user;
+	bool section_known = false;
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (strcmp(section, k->section) != 0)
+			continue;
+		section_known = true;
+		if (strcmp(name, k->name) != 0)
+			continue;
+		if (p->seen[i]) {
+			sls_diag_set(p->diag, 0, "[%s] %s is set twice", k->section, k->name);
+			return 0;
+		}
+		p->seen[i] = true;
+		if (set_value(p->conf, k, value) != 0) {
+			sls_diag_set(p->diag, 0, "[%s] %s has an invalid value", k->section,
+				     k->name);
+			return 0;
+		}
+		return 1;
+	}
+	if (section_known)
+		sls_diag_set(p->diag, 0, "unknown key in section [%s]", section);
+	else
+		sls_diag_set(p->diag, 0, "unknown section");
+	return 0;
+}
+
+/* libinih splits lines longer than its buffer; refuse them instead. */
+static int first_long_line(const char *buf)
+{
+	int line = 1;
+	size_t len = 0;
+
+	for (; *buf; buf++) {
+		if (*buf == '\n') {
+			line++;
+			len = 0;
+		} else if (++len >= 199) {
+			return line;
+		}
+	}
+	return 0;
+}
+
+enum sls_rc sls_config_parse(const char *buf, struct sls_config *conf, struct sls_diag *diag)
+{
+	struct sls_diag local = {0};
+	struct config_parse p = {.conf = conf, .diag = &local};
+	int line = first_long_line(buf);
+
+	if (line > 0) {
+		sls_diag_set(&local, 0, "line too long");
+	} else {
+		line = ini_parse_string(buf, config_handler, &p);
+		if (line > 0 && local.msg[0] == '\0')
+			sls_diag_set(&local, 0, "syntax error");
+	}
+	if (line == 0)
+		return SLS_OK;
+	if (diag != NULL) {
+		*diag = local;
+		diag->line = line > 0 ? line : 0;
+	}
+	sls_config_defaults(conf);
+	return line < 0 ? SLS_ERR_NOMEM : SLS_ERR_FORMAT;
+}
+
+static enum sls_rc split_path(const char *path, char *dir, size_t dirsize, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (path[0] != '/' || slash == NULL || slash[1] == '\0' ||
+	    (size_t)(slash - path) >= dirsize)
+		return SLS_ERR_INVAL;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash == path ? 1 : slash - path] = '\0';
+	*base = slash + 1;
+	return sls_name_valid(*base) ? SLS_OK : SLS_ERR_NAME;
+}
+
+enum sls_rc sls_config_load(const char *path, uid_t owner, struct sls_config *conf,
+			    struct sls_diag *diag)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	char *buf = NULL;
+	size_t len = 0;
+	int dirfd = -1;
+	enum sls_rc rc;
+
+	sls_config_defaults(conf);
+	rc = split_path(path, dir, sizeof(dir), &base);
+	if (rc != SLS_OK)
+		goto out;
+	rc = sls_dir_open(dir, owner, false, &dirfd);
+	if (rc != SLS_OK)
+		goto out;
+	rc = sls_file_read(dirfd, base, owner, SLS_CONFIG_FILE_MAX, &buf, &len);
+	if (rc != SLS_OK)
+		goto out;
+	rc = sls_config_parse(buf, conf, diag);
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	sls_free_secret(buf, len + 1);
+	return rc;
+}
