@@ -1,0 +1,595 @@
+/* sls-authenticator - the soft key: holds accounts, answers challenges, shows TOTP codes. */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "ini_util.h"
+#include "pin.h"
+#include "qrimage.h"
+#include "sls.h"
+
+/* Exit codes (documented in sls-authenticator(1)). */
+enum {
+	EXIT_USAGE = 1,   /* bad command line, or an internal error */
+	EXIT_ACCOUNT = 2, /* no account named though several exist, or no such account */
+	EXIT_INPUT = 3,   /* bad URI, image, challenge or PIN */
+	EXIT_STORE = 4,   /* accounts file unsafe, corrupt or not writable */
+	EXIT_EXISTS = 5,  /* import of an account that exists, without --force */
+};
+
+struct options {
+	const char *account;
+	const char *image;
+	const char *session;
+	unsigned long long counter;
+	int pin_fd;
+	bool dsc;
+	bool force;
+	bool mutual;
+};
+
+static void __attribute__((noreturn)) usage(int status)
+{
+	FILE *out = status == 0 ? stdout : stderr;
+
+	fprintf(out,
+		"usage: sls-authenticator import [--type dsc] [--force] URI\n"
+		"       sls-authenticator import [--type dsc] [--force] --image FILE\n"
+		"       sls-authenticator list\n"
+		"       sls-authenticator respond [--account NAME] [--pin-fd N] [--counter N]\n"
+		"                                 [--session HEX] [--mutual] CHALLENGE\n"
+		"       sls-authenticator code [--account NAME]\n"
+		"       sls-authenticator remove NAME\n"
+		"       sls-authenticator            (interactive: pick, challenge, PIN)\n"
+		"       sls-authenticator --help | --version\n");
+	exit(status);
+}
+
+static int open_accounts(struct accounts *a, bool create)
+{
+	struct sls_diag diag = {0};
+	char why[600];
+	enum sls_rc rc = accounts_open(a, create, &diag, why, sizeof(why));
+
+	if (rc == SLS_OK)
+		return 0;
+	warnx("%s", why);
+	accounts_close(a);
+	return rc == SLS_ERR_LOCK || rc == SLS_ERR_NOMEM ? EXIT_USAGE : EXIT_STORE;
+}
+
+static void print_names(const struct accounts *a, FILE *out)
+{
+	char name[ACCOUNT_NAME_MAX * 2];
+
+	for (size_t i = 0; i < a->n; i++)
+		if (account_name(a, i, name, sizeof(name)))
+			fprintf(out, "  %s\n", name);
+}
+
+/* The account to use: --account, else the only one of the wanted kind. */
+static int pick_account(const struct accounts *a, const char *name, bool totp, size_t *index)
+{
+	int found = -1, count = 0;
+
+	if (name != NULL) {
+		found = accounts_find(a, name);
+		if (found < 0) {
+			warnx("no account named %s; the accounts are:", name);
+			print_names(a, stderr);
+			return EXIT_ACCOUNT;
+		}
+	} else {
+		for (size_t i = 0; i < a->n; i++)
+			if ((a->list[i].kind == ACCOUNT_TOTP) == totp && count++ == 0)
+				found = (int)i;
+		if (count != 1) {
+			warnx(count == 0 ? "no %s account: import one first"
+					 : "several accounts: name one with --account (%s):",
+			      totp ? "TOTP" : "challenge/response");
+			print_names(a, stderr);
+			return EXIT_ACCOUNT;
+		}
+	}
+	if ((a->list[found].kind == ACCOUNT_TOTP) != totp) {
+		warnx(totp ? "that account answers challenges; use respond"
+			   : "that account shows TOTP codes; use code");
+		return EXIT_ACCOUNT;
+	}
+	*index = (size_t)found;
+	return 0;
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+static int uri_from_image(const char *path, char **uri)
+{
+	enum qrimage_err e = qrimage_decode_file(path, uri);
+
+	if (e == QRIMAGE_OK)
+		return 0;
+	warnx("%s: %s", path, qrimage_strerror(e));
+	return e == QRIMAGE_NOMEM ? EXIT_USAGE : EXIT_INPUT;
+}
+
+static int check_storable(const struct sls_otpauth *o)
+{
+	char name[ACCOUNT_NAME_MAX * 2];
+	int n = snprintf(name, sizeof(name), "%s@%s/%s", o->account, o->issuer, o->device);
+
+	if (!sls_ini_text_ok(o->issuer, SLS_URI_FIELD_MAX) ||
+	    !sls_ini_text_ok(o->account, SLS_URI_FIELD_MAX) ||
+	    !sls_ini_text_ok(o->device, SLS_URI_FIELD_MAX)) {
+		warnx("the URI's issuer, user or device holds a character that cannot be stored "
+		      "(';', a control character, or a leading/trailing space)");
+		return EXIT_INPUT;
+	}
+	if (n < 0 || n >= ACCOUNT_NAME_MAX) {
+		warnx("the URI's issuer and user are too long (at most %d characters together)",
+		      ACCOUNT_NAME_MAX - 2);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+static bool confirm_replace(const char *name)
+{
+	char answer[16];
+
+	if (!isatty(STDIN_FILENO))
+		return false;
+	fprintf(stderr, "Account %s exists. Replace it? [y/N] ", name);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+/* Put acc into the list: a new entry, or over the same account when allowed. */
+static int add_account(struct accounts *a, const struct account *acc, bool force, size_t *index)
+{
+	char name[ACCOUNT_NAME_MAX * 2];
+	int same = accounts_find_same(a, &acc->otp);
+
+	if (same >= 0) {
+		account_name(a, (size_t)same, name, sizeof(name));
+		if (!force && !confirm_replace(name)) {
+			warnx("account %s exists; use --force to replace it", name);
+			return EXIT_EXISTS;
+		}
+		a->list[same] = *acc;
+		*index = (size_t)same;
+		return 0;
+	}
+	if (a->n >= ACCOUNTS_MAX) {
+		warnx("too many accounts (at most %d); remove one first", ACCOUNTS_MAX);
+		return EXIT_INPUT;
+	}
+	a->list[a->n] = *acc;
+	*index = a->n++;
+	return 0;
+}
+
+static int parse_import(const char *uri, bool dsc, struct account *acc)
+{
+	struct sls_diag diag = {0};
+
+	memset(acc, 0, sizeof(*acc));
+	if (sls_otpauth_parse(uri, &acc->otp, &diag) != SLS_OK) {
+		warnx("invalid otpauth URI: %s", diag.msg[0] ? diag.msg : "malformed");
+		return EXIT_INPUT;
+	}
+	if (acc->otp.type == SLS_URI_TOTP && dsc) {
+		warnx("--type dsc is for challenge/response (otpauth://ocra/) URIs");
+		return EXIT_INPUT;
+	}
+	acc->kind = acc->otp.type == SLS_URI_TOTP ? ACCOUNT_TOTP
+		    : dsc                         ? ACCOUNT_DSC
+						  : ACCOUNT_IBKEY;
+	if (acc->kind == ACCOUNT_DSC && !acc->otp.suite.pin) {
+		warnx("a dsc key needs a suite with a PIN (P)");
+		return EXIT_INPUT;
+	}
+	acc->created = time(NULL);
+	return check_storable(&acc->otp);
+}
+
+static int cmd_import(const struct options *o, const char *arg)
+{
+	struct accounts *a = calloc(1, sizeof(*a));
+	struct account acc;
+	char *decoded = NULL, name[ACCOUNT_NAME_MAX * 2];
+	size_t index;
+	int status;
+
+	if (a == NULL)
+		err(EXIT_USAGE, "out of memory");
+	status = o->image != NULL ? uri_from_image(o->image, &decoded) : 0;
+	if (status == 0)
+		status = parse_import(decoded != NULL ? decoded : arg, o->dsc, &acc);
+	if (status == 0)
+		status = open_accounts(a, true);
+	if (status == 0)
+		status = add_account(a, &acc, o->force, &index);
+	if (status == 0 && accounts_save(a) != SLS_OK) {
+		warn("cannot write the accounts file (it is left as it was)");
+		status = EXIT_STORE;
+	}
+	if (status == 0 && account_name(a, index, name, sizeof(name)))
+		printf("%s\n", name);
+	sls_wipe(&acc, sizeof(acc));
+	sls_free_secret_str(decoded);
+	accounts_close(a);
+	free(a);
+	return status;
+}
+
+/* ---- list, remove --------------------------------------------------------- */
+
+static int cmd_list(void)
+{
+	struct accounts *a = calloc(1, sizeof(*a));
+	char name[ACCOUNT_NAME_MAX * 2], day[16];
+	int status;
+
+	if (a == NULL)
+		err(EXIT_USAGE, "out of memory");
+	status = open_accounts(a, false);
+	for (size_t i = 0; status == 0 && i < a->n; i++) {
+		const struct account *acc = &a->list[i];
+		struct tm tm;
+		time_t created = acc->created;
+
+		if (!account_name(a, i, name, sizeof(name)) || gmtime_r(&created, &tm) == NULL ||
+		    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0)
+			snprintf(day, sizeof(day), "?");
+		printf("%s\t%s\t%s\t%s\t%s\n", name, account_kind_name(acc->kind),
+		       acc->otp.issuer[0] ? acc->otp.issuer : "-",
+		       acc->otp.device[0] ? acc->otp.device : "-", day);
+	}
+	accounts_close(a);
+	free(a);
+	return status;
+}
+
+static int cmd_remove(const char *name)
+{
+	struct accounts *a = calloc(1, sizeof(*a));
+	int status, i;
+
+	if (a == NULL)
+		err(EXIT_USAGE, "out of memory");
+	status = open_accounts(a, false);
+	if (status == 0 && (i = accounts_find(a, name)) < 0) {
+		warnx("no account named %s", name);
+		status = EXIT_ACCOUNT;
+	} else if (status == 0) {
+		memmove(&a->list[i], &a->list[i + 1], (a->n - (size_t)i - 1) * sizeof(a->list[0]));
+		sls_wipe(&a->list[--a->n], sizeof(a->list[0]));
+		if (accounts_save(a) != SLS_OK) {
+			warn("cannot write the accounts file (it is left as it was)");
+			status = EXIT_STORE;
+		} else {
+			printf("removed %s\n", name);
+		}
+	}
+	accounts_close(a);
+	free(a);
+	return status;
+}
+
+/* ---- respond, code ---------------------------------------------------------- */
+
+/* Users may type a numeric challenge with spaces or dashes ("123 456"). */
+static void strip_separators(const struct sls_ocra_suite *suite, const char *in, char *out,
+			     size_t size)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < size; in++)
+		if (suite->q_format == 'A' || (*in != ' ' && *in != '-'))
+			out[n++] = *in;
+	out[n] = '\0';
+}
+
+/* RFC 6287 7.3: a mutual question is the two parties' challenges, one after the other. */
+static bool question_fits(const struct sls_ocra_suite *suite, const char *q, bool mutual)
+{
+	char half[SLS_OCRA_QUESTION_MAX + 1];
+	size_t len = strlen(q);
+
+	if (!mutual)
+		return sls_ocra_question_check(suite, q) == SLS_OK;
+	if (len % 2 != 0 || len / 2 > SLS_OCRA_QUESTION_MAX)
+		return false;
+	memcpy(half, q, len / 2);
+	half[len / 2] = '\0';
+	return sls_ocra_question_check(suite, half) == SLS_OK &&
+	       sls_ocra_question_check(suite, q + len / 2) == SLS_OK;
+}
+
+static bool pin_format_ok(enum account_kind kind, const char *pin)
+{
+	if (kind == ACCOUNT_DSC)
+		return strlen(pin) == 4 && strspn(pin, "0123456789") == 4;
+	return pin[0] != '\0';
+}
+
+static int compute_response(const struct account *acc, const struct options *o, const char *q,
+			    char *out, size_t outsize)
+{
+	const struct sls_ocra_suite *suite = &acc->otp.suite;
+	struct sls_ocra_input in = {.counter = o->counter, .question = q, .session = o->session};
+	char pin[PIN_MAX];
+	int status = EXIT_INPUT;
+
+	in.timestamp = sls_ocra_time_steps(suite, time(NULL));
+	if (suite->pin) {
+		if (pin_read(o->pin_fd, "PIN: ", pin, sizeof(pin)) != 0) {
+			warn("cannot read the PIN");
+			return EXIT_INPUT;
+		}
+		if (!pin_format_ok(acc->kind, pin)) {
+			warnx(acc->kind == ACCOUNT_DSC ? "a dsc PIN is exactly 4 digits"
+						       : "the PIN is empty");
+			goto out;
+		}
+		in.pin = pin;
+	}
+	if (suite->session_len > 0 && o->session == NULL) {
+		warnx("this suite needs a session value: --session HEX");
+		goto out;
+	}
+	if (sls_ocra_compute(suite, acc->otp.secret, acc->otp.secret_len, &in, out, outsize) !=
+	    SLS_OK) {
+		warnx("cannot compute the response: check --session");
+		goto out;
+	}
+	status = 0;
+out:
+	sls_wipe(pin, sizeof(pin));
+	return status;
+}
+
+static int respond_with(const struct account *acc, const struct options *o, const char *raw)
+{
+	char q[SLS_OCRA_QUESTION_MAX * 2 + 1], response[SLS_OCRA_RESPONSE_MAX];
+	int status;
+
+	strip_separators(&acc->otp.suite, raw, q, sizeof(q));
+	if (!question_fits(&acc->otp.suite, q, o->mutual)) {
+		warnx("the challenge does not fit this account's suite %s (%s of 4 to %u %s)",
+		      acc->otp.suite.text, o->mutual ? "two challenges" : "one challenge",
+		      acc->otp.suite.q_len,
+		      acc->otp.suite.q_format == 'N'   ? "digits"
+		      : acc->otp.suite.q_format == 'H' ? "hex digits"
+						       : "characters");
+		return EXIT_INPUT;
+	}
+	status = compute_response(acc, o, q, response, sizeof(response));
+	if (status == 0)
+		printf("%s\n", response);
+	sls_wipe(response, sizeof(response));
+	return status;
+}
+
+static int cmd_respond(const struct options *o, const char *challenge)
+{
+	struct accounts *a = calloc(1, sizeof(*a));
+	size_t i;
+	int status;
+
+	if (a == NULL)
+		err(EXIT_USAGE, "out of memory");
+	status = open_accounts(a, false);
+	if (status == 0)
+		status = pick_account(a, o->account, false, &i);
+	if (status == 0)
+		status = respond_with(&a->list[i], o, challenge);
+	accounts_close(a);
+	free(a);
+	return status;
+}
+
+static int show_code(const struct account *acc)
+{
+	const struct sls_otpauth *otp = &acc->otp;
+	time_t now = time(NULL);
+	char code[SLS_OTP_DIGITS_MAX + 1];
+
+	if (sls_totp(otp->algorithm, otp->secret, otp->secret_len, now, otp->period, otp->digits,
+		     code, sizeof(code)) != SLS_OK) {
+		warnx("cannot compute the code");
+		return EXIT_USAGE;
+	}
+	printf("%s\n", code);
+	fflush(stdout);
+	fprintf(stderr, "valid for %u more seconds\n",
+		otp->period - (unsigned)((unsigned long long)now % otp->period));
+	sls_wipe(code, sizeof(code));
+	return 0;
+}
+
+static int cmd_code(const struct options *o)
+{
+	struct accounts *a = calloc(1, sizeof(*a));
+	size_t i;
+	int status;
+
+	if (a == NULL)
+		err(EXIT_USAGE, "out of memory");
+	status = open_accounts(a, false);
+	if (status == 0)
+		status = pick_account(a, o->account, true, &i);
+	if (status == 0)
+		status = show_code(&a->list[i]);
+	accounts_close(a);
+	free(a);
+	return status;
+}
+
+/* ---- interactive use ------------------------------------------------------- */
+
+static bool ask_line(const char *prompt, char *buf, size_t size)
+{
+	fputs(prompt, stderr);
+	if (fgets(buf, (int)size, stdin) == NULL)
+		return false;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return true;
+}
+
+static int ask_account(const struct accounts *a, size_t *index)
+{
+	char line[32], name[ACCOUNT_NAME_MAX * 2];
+	unsigned long choice = 1;
+
+	if (a->n == 0) {
+		warnx("no accounts yet: import one with sls-authenticator import URI");
+		return EXIT_ACCOUNT;
+	}
+	if (a->n > 1) {
+		for (size_t i = 0; i < a->n; i++)
+			if (account_name(a, i, name, sizeof(name)))
+				fprintf(stderr, " %zu) %s (%s)\n", i + 1, name,
+					account_kind_name(a->list[i].kind));
+		if (!ask_line("Account [1]: ", line, sizeof(line)))
+			return EXIT_INPUT;
+		if (line[0] != '\0') {
+			char *end;
+
+			choice = strtoul(line, &end, 10);
+			if (*end != '\0' || choice < 1 || choice > a->n) {
+				warnx("no account %s", line);
+				return EXIT_ACCOUNT;
+			}
+		}
+	}
+	*index = choice - 1;
+	return 0;
+}
+
+static int cmd_interactive(const struct options *o)
+{
+	struct accounts *a = calloc(1, sizeof(*a));
+	char challenge[SLS_OCRA_QUESTION_MAX * 2 + 1];
+	size_t i;
+	int status;
+
+	if (a == NULL)
+		err(EXIT_USAGE, "out of memory");
+	status = open_accounts(a, false);
+	if (status == 0)
+		status = ask_account(a, &i);
+	if (status == 0 && a->list[i].kind == ACCOUNT_TOTP) {
+		status = show_code(&a->list[i]);
+	} else if (status == 0) {
+		if (!ask_line("Challenge: ", challenge, sizeof(challenge)))
+			status = EXIT_INPUT;
+		else
+			status = respond_with(&a->list[i], o, challenge);
+	}
+	accounts_close(a);
+	free(a);
+	return status;
+}
+
+/* ---- command line ------------------------------------------------------------ */
+
+static unsigned long long parse_number(const char *s, const char *what, unsigned long long max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v > max)
+		errx(EXIT_USAGE, "invalid %s: %s", what, s);
+	return v;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+	    {"account", required_argument, NULL, 'a'}, {"pin-fd", required_argument, NULL, 'p'},
+	    {"counter", required_argument, NULL, 'c'}, {"session", required_argument, NULL, 's'},
+	    {"mutual", no_argument, NULL, 'm'},        {"image", required_argument, NULL, 'i'},
+	    {"type", required_argument, NULL, 't'},    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->account = optarg;
+			break;
+		case 'p':
+			o->pin_fd = (int)parse_number(optarg, "--pin-fd", 1024);
+			break;
+		case 'c':
+			o->counter = parse_number(optarg, "--counter", ~0ULL);
+			break;
+		case 's':
+			o->session = optarg;
+			break;
+		case 'm':
+			o->mutual = true;
+			break;
+		case 'i':
+			o->image = optarg;
+			break;
+		case 't':
+			if (strcmp(optarg, "dsc") != 0 && strcmp(optarg, "ibkey") != 0)
+				errx(EXIT_USAGE, "unknown --type %s (ibkey or dsc)", optarg);
+			o->dsc = strcmp(optarg, "dsc") == 0;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'h':
+			usage(0);
+		default:
+			usage(EXIT_USAGE);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.pin_fd = -1};
+	const char *verb = argc > 1 ? argv[1] : NULL;
+	int nargs;
+
+	if (verb != NULL && strcmp(verb, "--version") == 0) {
+		printf("sls-authenticator (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	if (verb != NULL && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0))
+		usage(0);
+	if (verb == NULL || verb[0] == '-') {
+		if (verb != NULL)
+			parse_options(argc, argv, &o);
+		return cmd_interactive(&o);
+	}
+	parse_options(argc - 1, argv + 1, &o);
+	nargs = argc - 1 - optind;
+	argv += 1 + optind;
+	if (strcmp(verb, "import") == 0 && nargs == (o.image != NULL ? 0 : 1))
+		return cmd_import(&o, o.image != NULL ? NULL : argv[0]);
+	if (strcmp(verb, "list") == 0 && nargs == 0)
+		return cmd_list();
+	if (strcmp(verb, "respond") == 0 && nargs == 1)
+		return cmd_respond(&o, argv[0]);
+	if (strcmp(verb, "code") == 0 && nargs == 0)
+		return cmd_code(&o);
+	if (strcmp(verb, "remove") == 0 && nargs == 1)
+		return cmd_remove(argv[0]);
+	usage(EXIT_USAGE);
+}

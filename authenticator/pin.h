@@ -1,0 +1,19 @@
+/* sls-authenticator - reading the PIN: from the terminal without echo, or from a file descriptor.
+ */
+#ifndef SLS_PIN_H
+#define SLS_PIN_H
+
+#include <stddef.h>
+
+#define PIN_MAX 64
+
+/*
+ * Read one line (without its newline) into pin (size bytes). With fd >= 0
+ * read it from fd (for scripts); otherwise open /dev/tty, print prompt there
+ * and read with echo off. 0 on success, -1 on error (errno set; ENOTTY when
+ * there is no terminal, EMSGSIZE when the line is too long). On error pin is
+ * wiped.
+ */
+int pin_read(int fd, const char *prompt, char *pin, size_t size);
+
+#endif /* SLS_PIN_H */
