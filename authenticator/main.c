@@ -561,6 +561,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 }
 
+static bool is_verb(const char *s)
+{
+	static const char *const verbs[] = {"import", "list", "respond", "code", "remove"};
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(s, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {.pin_fd = -1};
@@ -591,5 +601,9 @@ int main(int argc, char **argv)
 		return cmd_code(&o);
 	if (strcmp(verb, "remove") == 0 && nargs == 1)
 		return cmd_remove(argv[0]);
+	if (is_verb(verb))
+		warnx("wrong arguments for %s", verb);
+	else
+		warnx("unknown command %s", verb);
 	usage(EXIT_USAGE);
 }
