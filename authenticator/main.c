@@ -13,7 +13,7 @@
 #include "accounts.h"
 #include "ini_util.h"
 #include "pin.h"
-#include "qrimage.h"
+#include "qrrun.h"
 #include "sls.h"
 
 /* Exit codes (documented in sls-authenticator(1)). */
@@ -112,12 +112,8 @@ static int pick_account(const struct accounts *a, const char *name, bool totp, s
 
 static int uri_from_image(const char *path, char **uri)
 {
-	enum qrimage_err e = qrimage_decode_file(path, uri);
-
-	if (e == QRIMAGE_OK)
-		return 0;
-	warnx("%s: %s", path, qrimage_strerror(e));
-	return e == QRIMAGE_NOMEM ? EXIT_USAGE : EXIT_INPUT;
+	/* the helper has said what went wrong on stderr */
+	return qrrun_decode(path, uri) == 0 ? 0 : EXIT_INPUT;
 }
 
 static int check_storable(const struct sls_otpauth *o)
