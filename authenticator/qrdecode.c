@@ -26,7 +26,8 @@ int main(int argc, char **argv)
 	}
 	e = qrimage_decode_file(argv[1], &text);
 	if (e != QRIMAGE_OK) {
-		fprintf(stderr, "%s: %s\n", argv[1], qrimage_strerror(e));
+		/* this helper speaks for sls-authenticator, which runs it */
+		fprintf(stderr, "sls-authenticator: %s: %s\n", argv[1], qrimage_strerror(e));
 		return e == QRIMAGE_NOMEM || e == QRIMAGE_UNSUPPORTED ? 1 : 3;
 	}
 	/* The text usually holds a secret; it goes to the parent's pipe only. */
