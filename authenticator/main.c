@@ -12,9 +12,9 @@
 
 #include "accounts.h"
 #include "ini_util.h"
-#include "pin.h"
 #include "qrrun.h"
 #include "sls.h"
+#include "sls_tty.h"
 
 /* Exit codes (documented in sls-authenticator(1)). */
 enum {
@@ -323,12 +323,12 @@ static int compute_response(const struct account *acc, const struct options *o, 
 {
 	const struct sls_ocra_suite *suite = &acc->otp.suite;
 	struct sls_ocra_input in = {.counter = o->counter, .question = q, .session = o->session};
-	char pin[PIN_MAX];
+	char pin[SLS_PIN_INPUT_MAX];
 	int status = EXIT_INPUT;
 
 	in.timestamp = sls_ocra_time_steps(suite, time(NULL));
 	if (suite->pin) {
-		if (pin_read(o->pin_fd, "PIN: ", pin, sizeof(pin)) != 0) {
+		if (sls_tty_read_secret(o->pin_fd, "PIN: ", pin, sizeof(pin)) != 0) {
 			warn("cannot read the PIN");
 			return EXIT_INPUT;
 		}

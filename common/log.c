@@ -86,16 +86,17 @@ void sls_log_event_(const struct sls_log_ctx *ctx, enum sls_event ev, const char
 	int r = -1;
 
 	sls_log_text(text, sizeof(text), detail, reason);
-	snprintf(line, sizeof(line), "%s: %s; user=%s service=%s rhost=%s device=%s result=%s",
+	snprintf(line, sizeof(line), "%s: %s; user=%s service=%s rhost=%s device=%s result=%s%s%s",
 		 ident, text, or_dash(ctx->user), or_dash(ctx->service), or_dash(ctx->rhost),
-		 or_dash(device), or_dash(result));
+		 or_dash(device), or_dash(result), ctx->actor ? " by=" : "",
+		 ctx->actor ? ctx->actor : "");
 	if (sls_journal_present())
-		r = sd_journal_send("MESSAGE=%s", line, "MESSAGE_ID=%s", info->message_id,
-				    "PRIORITY=%i", priority, "SYSLOG_IDENTIFIER=%s", ident,
-				    "SLS_EVENT=%s", info->name, "SLS_USER=%s", or_dash(ctx->user),
-				    "SLS_SERVICE=%s", or_dash(ctx->service), "SLS_RHOST=%s",
-				    or_dash(ctx->rhost), "SLS_DEVICE=%s", or_dash(device),
-				    "SLS_RESULT=%s", or_dash(result), NULL);
+		r = sd_journal_send(
+		    "MESSAGE=%s", line, "MESSAGE_ID=%s", info->message_id, "PRIORITY=%i", priority,
+		    "SYSLOG_IDENTIFIER=%s", ident, "SLS_EVENT=%s", info->name, "SLS_USER=%s",
+		    or_dash(ctx->user), "SLS_SERVICE=%s", or_dash(ctx->service), "SLS_RHOST=%s",
+		    or_dash(ctx->rhost), "SLS_DEVICE=%s", or_dash(device), "SLS_RESULT=%s",
+		    or_dash(result), "SLS_ACTOR=%s", or_dash(ctx->actor), NULL);
 	/* Never fail a login over logging: without a journal, hand the line on. */
 	if (r < 0 && ctx->fallback != NULL)
 		ctx->fallback(ctx->fallback_arg, priority, line);

@@ -10,9 +10,12 @@
 #include "sls_log.h"
 #include "sls_ocra.h"
 #include "sls_otp.h"
+#include "sls_pin.h"
+#include "sls_qr.h"
 #include "sls_random.h"
 #include "sls_secret.h"
 #include "sls_state.h"
 #include "sls_uri.h"
+#include "sls_userdb.h"
 
 #endif /* SLS_H */

@@ -40,7 +40,8 @@ struct sls_log_ctx {
 	const char *service;
 	const char *user;
 	const char *rhost;
-	bool debug; /* the caller's own verbose output is wanted (module option) */
+	const char *actor; /* who ran an admin command (sls), or NULL */
+	bool debug;        /* the caller's own verbose output is wanted (module option) */
 	void (*fallback)(void *arg, int priority, const char *line);
 	void *fallback_arg;
 };
@@ -48,7 +49,8 @@ struct sls_log_ctx {
 /*
  * Send one entry: MESSAGE="ident: reason [detail] user=... service=...",
  * MESSAGE_ID, PRIORITY (from the event kind), SYSLOG_IDENTIFIER, SLS_EVENT,
- * SLS_USER, SLS_SERVICE, SLS_RHOST, SLS_DEVICE, SLS_RESULT. There is no
+ * SLS_USER, SLS_SERVICE, SLS_RHOST, SLS_DEVICE, SLS_RESULT (and SLS_ACTOR when
+ * set). There is no
  * free-form field: reason must be a string literal (the macro enforces it)
  * and detail is a parser's diag (which by contract holds no input values), so
  * no secret can reach the log by accident. device is a device name (from a

@@ -1,11 +1,11 @@
 /* sls-authenticator - reading the PIN: from the terminal without echo, or from a file descriptor.
  */
-#ifndef SLS_PIN_H
-#define SLS_PIN_H
+#ifndef SLS_TTY_H
+#define SLS_TTY_H
 
 #include <stddef.h>
 
-#define PIN_MAX 64
+#define SLS_PIN_INPUT_MAX 64
 
 /*
  * Read one line (without its newline) into pin (size bytes). With fd >= 0
@@ -14,6 +14,6 @@
  * there is no terminal, EMSGSIZE when the line is too long). On error pin is
  * wiped.
  */
-int pin_read(int fd, const char *prompt, char *pin, size_t size);
+int sls_tty_read_secret(int fd, const char *prompt, char *pin, size_t size);
 
-#endif /* SLS_PIN_H */
+#endif /* SLS_TTY_H */

@@ -1,4 +1,4 @@
-/* sls-authenticator - reading the PIN without echo. */
+/* pam_sls - reading a PIN without echo (the CLIs; never the module). */
 #include "config.h"
 
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "pin.h"
+#include "sls_tty.h"
 #include "sls_secret.h"
 
 /* Byte by byte, so that nothing after the newline is consumed from a shared fd. */
@@ -70,7 +70,7 @@ out:
 	return r;
 }
 
-int pin_read(int fd, const char *prompt, char *pin, size_t size)
+int sls_tty_read_secret(int fd, const char *prompt, char *pin, size_t size)
 {
 	int r = fd >= 0 ? read_line(fd, pin, size) : read_tty(prompt, pin, size);
 

@@ -1,0 +1,42 @@
+/* pam_sls - a user's enrolment and state files in the store, read and written safely. */
+#ifndef SLS_USERDB_H
+#define SLS_USERDB_H
+
+#include <sys/types.h>
+
+#include "sls_enrol.h"
+#include "sls_error.h"
+#include "sls_file.h"
+#include "sls_state.h"
+
+#define SLS_LOCK_TIMEOUT_MS 10000 /* how long a login or sls waits for a user's lock */
+
+/*
+ * Read STORE/users/NAME into *user. NAME must pass sls_name_valid
+ * (SLS_ERR_NAME otherwise: nothing is opened). SLS_ERR_NOENT when the user
+ * has no enrolment file; file errors as sls_file_read (the file must be
+ * owned by owner, the effective uid); SLS_ERR_FORMAT with diag for a corrupt
+ * file. Readers need no lock: files are only ever replaced whole.
+ */
+enum sls_rc sls_userdb_load_user(const struct sls_store *store, const char *name, uid_t owner,
+				 struct sls_user *user, struct sls_diag *diag);
+
+/* The state, STORE/state/NAME; a missing file is the zero state (SLS_OK). */
+enum sls_rc sls_userdb_load_state(const struct sls_store *store, const char *name, uid_t owner,
+				  struct sls_state *state, struct sls_diag *diag);
+
+/*
+ * Write *user / *state atomically (sls_file_replace, mode 0600). The caller
+ * holds the user's lock (sls_userdb_lock) and has loaded what it changes
+ * under that same lock, so no concurrent update is lost.
+ */
+enum sls_rc sls_userdb_save_user(const struct sls_store *store, const char *name,
+				 const struct sls_user *user);
+enum sls_rc sls_userdb_save_state(const struct sls_store *store, const char *name,
+				  const struct sls_state *state);
+
+/* Take NAME's lock (STORE/lock/NAME), waiting up to SLS_LOCK_TIMEOUT_MS. */
+enum sls_rc sls_userdb_lock(const struct sls_store *store, const char *name, uid_t owner,
+			    int *lockfd);
+
+#endif /* SLS_USERDB_H */

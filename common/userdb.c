@@ -1,0 +1,99 @@
+/* pam_sls - a user's enrolment and state files in the store. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "sls_secret.h"
+#include "sls_userdb.h"
+
+typedef enum sls_rc (*parse_fn)(const char *buf, void *out, struct sls_diag *diag);
+
+static enum sls_rc parse_user(const char *buf, void *out, struct sls_diag *diag)
+{
+	return sls_user_parse(buf, out, diag);
+}
+
+static enum sls_rc parse_state(const char *buf, void *out, struct sls_diag *diag)
+{
+	return sls_state_parse(buf, out, diag);
+}
+
+static enum sls_rc load(int dirfd, const char *name, uid_t owner, parse_fn parse, void *out,
+			struct sls_diag *diag)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	enum sls_rc rc = SLS_ERR_NAME;
+
+	if (!sls_name_valid(name))
+		return rc;
+	rc = sls_file_read(dirfd, name, owner, SLS_FILE_MAX, &buf, &len);
+	if (rc == SLS_OK)
+		rc = parse(buf, out, diag);
+	sls_free_secret(buf, len + 1);
+	return rc;
+}
+
+enum sls_rc sls_userdb_load_user(const struct sls_store *store, const char *name, uid_t owner,
+				 struct sls_user *user, struct sls_diag *diag)
+{
+	enum sls_rc rc = load(store->users_fd, name, owner, parse_user, user, diag);
+
+	if (rc != SLS_OK)
+		sls_user_clear(user);
+	return rc;
+}
+
+enum sls_rc sls_userdb_load_state(const struct sls_store *store, const char *name, uid_t owner,
+				  struct sls_state *state, struct sls_diag *diag)
+{
+	enum sls_rc rc = load(store->state_fd, name, owner, parse_state, state, diag);
+
+	if (rc == SLS_ERR_NOENT) {
+		sls_state_clear(state);
+		return SLS_OK;
+	}
+	if (rc != SLS_OK)
+		sls_state_clear(state);
+	return rc;
+}
+
+enum sls_rc sls_userdb_save_user(const struct sls_store *store, const char *name,
+				 const struct sls_user *user)
+{
+	char *text = NULL;
+	size_t len = 0;
+	enum sls_rc rc = SLS_ERR_NAME;
+
+	if (!sls_name_valid(name))
+		return rc;
+	rc = sls_user_format(user, &text, &len);
+	if (rc == SLS_OK)
+		rc = sls_file_replace(store->users_fd, name, text, len, 0600);
+	sls_free_secret(text, len + 1);
+	return rc;
+}
+
+enum sls_rc sls_userdb_save_state(const struct sls_store *store, const char *name,
+				  const struct sls_state *state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	enum sls_rc rc = SLS_ERR_NAME;
+
+	if (!sls_name_valid(name))
+		return rc;
+	rc = sls_state_format(state, &text, &len);
+	if (rc == SLS_OK)
+		rc = sls_file_replace(store->state_fd, name, text, len, 0600);
+	sls_free_secret(text, len + 1);
+	return rc;
+}
+
+enum sls_rc sls_userdb_lock(const struct sls_store *store, const char *name, uid_t owner,
+			    int *lockfd)
+{
+	if (!sls_name_valid(name))
+		return SLS_ERR_NAME;
+	return sls_lock_acquire(store->lock_fd, name, owner, SLS_LOCK_TIMEOUT_MS, lockfd);
+}

@@ -1,0 +1,305 @@
+/* sls - the server-side tool: enrolment, devices, status and unlock. */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sls_cli.h"
+#include "sls_opts.h"
+
+static void __attribute__((noreturn)) usage(int status)
+{
+	FILE *out = status == 0 ? stdout : stderr;
+
+	fprintf(out,
+		"usage: sls [--conf FILE] [--user USER] COMMAND [ARGS]\n"
+		"  enroll ibkey|dsc|totp [--name NAME] [--label TEXT] [--png FILE] [--svg FILE]\n"
+		"                        [--pin-fd N]\n"
+		"  devices                 list your devices\n"
+		"  revoke NAME [--force]   revoke a device\n"
+		"  status USER             (root) devices, failures, lock\n"
+		"  unlock USER             (root) clear a lock and the failures\n"
+		"  --help | --version\n");
+	exit(status);
+}
+
+bool sls_priv_store(const struct sls_cli *cli)
+{
+	return !cli->setuid || seteuid(0) == 0;
+}
+
+void sls_priv_user(const struct sls_cli *cli)
+{
+	/* Failing to give root up again must not go on: stop right here. */
+	if (cli->setuid && seteuid(cli->ruid) != 0)
+		abort();
+}
+
+uid_t sls_store_owner(const struct sls_cli *cli)
+{
+	return cli->setuid ? 0 : geteuid();
+}
+
+/* Without a journal, decisions go to syslog; the user has seen the message already. */
+static void log_to_syslog(void *arg, int priority, const char *line)
+{
+	(void)arg;
+	syslog(LOG_AUTHPRIV | priority, "%s", line);
+}
+
+int sls_cli_open_store(struct sls_cli *cli)
+{
+	enum sls_rc rc;
+
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_store_open(cli->conf.store_dir, sls_store_owner(cli), true, &cli->store);
+	sls_priv_user(cli);
+	if (rc == SLS_OK)
+		return SLS_EXIT_OK;
+	warnx("store %s: %s%s", cli->conf.store_dir, sls_strerror(rc),
+	      rc == SLS_ERR_UNSAFE ? " (it must be owned by root and not writable by others)" : "");
+	return SLS_EXIT_STORE;
+}
+
+bool sls_cli_ask(const char *prompt, char *buf, size_t size)
+{
+	fputs(prompt, stdout);
+	fflush(stdout);
+	if (fgets(buf, (int)size, stdin) == NULL)
+		return false;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return true;
+}
+
+int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
+		       const struct sls_diag *diag)
+{
+	if (rc == SLS_ERR_FORMAT && diag != NULL)
+		warnx("%s/%s/%s:%d: %s (the file was left as it is)", cli->conf.store_dir, what,
+		      cli->user, diag->line, diag->msg);
+	else
+		warnx("%s/%s/%s: %s", cli->conf.store_dir, what, cli->user, sls_strerror(rc));
+	sls_log_event(&cli->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
+		      "enrolment or state file unusable");
+	return rc == SLS_ERR_NOMEM ? SLS_EXIT_USAGE : SLS_EXIT_STORE;
+}
+
+void sls_cli_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (t <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, size, "-");
+}
+
+static void who_am_i(struct sls_cli *cli)
+{
+	struct passwd *pw = getpwuid(cli->ruid);
+
+	if (pw == NULL || !sls_name_valid(pw->pw_name) ||
+	    strlen(pw->pw_name) >= sizeof(cli->caller))
+		errx(SLS_EXIT_PERM, "your user id %u has no usable user name", (unsigned)cli->ruid);
+	snprintf(cli->caller, sizeof(cli->caller), "%s", pw->pw_name);
+}
+
+static void load_config(struct sls_cli *cli, const char *path)
+{
+	struct sls_diag diag = {0};
+	enum sls_rc rc = sls_config_load(path ? path : SLS_CONFIG_DEFAULT_PATH,
+					 sls_store_owner(cli), &cli->conf, &diag);
+
+	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && path == NULL))
+		return;
+	if (rc == SLS_ERR_FORMAT)
+		errx(SLS_EXIT_STORE, "%s:%d: %s", path ? path : SLS_CONFIG_DEFAULT_PATH, diag.line,
+		     diag.msg);
+	errx(SLS_EXIT_STORE, "%s: %s%s", path ? path : SLS_CONFIG_DEFAULT_PATH, sls_strerror(rc),
+	     rc == SLS_ERR_UNSAFE ? " (it must be owned by root and not writable by others)" : "");
+}
+
+/* Whom the verb acts on: --user (root only), else the caller. */
+static void pick_user(struct sls_cli *cli, const char *user)
+{
+	if (user == NULL) {
+		snprintf(cli->user, sizeof(cli->user), "%s", cli->caller);
+		return;
+	}
+	if (cli->ruid != 0)
+		errx(SLS_EXIT_PERM, "only root may act on another user (--user)");
+	if (!sls_name_valid(user) || strlen(user) >= sizeof(cli->user))
+		errx(SLS_EXIT_INPUT, "invalid user name (no '/', control characters or spaces)");
+	if (getpwnam(user) == NULL)
+		errx(SLS_EXIT_NOTFOUND, "no such user: %s", user);
+	snprintf(cli->user, sizeof(cli->user), "%s", user);
+}
+
+/* Set up privileges: setuid root for a non-root caller drops to the caller. */
+static void init_cli(struct sls_cli *cli)
+{
+	memset(cli, 0, sizeof(*cli));
+	cli->store.dirfd = cli->store.users_fd = cli->store.state_fd = cli->store.lock_fd = -1;
+	cli->ruid = getuid();
+	cli->setuid = geteuid() == 0 && cli->ruid != 0;
+	umask(077);
+	if (cli->setuid && seteuid(cli->ruid) != 0)
+		err(SLS_EXIT_PERM, "cannot drop privileges");
+	cli->stdout_tty = isatty(STDOUT_FILENO);
+	cli->log.ident = "sls";
+	cli->log.service = "sls";
+	cli->log.fallback = log_to_syslog;
+	openlog("sls", LOG_PID, LOG_AUTHPRIV);
+}
+
+struct verb {
+	const char *name;
+	int (*run)(struct sls_cli *cli, int argc, char **argv);
+	bool root_only;
+};
+
+static const struct verb verbs[] = {
+    {"enroll", sls_cmd_enroll, false}, {"devices", sls_cmd_devices, false},
+    {"revoke", sls_cmd_revoke, false}, {"status", sls_cmd_status, true},
+    {"unlock", sls_cmd_unlock, true},
+};
+
+int main(int argc, char **argv)
+{
+	struct sls_cli cli;
+	struct sls_opts opts;
+	const struct sls_opts *o = &opts;
+	const struct verb *v = NULL;
+	int status;
+
+	init_cli(&cli);
+	sls_opts_parse(argc, argv, &opts);
+	cli.opts = o;
+	if (o->version) {
+		printf("sls (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	if (o->help)
+		usage(0);
+	if (o->nargs == 0)
+		usage(SLS_EXIT_USAGE);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(o->args[0], verbs[i].name) == 0)
+			v = &verbs[i];
+	if (v == NULL) {
+		warnx("unknown command %s", o->args[0]);
+		usage(SLS_EXIT_USAGE);
+	}
+	if (v->root_only && cli.ruid != 0)
+		errx(SLS_EXIT_PERM, "%s is for root only", v->name);
+	if (o->conf != NULL && cli.setuid)
+		errx(SLS_EXIT_PERM, "--conf is refused when sls runs setuid for a user");
+	who_am_i(&cli);
+	pick_user(&cli, o->user);
+	load_config(&cli, o->conf);
+	cli.log.actor = cli.caller;
+	cli.log.user = v->root_only ? NULL : cli.user; /* root verbs check their USER first */
+	status = sls_cli_open_store(&cli);
+	if (status == SLS_EXIT_OK)
+		status = v->run(&cli, o->nargs - 1, o->args + 1);
+	sls_store_close(&cli.store);
+	return status;
+}
+
+/* Load the user's enrolment file (a missing one is an empty user when allowed). */
+int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_ok)
+{
+	struct sls_diag diag = {0};
+	enum sls_rc rc;
+
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_userdb_load_user(&cli->store, cli->user, sls_store_owner(cli), user, &diag);
+	sls_priv_user(cli);
+	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && missing_ok))
+		return SLS_EXIT_OK;
+	if (rc == SLS_ERR_NOENT) {
+		warnx("%s has no devices", cli->user);
+		return SLS_EXIT_NOTFOUND;
+	}
+	return sls_cli_file_error(cli, "users", rc, &diag);
+}
+
+/*
+ * Under the user's lock: load the enrolment file, let fn change it, and
+ * write it back when fn returns SLS_EXIT_OK. A corrupt file is reported and
+ * never written over.
+ */
+int sls_cli_edit_user(struct sls_cli *cli, bool create, sls_cli_user_fn fn, void *arg)
+{
+	struct sls_user *user = calloc(1, sizeof(*user));
+	int lockfd = -1, status;
+	enum sls_rc rc;
+
+	if (user == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_userdb_lock(&cli->store, cli->user, sls_store_owner(cli), &lockfd);
+	sls_priv_user(cli);
+	status = rc == SLS_OK ? sls_cli_read_user(cli, user, create)
+			      : sls_cli_file_error(cli, "lock", rc, NULL);
+	if (status == SLS_EXIT_OK)
+		status = fn(cli, user, arg);
+	if (status == SLS_EXIT_OK) {
+		if (!sls_priv_store(cli))
+			err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+		rc = sls_userdb_save_user(&cli->store, cli->user, user);
+		sls_priv_user(cli);
+		if (rc != SLS_OK)
+			status = sls_cli_file_error(cli, "users", rc, NULL);
+	}
+	sls_lock_release(lockfd);
+	sls_user_clear(user);
+	free(user);
+	return status;
+}
+
+/* The same for the state file. */
+int sls_cli_edit_state(struct sls_cli *cli, sls_cli_state_fn fn, void *arg)
+{
+	struct sls_state *state = calloc(1, sizeof(*state));
+	struct sls_diag diag = {0};
+	int lockfd = -1, status = SLS_EXIT_OK;
+	enum sls_rc rc;
+
+	if (state == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_userdb_lock(&cli->store, cli->user, sls_store_owner(cli), &lockfd);
+	if (rc == SLS_OK)
+		rc = sls_userdb_load_state(&cli->store, cli->user, sls_store_owner(cli), state,
+					   &diag);
+	sls_priv_user(cli);
+	if (rc != SLS_OK)
+		status = sls_cli_file_error(cli, lockfd < 0 ? "lock" : "state", rc, &diag);
+	if (status == SLS_EXIT_OK)
+		status = fn(cli, state, arg);
+	if (status == SLS_EXIT_OK) {
+		if (!sls_priv_store(cli))
+			err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+		rc = sls_userdb_save_state(&cli->store, cli->user, state);
+		sls_priv_user(cli);
+		if (rc != SLS_OK)
+			status = sls_cli_file_error(cli, "state", rc, NULL);
+	}
+	sls_lock_release(lockfd);
+	sls_state_clear(state);
+	free(state);
+	return status;
+}

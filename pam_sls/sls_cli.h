@@ -1,0 +1,82 @@
+/* sls - what the verbs of the server-side tool share. */
+#ifndef SLS_CLI_H
+#define SLS_CLI_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sls.h"
+#include "sls_opts.h"
+
+/* Exit codes (documented in sls(8)). */
+enum sls_exit {
+	SLS_EXIT_OK = 0,
+	SLS_EXIT_USAGE = 1,    /* bad command line */
+	SLS_EXIT_PERM = 2,     /* not allowed: root-only verb, --user or --conf when setuid */
+	SLS_EXIT_INPUT = 3,    /* invalid type, name, label or PIN (the rule is named) */
+	SLS_EXIT_STORE = 4,    /* config, store or file unreadable, unsafe, corrupt or unwritable */
+	SLS_EXIT_NOTFOUND = 5, /* no such user or device */
+	SLS_EXIT_EXISTS = 6,   /* a device of that name exists */
+	SLS_EXIT_CONFIRM = 7,  /* enrolment not confirmed: the device was removed */
+	SLS_EXIT_REFUSED = 8,  /* refused by policy (last device of a mandatory group) */
+};
+
+/* One run of sls. */
+struct sls_cli {
+	struct sls_config conf;
+	struct sls_store store;
+	struct sls_log_ctx log;
+	char caller[SLS_USER_NAME_MAX + 1]; /* the real uid's user name */
+	char user[SLS_USER_NAME_MAX + 1];   /* whom the verb acts on */
+	uid_t ruid;                         /* the real uid */
+	bool setuid;                        /* running setuid root for a non-root caller */
+	bool stdout_tty;
+	const struct sls_opts *opts;
+};
+
+/*
+ * Privileges when installed setuid root: everything runs with the caller's
+ * effective uid except store access, bracketed by these two. Outside setuid
+ * they do nothing. sls_priv_store() returns false (errno set) on failure.
+ */
+bool sls_priv_store(const struct sls_cli *cli);
+void sls_priv_user(const struct sls_cli *cli);
+
+/* The owner the store's files must have: root when setuid, else the euid. */
+uid_t sls_store_owner(const struct sls_cli *cli);
+
+/* Open the store (creating it as needed), with store privileges. */
+int sls_cli_open_store(struct sls_cli *cli);
+
+/* Read a line from stdin after prompting on stdout; false at EOF or error. */
+bool sls_cli_ask(const char *prompt, char *buf, size_t size);
+
+/* Print "sls: FILE: message" for an enrolment/state problem; returns SLS_EXIT_STORE etc. */
+int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
+		       const struct sls_diag *diag);
+
+/* "2026-11-22 10:15" (local time) or "-" for 0. */
+void sls_cli_time(time_t t, char *buf, size_t size);
+
+/* Load cli->user's enrolment file; a missing one is an empty user when missing_ok. */
+int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_ok);
+
+typedef int (*sls_cli_user_fn)(struct sls_cli *cli, struct sls_user *user, void *arg);
+typedef int (*sls_cli_state_fn)(struct sls_cli *cli, struct sls_state *state, void *arg);
+
+/*
+ * Under cli->user's lock, load the enrolment (state) file, call fn, and
+ * write the file back if fn returns SLS_EXIT_OK. fn runs with the store
+ * privileges dropped and must only change the struct.
+ */
+int sls_cli_edit_user(struct sls_cli *cli, bool create, sls_cli_user_fn fn, void *arg);
+int sls_cli_edit_state(struct sls_cli *cli, sls_cli_state_fn fn, void *arg);
+
+/* The verbs: argc/argv start after the verb name. */
+int sls_cmd_enroll(struct sls_cli *cli, int argc, char **argv);
+int sls_cmd_devices(struct sls_cli *cli, int argc, char **argv);
+int sls_cmd_revoke(struct sls_cli *cli, int argc, char **argv);
+int sls_cmd_status(struct sls_cli *cli, int argc, char **argv);
+int sls_cmd_unlock(struct sls_cli *cli, int argc, char **argv);
+
+#endif /* SLS_CLI_H */

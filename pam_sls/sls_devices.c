@@ -1,0 +1,251 @@
+/* sls devices, sls revoke, and the admin's sls status and sls unlock. */
+#include "config.h"
+
+#include <err.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sls_cli.h"
+
+/* The state file, read without the lock (it is only ever replaced whole). */
+static int read_state(struct sls_cli *cli, struct sls_state *state)
+{
+	struct sls_diag diag = {0};
+	enum sls_rc rc;
+
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_userdb_load_state(&cli->store, cli->user, sls_store_owner(cli), state, &diag);
+	sls_priv_user(cli);
+	return rc == SLS_OK ? SLS_EXIT_OK : sls_cli_file_error(cli, "state", rc, &diag);
+}
+
+static void print_devices(const struct sls_user *user, struct sls_state *state)
+{
+	char created[32], used[32];
+
+	printf("%-16s %-8s %-5s %-8s %-16s %-16s %s\n", "NAME", "TYPE", "LEVEL", "STATUS",
+	       "CREATED", "LAST USED", "LABEL");
+	for (size_t i = 0; i < user->ndevices; i++) {
+		const struct sls_device *d = &user->devices[i];
+		const struct sls_device_state *ds = NULL;
+
+		for (size_t j = 0; j < state->ndevices; j++)
+			if (strcmp(state->devices[j].name, d->name) == 0)
+				ds = &state->devices[j];
+		sls_cli_time(d->created, created, sizeof(created));
+		sls_cli_time(ds ? ds->last_used : 0, used, sizeof(used));
+		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name,
+		       sls_device_type_name(d->type), d->level, sls_device_status_name(d->status),
+		       created, used, d->label[0] ? d->label : "-");
+	}
+}
+
+/* Devices and state of cli->user, printed; *count gets the number of devices. */
+static int show_devices(struct sls_cli *cli, size_t *count)
+{
+	struct sls_user *user = calloc(1, sizeof(*user));
+	struct sls_state *state = calloc(1, sizeof(*state));
+	int status;
+
+	if (user == NULL || state == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	status = sls_cli_read_user(cli, user, true);
+	if (status == SLS_EXIT_OK)
+		status = read_state(cli, state);
+	if (status == SLS_EXIT_OK && user->ndevices == 0)
+		printf("%s has no devices: enroll one with sls enroll ibkey|dsc|totp\n", cli->user);
+	else if (status == SLS_EXIT_OK)
+		print_devices(user, state);
+	*count = user->ndevices;
+	sls_user_clear(user);
+	sls_state_clear(state);
+	free(user);
+	free(state);
+	return status;
+}
+
+int sls_cmd_devices(struct sls_cli *cli, int argc, char **argv)
+{
+	size_t count;
+
+	(void)argv;
+	sls_opts_only(cli->opts, "devices", 0);
+	if (argc != 0) {
+		warnx("usage: sls devices");
+		return SLS_EXIT_USAGE;
+	}
+	return show_devices(cli, &count);
+}
+
+/* ---- revoke -------------------------------------------------------------------- */
+
+static bool group_is_mandatory(const struct sls_config *conf, const char *group)
+{
+	const char *p = conf->mandatory_groups;
+	size_t n = strlen(group);
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, group, n) == 0)
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
+/* Whether the user belongs to a group that must keep a second factor. */
+static bool in_mandatory_group(const struct sls_cli *cli)
+{
+	struct passwd *pw = getpwnam(cli->user);
+	gid_t groups[256];
+	int n = (int)(sizeof(groups) / sizeof(groups[0]));
+
+	if (cli->conf.mandatory_groups[0] == '\0')
+		return false;
+	if (pw == NULL || getgrouplist(cli->user, pw->pw_gid, groups, &n) < 0)
+		return true; /* cannot tell: assume the stricter rule */
+	for (int i = 0; i < n; i++) {
+		struct group *gr = getgrgid(groups[i]);
+
+		if (gr != NULL && group_is_mandatory(&cli->conf, gr->gr_name))
+			return true;
+	}
+	return false;
+}
+
+static size_t active_devices(const struct sls_user *user)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < user->ndevices; i++)
+		n += user->devices[i].status == SLS_STATUS_ACTIVE;
+	return n;
+}
+
+static int revoke_device(struct sls_cli *cli, struct sls_user *user, void *arg)
+{
+	struct sls_device *d = sls_user_find_device(user, arg);
+
+	if (d == NULL) {
+		warnx("%s has no device named %s", cli->user, (const char *)arg);
+		return SLS_EXIT_NOTFOUND;
+	}
+	if (d->status == SLS_STATUS_REVOKED) {
+		warnx("device %s is revoked already", d->name);
+		return SLS_EXIT_NOTFOUND;
+	}
+	if (d->status == SLS_STATUS_ACTIVE && active_devices(user) == 1 && !cli->opts->force &&
+	    in_mandatory_group(cli)) {
+		warnx("%s is the last active device of %s, whose group must use a second factor; "
+		      "enroll another first, or use --force",
+		      d->name, cli->user);
+		return SLS_EXIT_REFUSED;
+	}
+	d->status = SLS_STATUS_REVOKED;
+	return SLS_EXIT_OK;
+}
+
+int sls_cmd_revoke(struct sls_cli *cli, int argc, char **argv)
+{
+	int status;
+
+	sls_opts_only(cli->opts, "revoke", SLS_OPT_FORCE);
+	if (argc != 1) {
+		warnx("usage: sls revoke NAME [--force]");
+		return SLS_EXIT_USAGE;
+	}
+	if (!sls_name_valid(argv[0])) {
+		warnx("invalid device name");
+		return SLS_EXIT_INPUT;
+	}
+	status = sls_cli_edit_user(cli, false, revoke_device, argv[0]);
+	if (status == SLS_EXIT_OK) {
+		printf("Device %s of %s is revoked.\n", argv[0], cli->user);
+		sls_log_event(&cli->log, SLS_EV_REVOKED, argv[0], "success", NULL,
+			      "device revoked");
+	}
+	return status;
+}
+
+/* ---- status and unlock (root) ------------------------------------------------------ */
+
+static int target_user(struct sls_cli *cli, int argc, char **argv, const char *verb)
+{
+	sls_opts_only(cli->opts, verb, 0);
+	if (argc != 1 || cli->opts->user != NULL) {
+		warnx("usage: sls %s USER", verb);
+		return SLS_EXIT_USAGE;
+	}
+	if (!sls_name_valid(argv[0]) || strlen(argv[0]) >= sizeof(cli->user)) {
+		warnx("invalid user name (no '/', control characters or spaces)");
+		return SLS_EXIT_INPUT;
+	}
+	snprintf(cli->user, sizeof(cli->user), "%s", argv[0]);
+	return SLS_EXIT_OK;
+}
+
+static void print_lock(const struct sls_cli *cli, const struct sls_state *state)
+{
+	time_t now = time(NULL);
+	char when[32];
+
+	printf("Failures in the last %u s: %zu of %u allowed\n", cli->conf.window,
+	       sls_state_count_failures(state, now, (time_t)cli->conf.window), cli->conf.deny);
+	sls_cli_time(state->locked_until, when, sizeof(when));
+	if (state->locked_until > now)
+		printf("Locked until %s (sls unlock %s clears it)\n", when, cli->user);
+	else
+		printf("Not locked\n");
+}
+
+int sls_cmd_status(struct sls_cli *cli, int argc, char **argv)
+{
+	struct sls_state *state = calloc(1, sizeof(*state));
+	size_t count = 0;
+	int status = target_user(cli, argc, argv, "status");
+
+	if (state == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	if (status == SLS_EXIT_OK)
+		status = read_state(cli, state);
+	if (status == SLS_EXIT_OK) {
+		printf("User %s\n", cli->user);
+		status = show_devices(cli, &count);
+	}
+	if (status == SLS_EXIT_OK)
+		print_lock(cli, state);
+	sls_state_clear(state);
+	free(state);
+	return status;
+}
+
+static int clear_lock(struct sls_cli *cli, struct sls_state *state, void *arg)
+{
+	(void)cli;
+	(void)arg;
+	state->nfailures = 0;
+	memset(state->failures, 0, sizeof(state->failures));
+	state->locked_until = 0;
+	return SLS_EXIT_OK;
+}
+
+int sls_cmd_unlock(struct sls_cli *cli, int argc, char **argv)
+{
+	int status = target_user(cli, argc, argv, "unlock");
+
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_edit_state(cli, clear_lock, NULL);
+	if (status == SLS_EXIT_OK) {
+		cli->log.user = cli->user;
+		printf("%s is unlocked; failures cleared.\n", cli->user);
+		sls_log_event(&cli->log, SLS_EV_UNLOCKED, NULL, "success", NULL,
+			      "lock and failures cleared by an administrator");
+	}
+	return status;
+}

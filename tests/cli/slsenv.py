@@ -1,0 +1,158 @@
+"""Shared test plumbing: a sandbox with its own sls.conf and store, the sls
+tool driven through enrolment, and a "second machine" (a separate HOME) with
+sls-authenticator answering the challenges."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+SRC = os.environ.get("top_srcdir", ".")
+BUILD = os.environ.get("top_builddir", ".")
+SLS = os.path.join(BUILD, "pam_sls", "sls")
+AUTH = os.path.join(BUILD, "authenticator", "sls-authenticator")
+FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+def base_env(extra=None):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC", "LANG": "C"}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    env.update(extra or {})
+    return env
+
+
+def pin_pipe(pin):
+    r, w = os.pipe()
+    os.write(w, (pin + "\n").encode())
+    os.close(w)
+    return r
+
+
+class Sandbox:
+    """A temp dir with sls.conf, a store, and an authenticator home."""
+
+    def __init__(self, conf_extra="", prefix="sls-test-"):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
+        os.chmod(self.dir, 0o755)
+        self.store = os.path.join(self.dir, "store")
+        self.conf = os.path.join(self.dir, "sls.conf")
+        self.home = os.path.join(self.dir, "second-machine")
+        os.makedirs(self.home)
+        with open(self.conf, "w") as f:
+            f.write(f"[store]\ndir = {self.store}\n{conf_extra}")
+        os.chmod(self.conf, 0o644)
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def sls(self, args, stdin=None, pin=None, env=None):
+        fds = ()
+        if pin is not None:
+            r = pin_pipe(pin)
+            args = args + ["--pin-fd", str(r)]
+            fds = (r,)
+        p = subprocess.run([SLS, "--conf", self.conf] + args, input=stdin, text=True,
+                           capture_output=True, env=base_env(env), pass_fds=fds, timeout=60)
+        for fd in fds:
+            os.close(fd)
+        return p
+
+    def auth(self, args, pin=None, env=None):
+        fds = ()
+        if pin is not None:
+            r = pin_pipe(pin)
+            args = args[:1] + ["--pin-fd", str(r)] + args[1:]
+            fds = (r,)
+        p = subprocess.run([AUTH] + args, text=True, capture_output=True,
+                           env=base_env(dict({"HOME": self.home}, **(env or {}))),
+                           pass_fds=fds, timeout=30)
+        for fd in fds:
+            os.close(fd)
+        return p
+
+    def enroll(self, dtype, pin="4821", name=None, extra=(), answer=None, on_prompt=None,
+               import_uri=True, user=None):
+        """Run sls enroll, import the printed URI into the authenticator, answer
+        the confirmation (with the authenticator, or answer(challenge) -> text).
+        Returns (returncode, stdout, stderr, uri)."""
+        args = [SLS, "--conf", self.conf, "enroll", dtype]
+        if name:
+            args += ["--name", name]
+        if user:
+            args += ["--user", user]
+        args += list(extra)
+        fds = ()
+        if dtype in ("ibkey", "dsc") and pin is not None:
+            r = pin_pipe(pin)
+            args += ["--pin-fd", str(r)]
+            fds = (r,)
+        p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=base_env(),
+                             pass_fds=fds)
+        for fd in fds:
+            os.close(fd)
+        out, uri, buf = [], None, ""
+        while True:
+            ch = p.stdout.read(1)
+            if not ch:
+                break
+            buf += ch
+            if ch == "\n":
+                out.append(buf)
+                if buf.startswith("otpauth://"):
+                    uri = buf.strip()
+                    if import_uri:
+                        self.auth(["import", "--force"] + (["--type", "dsc"] if dtype == "dsc"
+                                                           else []) + [uri])
+                buf = ""
+                continue
+            if buf in ("Response: ", "Verification code: "):
+                out.append(buf)
+                challenge = None
+                for line in reversed(out):
+                    m = re.match(r"Challenge: (\d+)", line)
+                    if m:
+                        challenge = m.group(1)
+                        break
+                if on_prompt:
+                    on_prompt()
+                if answer is not None:
+                    text = answer(challenge)
+                elif buf == "Response: ":
+                    text = self.auth(["respond", "--account", self.account_for(uri),
+                                      challenge], pin=pin).stdout.strip()
+                else:
+                    text = self.auth(["code", "--account", self.account_for(uri)]
+                                     ).stdout.strip()
+                try:
+                    if text is None:  # the user gives up: end of input
+                        p.stdin.close()
+                    else:
+                        p.stdin.write(text + "\n")
+                        p.stdin.flush()
+                except (BrokenPipeError, ValueError):
+                    pass
+                buf = ""
+        if buf:
+            out.append(buf)
+        err = p.stderr.read()
+        p.wait()
+        return p.returncode, "".join(out), err, uri
+
+    def account_for(self, uri):
+        m = re.match(r"otpauth://\w+/([^:]+):([^?]+)\?", uri)
+        issuer, user = m.group(1), m.group(2)
+        dev = re.search(r"[?&]device=([^&]+)", uri)
+        names = [line.split("\t")[0] for line in self.auth(["list"]).stdout.splitlines()]
+        for n in names:
+            if n in (f"{user}@{issuer}", f"{user}@{issuer}/{dev.group(1) if dev else 'totp'}"):
+                return n
+        return f"{user}@{issuer}"
+
+    def user_file(self, user="root"):
+        return os.path.join(self.store, "users", user)
+
+    def state_file(self, user="root"):
+        return os.path.join(self.store, "state", user)
