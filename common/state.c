@@ -1,1 +1,378 @@
-/* placeholder: being written */
+/* pam_sls - the state file STORE/state/USER: parse, serialize, failure counting. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ini_util.h"
+#include "sls_secret.h"
+#include "sls_state.h"
+
+#define FAILURES_PER_LINE 10 /* keeps lines well under SLS_INI_LINE_MAX */
+
+void sls_state_clear(struct sls_state *state)
+{
+	sls_wipe(state, sizeof(*state));
+}
+
+static struct sls_device_state *state_find(struct sls_state *state, const char *name)
+{
+	for (size_t i = 0; i < state->ndevices && i < SLS_DEVICES_MAX; i++) {
+		if (strcmp(state->devices[i].name, name) == 0)
+			return &state->devices[i];
+	}
+	return NULL;
+}
+
+struct sls_device_state *sls_state_device(struct sls_state *state, const char *name)
+{
+	struct sls_device_state *d = state_find(state, name);
+
+	if (d != NULL || state->ndevices >= SLS_DEVICES_MAX ||
+	    !sls_ini_name_ok(name, SLS_DEVICE_NAME_MAX))
+		return d;
+	d = &state->devices[state->ndevices++];
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, name);
+	return d;
+}
+
+/* t lies in (now - window, now]; no overflow whatever the values. */
+static bool in_window(time_t t, time_t now, time_t window)
+{
+	return t <= now && window > 0 && (uint64_t)now - (uint64_t)t < (uint64_t)window;
+}
+
+size_t sls_state_count_failures(const struct sls_state *state, time_t now, time_t window)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < state->nfailures && i < SLS_FAILURES_MAX; i++)
+		n += in_window(state->failures[i], now, window);
+	return n;
+}
+
+size_t sls_state_add_failure(struct sls_state *state, time_t now, time_t window)
+{
+	size_t kept = 0, i;
+
+	/* drop what has left the window; times after now (a clock set back) stay */
+	for (i = 0; i < state->nfailures && i < SLS_FAILURES_MAX; i++) {
+		time_t t = state->failures[i];
+
+		if (t > now || in_window(t, now, window))
+			state->failures[kept++] = t;
+	}
+	state->nfailures = kept;
+	if (state->nfailures == SLS_FAILURES_MAX) {
+		memmove(state->failures, state->failures + 1,
+			(SLS_FAILURES_MAX - 1) * sizeof(state->failures[0]));
+		state->nfailures--;
+	}
+	/* insert in order, so that the list stays ascending */
+	for (i = state->nfailures; i > 0 && state->failures[i - 1] > now; i--)
+		state->failures[i] = state->failures[i - 1];
+	state->failures[i] = now;
+	state->nfailures++;
+	/* unused slots stay zero, as after a parse */
+	memset(state->failures + state->nfailures, 0,
+	       (SLS_FAILURES_MAX - state->nfailures) * sizeof(state->failures[0]));
+	return sls_state_count_failures(state, now, window);
+}
+
+/* ---- parser ---------------------------------------------------------------- */
+
+enum state_section { SEC_NONE, SEC_STATE, SEC_DEVICE };
+
+struct state_parse {
+	struct sls_state *state;
+	enum state_section section;
+	bool seen_state;
+	struct sls_device_state *dev;
+	unsigned seen; /* one bit per key of the section's table */
+};
+
+/* A key handler returns NULL, or why the value is bad (never the value itself). */
+typedef const char *(*state_key_fn)(struct state_parse *p, const char *value);
+
+struct state_key {
+	const char *name;
+	state_key_fn parse;
+};
+
+/* One line of failures: "T,T,...", appended; ascending across lines too. */
+static const char *st_failures(struct state_parse *p, const char *v)
+{
+	struct sls_state *s = p->state;
+	char num[24];
+
+	while (*v != '\0') {
+		size_t n = strcspn(v, ",");
+		time_t t;
+
+		if (n >= sizeof(num))
+			return "bad time";
+		memcpy(num, v, n);
+		num[n] = '\0';
+		if (!sls_ini_parse_time(num, false, &t))
+			return "bad time";
+		if (s->nfailures >= SLS_FAILURES_MAX)
+			return "too many failures";
+		if (s->nfailures > 0 && t < s->failures[s->nfailures - 1])
+			return "times not ascending";
+		s->failures[s->nfailures++] = t;
+		v += n;
+		if (*v == ',' && *++v == '\0')
+			return "bad time";
+	}
+	return NULL;
+}
+
+static const char *st_locked_until(struct state_parse *p, const char *v)
+{
+	return sls_ini_parse_time(v, false, &p->state->locked_until) ? NULL : "bad time";
+}
+
+static const char *st_last_device(struct state_parse *p, const char *v)
+{
+	if (*v != '\0' && !sls_ini_name_ok(v, SLS_DEVICE_NAME_MAX))
+		return "not a valid device name";
+	strcpy(p->state->last_device, v);
+	return NULL;
+}
+
+static const char *st_sms_sent(struct state_parse *p, const char *v)
+{
+	return sls_ini_parse_time(v, false, &p->state->sms_sent) ? NULL : "bad time";
+}
+
+static const char *st_sms_expires(struct state_parse *p, const char *v)
+{
+	return sls_ini_parse_time(v, false, &p->state->sms_expires) ? NULL : "bad time";
+}
+
+static const char *st_sms_code_hash(struct state_parse *p, const char *v)
+{
+	struct sls_state *s = p->state;
+
+	if (sls_ini_parse_hex(v, s->sms_code_hash, sizeof(s->sms_code_hash)) != SLS_OK)
+		return "not 64 hex digits";
+	s->sms_pending = true;
+	return NULL;
+}
+
+static const char *st_totp_last_step(struct state_parse *p, const char *v)
+{
+	return sls_ini_parse_u64(v, UINT64_MAX, &p->dev->totp_last_step) ? NULL : "bad number";
+}
+
+static const char *st_last_used(struct state_parse *p, const char *v)
+{
+	return sls_ini_parse_time(v, false, &p->dev->last_used) ? NULL : "bad time";
+}
+
+#define SK_FAILURES 0
+
+static const struct state_key state_keys[] = {
+    [SK_FAILURES] = {"failures", st_failures}, {"locked_until", st_locked_until},
+    {"last_device", st_last_device},           {"sms_sent", st_sms_sent},
+    {"sms_expires", st_sms_expires},           {"sms_code_hash", st_sms_code_hash},
+};
+
+static const struct state_key device_keys[] = {
+    {"totp_last_step", st_totp_last_step},
+    {"last_used", st_last_used},
+};
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
+
+static enum sls_rc state_device_section(struct state_parse *p, const char *name, int line,
+					struct sls_diag *diag)
+{
+	struct sls_state *s = p->state;
+	char dev[SLS_DEVICE_NAME_MAX + 1];
+
+	if (!p->seen_state) {
+		sls_diag_set(diag, line, "[state] must come first");
+		return SLS_ERR_FORMAT;
+	}
+	if (!sls_ini_split_section(name, "device", dev, SLS_DEVICE_NAME_MAX)) {
+		sls_diag_set(diag, line, "invalid or too long device name");
+		return SLS_ERR_FORMAT;
+	}
+	if (state_find(s, dev) != NULL) {
+		sls_diag_set(diag, line, "duplicate device '%s'", dev);
+		return SLS_ERR_FORMAT;
+	}
+	if (s->ndevices >= SLS_DEVICES_MAX) {
+		sls_diag_set(diag, line, "more than %d devices", SLS_DEVICES_MAX);
+		return SLS_ERR_FORMAT;
+	}
+	p->dev = &s->devices[s->ndevices++];
+	strcpy(p->dev->name, dev);
+	p->section = SEC_DEVICE;
+	return SLS_OK;
+}
+
+static enum sls_rc state_on_section(void *ctx, const char *name, int line, struct sls_diag *diag)
+{
+	struct state_parse *p = ctx;
+
+	p->seen = 0;
+	if (strcmp(name, "state") == 0) {
+		if (p->seen_state) {
+			sls_diag_set(diag, line, "duplicate section [state]");
+			return SLS_ERR_FORMAT;
+		}
+		p->seen_state = true;
+		p->section = SEC_STATE;
+		return SLS_OK;
+	}
+	if (strncmp(name, "device", 6) == 0 && (name[6] == ' ' || name[6] == '\0'))
+		return state_device_section(p, name, line, diag);
+	sls_diag_set(diag, line, p->seen_state ? "unknown section" : "[state] must come first");
+	return SLS_ERR_FORMAT;
+}
+
+static enum sls_rc state_on_key(void *ctx, const char *key, const char *value, bool cont, int line,
+				struct sls_diag *diag)
+{
+	struct state_parse *p = ctx;
+	const struct state_key *table = p->section == SEC_STATE ? state_keys : device_keys;
+	size_t n = p->section == SEC_STATE ? NKEYS(state_keys) : NKEYS(device_keys), i;
+	const char *why;
+
+	for (i = 0; i < n && strcmp(key, table[i].name) != 0; i++)
+		;
+	if (i == n) {
+		sls_diag_set(diag, line, "unknown key in [%s]",
+			     p->section == SEC_STATE ? "state" : "device");
+		return SLS_ERR_FORMAT;
+	}
+	/* only the list of failures may go on over indented lines */
+	if (cont && (p->section != SEC_STATE || i != SK_FAILURES)) {
+		sls_diag_set(diag, line, "continuation line");
+		return SLS_ERR_FORMAT;
+	}
+	if (!cont && (p->seen & (1u << i))) {
+		sls_diag_set(diag, line, "duplicate key '%s'", table[i].name);
+		return SLS_ERR_FORMAT;
+	}
+	why = table[i].parse(p, value);
+	if (why != NULL) {
+		sls_diag_set(diag, line, "key '%s': %s", table[i].name, why);
+		return SLS_ERR_FORMAT;
+	}
+	p->seen |= 1u << i;
+	return SLS_OK;
+}
+
+static enum sls_rc state_on_end_section(void *ctx, struct sls_diag *diag)
+{
+	(void)ctx;
+	(void)diag;
+	return SLS_OK;
+}
+
+static const struct sls_ini_ops state_ops = {
+    .section = state_on_section,
+    .key = state_on_key,
+    .end_section = state_on_end_section,
+};
+
+/*
+ * A text with no section at all (empty, or only blank lines and comments)
+ * is the zero state, like an absent file.
+ */
+enum sls_rc sls_state_parse(const char *buf, struct sls_state *state, struct sls_diag *diag)
+{
+	struct state_parse p = {.state = state};
+	enum sls_rc rc = SLS_ERR_INVAL;
+
+	if (state == NULL)
+		return SLS_ERR_INVAL;
+	sls_state_clear(state);
+	if (buf == NULL)
+		goto out;
+	rc = sls_ini_parse(buf, &state_ops, &p, diag);
+out:
+	if (rc != SLS_OK)
+		sls_state_clear(state);
+	return rc;
+}
+
+/* ---- serializer ------------------------------------------------------------ */
+
+static bool state_ok(const struct sls_state *s)
+{
+	if (s->nfailures > SLS_FAILURES_MAX || s->ndevices > SLS_DEVICES_MAX ||
+	    s->locked_until < 0 || s->sms_sent < 0 || s->sms_expires < 0 ||
+	    memchr(s->last_device, '\0', sizeof(s->last_device)) == NULL ||
+	    (s->last_device[0] != '\0' && !sls_ini_name_ok(s->last_device, SLS_DEVICE_NAME_MAX)))
+		return false;
+	for (size_t i = 0; i < s->nfailures; i++) {
+		if (s->failures[i] < 0 || (i > 0 && s->failures[i] < s->failures[i - 1]))
+			return false;
+	}
+	for (size_t i = 0; i < s->ndevices; i++) {
+		const struct sls_device_state *d = &s->devices[i];
+
+		if (memchr(d->name, '\0', sizeof(d->name)) == NULL ||
+		    !sls_ini_name_ok(d->name, SLS_DEVICE_NAME_MAX) || d->last_used < 0)
+			return false;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(s->devices[j].name, d->name) == 0)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* "failures = T,...,T" with FAILURES_PER_LINE times a line, then indented lines. */
+static void format_failures(struct sls_ini_buf *b, const struct sls_state *s)
+{
+	sls_ini_buf_add(b, s->nfailures > 0 ? "failures = " : "failures =");
+	for (size_t i = 0; i < s->nfailures; i++) {
+		if (i > 0)
+			sls_ini_buf_add(b, i % FAILURES_PER_LINE == 0 ? "\n\t" : ",");
+		sls_ini_buf_addf(b, "%llu", (unsigned long long)s->failures[i]);
+	}
+	sls_ini_buf_add(b, "\n");
+}
+
+static void format_state(struct sls_ini_buf *b, const struct sls_state *s)
+{
+	sls_ini_buf_add(b, "[state]\n");
+	format_failures(b, s);
+	sls_ini_buf_key_num(b, "locked_until", (uint64_t)s->locked_until);
+	sls_ini_buf_key(b, "last_device", s->last_device);
+	sls_ini_buf_key_num(b, "sms_sent", (uint64_t)s->sms_sent);
+	sls_ini_buf_key_num(b, "sms_expires", (uint64_t)s->sms_expires);
+	if (s->sms_pending)
+		sls_ini_buf_key_hex(b, "sms_code_hash", s->sms_code_hash, sizeof(s->sms_code_hash));
+	for (size_t i = 0; i < s->ndevices; i++) {
+		const struct sls_device_state *d = &s->devices[i];
+
+		sls_ini_buf_addf(b, "\n[device %s]\n", d->name);
+		sls_ini_buf_key_num(b, "totp_last_step", d->totp_last_step);
+		sls_ini_buf_key_num(b, "last_used", (uint64_t)d->last_used);
+	}
+}
+
+enum sls_rc sls_state_format(const struct sls_state *state, char **out, size_t *len)
+{
+	struct sls_ini_buf b;
+	enum sls_rc rc = SLS_ERR_INVAL;
+
+	sls_ini_buf_init(&b);
+	if (out == NULL || len == NULL)
+		return SLS_ERR_INVAL;
+	*out = NULL;
+	*len = 0;
+	if (state == NULL || !state_ok(state))
+		goto out;
+	format_state(&b, state);
+	rc = sls_ini_buf_finish(&b, out, len);
+out:
+	sls_ini_buf_free(&b);
+	return rc;
+}
