@@ -9,8 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <ini.h>
-
+#include "ini_util.h"
 #include "sls_config.h"
 #include "sls_file.h"
 #include "sls_secret.h"
@@ -61,12 +60,6 @@ static const struct config_key config_keys[] = {
     KEY("card", "online_days", K_DAYS, card_online_days),
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
-
-struct config_parse {
-	struct sls_config *conf;
-	struct sls_diag *diag;
-	bool seen[NKEYS];
-};
 
 void sls_config_defaults(struct sls_config *conf)
 {
@@ -149,10 +142,13 @@ static int parse_bool(const char *s, bool *out)
 /* An absolute path without control characters, "..", or "//" tricks. */
 static bool path_ok(const char *s)
 {
-	if (s[0] != '/' || strstr(s, "/../") != NULL || strstr(s, "/./") != NULL)
-		return false;
 	size_t len = strlen(s);
-	if (len >= 3 && strcmp(s + len - 3, "/..") == 0)
+
+	if (s[0] != '/' || strstr(s, "/../") != NULL || strstr(s, "/./") != NULL ||
+	    strstr(s, "//") != NULL)
+		return false;
+	if ((len >= 3 && strcmp(s + len - 3, "/..") == 0) ||
+	    (len >= 2 && strcmp(s + len - 2, "/.") == 0))
 		return false;
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -222,77 +218,76 @@ static int set_value(struct sls_config *conf, const struct config_key *k, const 
 	return -1;
 }
 
-/* libinih handler: returning 0 makes ini_parse_string report this line. */
-static int config_handler(void *user, const char *section, const char *name, const char *value)
-{
-	struct config_parse *p = user;
-	bool section_known = false;
+struct config_parse {
+	struct sls_config *conf;
+	const char *section; /* a config_keys[] section name, or NULL before the first */
+	bool seen[NKEYS];
+};
 
+static enum sls_rc config_section(void *ctx, const char *name, int line, struct sls_diag *diag)
+{
+	struct config_parse *p = ctx;
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(name, config_keys[i].section) == 0) {
+			p->section = config_keys[i].section;
+			return SLS_OK;
+		}
+	}
+	sls_diag_set(diag, line, "unknown section");
+	return SLS_ERR_FORMAT;
+}
+
+static enum sls_rc config_key(void *ctx, const char *name, const char *value, bool cont, int line,
+			      struct sls_diag *diag)
+{
+	struct config_parse *p = ctx;
+
+	if (p->section == NULL) { /* sls_ini_parse refuses keys outside sections already */
+		sls_diag_set(diag, line, "key outside a section");
+		return SLS_ERR_FORMAT;
+	}
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		if (strcmp(section, k->section) != 0)
+		if (strcmp(p->section, k->section) != 0 || strcmp(name, k->name) != 0)
 			continue;
-		section_known = true;
-		if (strcmp(name, k->name) != 0)
-			continue;
-		if (p->seen[i]) {
-			sls_diag_set(p->diag, 0, "[%s] %s is set twice", k->section, k->name);
-			return 0;
+		if (cont || p->seen[i]) {
+			sls_diag_set(diag, line, "[%s] %s is set twice", k->section, k->name);
+			return SLS_ERR_FORMAT;
 		}
 		p->seen[i] = true;
 		if (set_value(p->conf, k, value) != 0) {
-			sls_diag_set(p->diag, 0, "[%s] %s has an invalid value", k->section,
+			sls_diag_set(diag, line, "[%s] %s has an invalid value", k->section,
 				     k->name);
-			return 0;
+			return SLS_ERR_FORMAT;
 		}
-		return 1;
+		return SLS_OK;
 	}
-	if (section_known)
-		sls_diag_set(p->diag, 0, "unknown key in section [%s]", section);
-	else
-		sls_diag_set(p->diag, 0, "unknown section");
-	return 0;
+	sls_diag_set(diag, line, "unknown key in section [%s]", p->section);
+	return SLS_ERR_FORMAT;
 }
 
-/* libinih splits lines longer than its buffer; refuse them instead. */
-static int first_long_line(const char *buf)
+static enum sls_rc config_end(void *ctx, struct sls_diag *diag)
 {
-	int line = 1;
-	size_t len = 0;
-
-	for (; *buf; buf++) {
-		if (*buf == '\n') {
-			line++;
-			len = 0;
-		} else if (++len >= 199) {
-			return line;
-		}
-	}
-	return 0;
+	(void)ctx;
+	(void)diag;
+	return SLS_OK;
 }
 
 enum sls_rc sls_config_parse(const char *buf, struct sls_config *conf, struct sls_diag *diag)
 {
+	static const struct sls_ini_ops ops = {config_section, config_key, config_end};
+	struct config_parse p = {.conf = conf};
 	struct sls_diag local = {0};
-	struct config_parse p = {.conf = conf, .diag = &local};
-	int line = first_long_line(buf);
+	enum sls_rc rc = sls_ini_parse(buf, &ops, &p, &local);
 
-	if (line > 0) {
-		sls_diag_set(&local, 0, "line too long");
-	} else {
-		line = ini_parse_string(buf, config_handler, &p);
-		if (line > 0 && local.msg[0] == '\0')
-			sls_diag_set(&local, 0, "syntax error");
-	}
-	if (line == 0)
+	if (rc == SLS_OK)
 		return SLS_OK;
-	if (diag != NULL) {
+	if (diag != NULL)
 		*diag = local;
-		diag->line = line > 0 ? line : 0;
-	}
 	sls_config_defaults(conf);
-	return line < 0 ? SLS_ERR_NOMEM : SLS_ERR_FORMAT;
+	return rc == SLS_ERR_NOMEM ? rc : SLS_ERR_FORMAT;
 }
 
 static enum sls_rc split_path(const char *path, char *dir, size_t dirsize, const char **base)
