@@ -1,1 +1,152 @@
-/* placeholder: being written */
+/*
+ * pam_sls - per-user locks: flock on STORE/lock/USER.
+ *
+ * The lock file is never unlinked. If it were, a locker could open the old
+ * inode just before the unlink and a second locker create a new one after
+ * it: both would "hold" the lock, on different inodes, and one update would
+ * be lost. An empty file per user is the price of a lock that always works.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sls_file.h"
+
+/* Poll interval while another process holds the lock. */
+#define SLS_LOCK_STEP_MS 10u
+/* Attempts when the lock file is found unlinked under us (see lock_stale). */
+#define SLS_LOCK_TRIES 3
+
+/*
+ * Open (creating if missing), check and chmod 0600 the lock file. The
+ * fstatat first refuses a symlink, FIFO or device before open() can touch
+ * it; sls_fd_check on the opened fd is the check that counts.
+ */
+static enum sls_rc lock_open(int dirfd, const char *name, uid_t owner, int *out)
+{
+	const int flags = O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	enum sls_rc rc;
+	struct stat st;
+	int fd, saved;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return SLS_ERR_UNSAFE;
+	} else if (errno != ENOENT) {
+		return SLS_ERR_IO;
+	}
+	fd = openat(dirfd, name, flags, 0600);
+	if (fd < 0)
+		return errno == ELOOP ? SLS_ERR_UNSAFE : SLS_ERR_IO;
+	rc = sls_fd_check(fd, owner, &st);
+	/* 0600 whatever the umask, or a non-root owner could not reopen it. */
+	if (rc == SLS_OK && (st.st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0)
+		rc = SLS_ERR_IO;
+	if (rc != SLS_OK) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return rc;
+	}
+	*out = fd;
+	return SLS_OK;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Try LOCK_NB, sleep a step, and so on until timeout_ms of sleeping. The
+ * budget counts the sleeps rather than reading a clock: tests freeze the
+ * clock with libfaketime, and a frozen clock must not mean waiting forever.
+ * No SIGALRM either: a module must not touch its host's signals.
+ */
+static enum sls_rc lock_wait(int fd, unsigned timeout_ms)
+{
+	unsigned waited = 0, step;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return SLS_OK;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return SLS_ERR_IO;
+		if (waited >= timeout_ms) {
+			errno = ETIMEDOUT;
+			return SLS_ERR_LOCK;
+		}
+		step =
+		    timeout_ms - waited < SLS_LOCK_STEP_MS ? timeout_ms - waited : SLS_LOCK_STEP_MS;
+		sleep_ms(step);
+		waited += step;
+	}
+}
+
+/*
+ * True when the locked file has been unlinked since it was opened (by
+ * hand: we never do it). Its lock guards nothing; lock the new file.
+ */
+static bool lock_stale(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_nlink == 0;
+}
+
+enum sls_rc sls_lock_acquire(int lockdirfd, const char *name, uid_t owner, unsigned timeout_ms,
+			     int *lockfd)
+{
+	enum sls_rc rc = SLS_ERR_INVAL;
+	int fd = -1, saved;
+
+	if (lockfd == NULL)
+		return SLS_ERR_INVAL;
+	*lockfd = -1;
+	if (lockdirfd < 0)
+		goto out;
+	rc = SLS_ERR_NAME;
+	if (!sls_name_valid(name))
+		goto out;
+	for (int i = 0; i < SLS_LOCK_TRIES; i++) {
+		rc = lock_open(lockdirfd, name, owner, &fd);
+		if (rc != SLS_OK)
+			goto out;
+		rc = lock_wait(fd, timeout_ms);
+		if (rc != SLS_OK || !lock_stale(fd))
+			goto out;
+		close(fd); /* drops the useless lock */
+		fd = -1;
+		rc = SLS_ERR_LOCK;
+	}
+out:
+	if (rc == SLS_OK) {
+		*lockfd = fd;
+	} else if (fd >= 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return rc;
+}
+
+void sls_lock_release(int lockfd)
+{
+	int saved = errno;
+
+	if (lockfd < 0)
+		return;
+	flock(lockfd, LOCK_UN); /* close() would drop it too; say so explicitly */
+	close(lockfd);
+	errno = saved;
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "sls_error.h"
@@ -36,7 +37,8 @@ enum sls_rc sls_subdir_open(int dirfd, const char *name, uid_t owner, bool creat
 /*
  * Read the file name (sls_name_valid) in dirfd whole. Opened with
  * O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_NOCTTY|O_NONBLOCK; the fd is fstat'ed:
- * regular file, one link, owned by owner, no group/other write, size <= max,
+ * regular file, one link (or none: a reader racing sls_file_replace holds
+ * the old, whole file), owned by owner, no group/other write, size <= max,
  * and the contents hold no NUL byte. *buf gets a malloc'ed NUL-terminated
  * copy (caller frees with sls_free_secret(buf, len + 1)), *len its length.
  * SLS_ERR_NOENT (missing), SLS_ERR_UNSAFE (symlink, link count, owner, mode,
@@ -44,6 +46,14 @@ enum sls_rc sls_subdir_open(int dirfd, const char *name, uid_t owner, bool creat
  */
 enum sls_rc sls_file_read(int dirfd, const char *name, uid_t owner, size_t max, char **buf,
 			  size_t *len);
+
+/*
+ * The checks sls_file_read and sls_lock_acquire make on an open fd: fstat
+ * says regular file, at most one link, owned by owner, no group/other write.
+ * SLS_OK or SLS_ERR_UNSAFE; SLS_ERR_IO (errno set) if fstat fails. st (may
+ * be NULL) gets the fstat result.
+ */
+enum sls_rc sls_fd_check(int fd, uid_t owner, struct stat *st);
 
 /*
  * Replace file name in dirfd atomically with data: a new file with a random
