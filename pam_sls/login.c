@@ -1,0 +1,231 @@
+/* pam_sls - choosing a device, asking for its answer, and checking it. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <security/pam_ext.h>
+
+#include "module.h"
+
+#define ANSWER_MAX 64 /* longer replies are refused, never truncated */
+#define MENU_TRIES 3
+
+void sls_login_say(struct sls_login *login, int style, const char *fmt, ...)
+{
+	char text[PAM_MAX_MSG_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	(void)pam_prompt(login->pamh, style, NULL, "%s", text);
+}
+
+void sls_login_say_locked(struct sls_login *login, time_t until)
+{
+	char when[16] = "later";
+	struct tm tm;
+
+	if (localtime_r(&until, &tm) != NULL)
+		strftime(when, sizeof(when), "%H:%M", &tm);
+	sls_login_say(login, PAM_ERROR_MSG,
+		      "Too many failed attempts; try again after %s or ask an administrator.",
+		      when);
+}
+
+/* The types the login knows how to ask; sms, card and tempcode come later. */
+static bool askable(enum sls_device_type t)
+{
+	return t == SLS_DEV_IBKEY || t == SLS_DEV_DSC || t == SLS_DEV_TOTP;
+}
+
+void sls_login_usable(struct sls_login *login)
+{
+	const struct sls_user *u = login->enrolment;
+
+	login->nusable = 0;
+	login->best_level = 0;
+	for (size_t i = 0; i < u->ndevices; i++) {
+		const struct sls_device *d = &u->devices[i];
+
+		if (d->status != SLS_STATUS_ACTIVE || !askable(d->type))
+			continue;
+		if (d->level > login->best_level)
+			login->best_level = d->level;
+		if (d->level >= login->opts.min_level && (login->opts.types & (1u << d->type)))
+			login->usable[login->nusable++] = i;
+	}
+}
+
+/*
+ * Ask one question; *answer gets the reply without spaces and dashes.
+ * PAM_CONV_ERR when the conversation fails or returns no reply;
+ * PAM_AUTH_ERR for a reply over ANSWER_MAX.
+ */
+static int ask(struct sls_login *login, const char *prompt, char *answer, size_t size)
+{
+	char *resp = NULL;
+	size_t n = 0;
+	int retval = pam_prompt(login->pamh, PAM_PROMPT_ECHO_ON, &resp, "%s", prompt);
+
+	answer[0] = '\0';
+	if (retval != PAM_SUCCESS || resp == NULL) {
+		retval = PAM_CONV_ERR;
+		goto out;
+	}
+	retval = PAM_AUTH_ERR;
+	if (strlen(resp) > ANSWER_MAX)
+		goto out;
+	for (const char *p = resp; *p; p++)
+		if (*p != ' ' && *p != '-' && n + 1 < size)
+			answer[n++] = *p;
+	answer[n] = '\0';
+	retval = PAM_SUCCESS;
+out:
+	sls_free_secret_str(resp);
+	return retval;
+}
+
+/* ---- the menu ---------------------------------------------------------------- */
+
+static size_t default_choice(const struct sls_login *login)
+{
+	for (size_t i = 0; i < login->nusable; i++)
+		if (strcmp(login->enrolment->devices[login->usable[i]].name,
+			   login->state->last_device) == 0)
+			return i;
+	return 0;
+}
+
+static void menu_text(const struct sls_login *login, size_t def, bool again, char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "%sSelect second factor device:\n",
+				      again ? "That is not one of the numbers.\n" : "");
+
+	for (size_t i = 0; i < login->nusable && len < size; i++) {
+		const struct sls_device *d = &login->enrolment->devices[login->usable[i]];
+
+		len += (size_t)snprintf(buf + len, size - len, " %zu) %s %s\n", i + 1,
+					sls_device_type_name(d->type), d->name);
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, "Device [%zu]: ", def + 1);
+}
+
+int sls_login_menu(struct sls_login *login, size_t *choice)
+{
+	char text[PAM_MAX_MSG_SIZE], answer[ANSWER_MAX + 1];
+	size_t def = default_choice(login);
+	int retval = PAM_AUTH_ERR;
+
+	for (int i = 0; i < MENU_TRIES; i++) {
+		char *end;
+		unsigned long n;
+
+		menu_text(login, def, i > 0, text, sizeof(text));
+		retval = ask(login, text, answer, sizeof(answer));
+		if (retval != PAM_SUCCESS)
+			return retval;
+		if (answer[0] == '\0') {
+			*choice = def;
+			return PAM_SUCCESS;
+		}
+		n = strtoul(answer, &end, 10);
+		if (*end == '\0' && answer[0] >= '0' && answer[0] <= '9' && n >= 1 &&
+		    n <= login->nusable) {
+			*choice = n - 1;
+			return PAM_SUCCESS;
+		}
+	}
+	sls_login_say(login, PAM_ERROR_MSG, "No device was chosen.");
+	return PAM_AUTH_ERR;
+}
+
+/* ---- the device's question --------------------------------------------------------- */
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static int ask_ocra(struct sls_login *login, const struct sls_device *d, bool *counted)
+{
+	char challenge[8], prompt[64], answer[ANSWER_MAX + 1];
+	struct sls_ocra_input in = {
+	    .question = challenge, .pin_hash = d->pin_hash, .pin_hash_len = d->pin_hash_len};
+	struct timespec asked;
+	enum sls_rc rc;
+	int retval = PAM_SYSTEM_ERR;
+
+	if (sls_random_digits(challenge, sizeof(challenge), 6) != SLS_OK)
+		return PAM_SYSTEM_ERR;
+	snprintf(prompt, sizeof(prompt), "Challenge: %s\nResponse: ", challenge);
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	retval = ask(login, prompt, answer, sizeof(answer));
+	if (retval != PAM_SUCCESS) {
+		*counted = retval == PAM_AUTH_ERR; /* an over-long reply is a wrong one */
+		goto out;
+	}
+	if (seconds_since(&asked) > (double)login->conf.challenge_timeout) {
+		sls_login_say(login, PAM_ERROR_MSG, "The response has expired; start again.");
+		retval = PAM_AUTH_ERR;
+		goto out;
+	}
+	*counted = true;
+	rc = sls_ocra_verify(&d->suite, d->secret, d->secret_len, &in, answer);
+	retval = rc == SLS_OK             ? PAM_SUCCESS
+		 : rc == SLS_ERR_MISMATCH ? PAM_AUTH_ERR
+					  : PAM_SYSTEM_ERR;
+out:
+	sls_wipe(answer, sizeof(answer));
+	sls_wipe(challenge, sizeof(challenge));
+	return retval;
+}
+
+static uint64_t last_totp_step(const struct sls_login *login, const char *name)
+{
+	for (size_t i = 0; i < login->state->ndevices; i++)
+		if (strcmp(login->state->devices[i].name, name) == 0)
+			return login->state->devices[i].totp_last_step;
+	return 0;
+}
+
+static int ask_totp(struct sls_login *login, const struct sls_device *d, uint64_t *step,
+		    bool *counted)
+{
+	char answer[ANSWER_MAX + 1];
+	enum sls_rc rc;
+	int retval = ask(login, "Verification code: ", answer, sizeof(answer));
+
+	if (retval != PAM_SUCCESS) {
+		*counted = retval == PAM_AUTH_ERR;
+		goto out;
+	}
+	*counted = true;
+	/* a code of a step already used is refused: not_before = the last step */
+	rc = sls_totp_verify(d->totp_hash, d->secret, d->secret_len, time(NULL), d->totp_period,
+			     d->totp_digits, 1, last_totp_step(login, d->name), answer, step);
+	retval = rc == SLS_OK             ? PAM_SUCCESS
+		 : rc == SLS_ERR_MISMATCH ? PAM_AUTH_ERR
+					  : PAM_SYSTEM_ERR;
+out:
+	sls_wipe(answer, sizeof(answer));
+	return retval;
+}
+
+int sls_login_ask(struct sls_login *login, const struct sls_device *d, uint64_t *totp_step,
+		  bool *counted)
+{
+	*counted = false;
+	*totp_step = 0;
+	if (d->type == SLS_DEV_TOTP)
+		return ask_totp(login, d, totp_step, counted);
+	return ask_ocra(login, d, counted);
+}

@@ -1,0 +1,76 @@
+/* pam_sls - what the module's files share: one login attempt. */
+#ifndef SLS_MODULE_H
+#define SLS_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <security/pam_modules.h>
+
+#include "sls.h"
+
+#define SLS_TYPE_MASK_ALL 0x3fu
+
+/* The PAM line's arguments. */
+struct sls_module_opts {
+	const char *conf; /* conf=FILE, or NULL for the default */
+	int min_level;    /* min_level=N, 0 when not given */
+	unsigned types;   /* devices=TYPE,...: bit (1 << type); all when not given */
+	bool nullok;
+	bool debug;
+};
+
+/*
+ * Parse argc/argv of the PAM line. An unknown or malformed argument is
+ * SLS_ERR_INVAL with the argument's name (not its value) in diag.
+ */
+enum sls_rc sls_module_opts_parse(int argc, const char **argv, struct sls_module_opts *opts,
+				  struct sls_diag *diag);
+
+/* One login attempt; lives on the stack of pam_sm_authenticate. */
+struct sls_login {
+	pam_handle_t *pamh;
+	struct sls_module_opts opts;
+	struct sls_config conf;
+	struct sls_store store;
+	struct sls_log_ctx log;
+	const char *user; /* validated with sls_name_valid before use */
+	struct sls_user *enrolment;
+	struct sls_state *state;
+	size_t usable[SLS_DEVICES_MAX]; /* indexes into enrolment->devices */
+	size_t nusable;
+	int best_level; /* the highest level among active devices, 0 if none */
+};
+
+/* Which devices this login may use (active, level, devices=). */
+void sls_login_usable(struct sls_login *login);
+
+/* The menu, when there are several usable devices: *choice indexes usable[]. */
+int sls_login_menu(struct sls_login *login, size_t *choice);
+
+/*
+ * Ask for and check the answer of device d. PAM_SUCCESS for a right answer
+ * (*totp_step set for totp), PAM_AUTH_ERR for a wrong, empty or expired one
+ * (*counted tells whether it counts as a failure), PAM_CONV_ERR when the
+ * conversation failed, PAM_BUF_ERR / PAM_SYSTEM_ERR otherwise.
+ */
+int sls_login_ask(struct sls_login *login, const struct sls_device *d, uint64_t *totp_step,
+		  bool *counted);
+
+/*
+ * Under the user's lock, re-read the state and record the outcome of device
+ * d: success clears the failures (unless the user got locked meanwhile, or
+ * the TOTP step was used meanwhile: then PAM_MAXTRIES / PAM_AUTH_ERR), a
+ * counted failure is added and may lock the user (PAM_MAXTRIES).
+ */
+int sls_login_record(struct sls_login *login, const struct sls_device *d, int result, bool counted,
+		     uint64_t totp_step);
+
+/* Show a message (PAM_ERROR_MSG or PAM_TEXT_INFO); failures are ignored. */
+void sls_login_say(struct sls_login *login, int style, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "Too many failed attempts; try again after HH:MM or ask an administrator." */
+void sls_login_say_locked(struct sls_login *login, time_t until);
+
+#endif /* SLS_MODULE_H */

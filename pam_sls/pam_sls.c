@@ -1,0 +1,249 @@
+/* pam_sls - the PAM entry points: a second factor after the password. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "module.h"
+
+static void log_to_pam_syslog(void *arg, int priority, const char *line)
+{
+	pam_syslog(arg, priority, "%s", line);
+}
+
+static void login_init(struct sls_login *login, pam_handle_t *pamh)
+{
+	const void *item = NULL;
+
+	memset(login, 0, sizeof(*login));
+	login->pamh = pamh;
+	login->store.dirfd = login->store.users_fd = -1;
+	login->store.state_fd = login->store.lock_fd = -1;
+	login->log.ident = "pam_sls";
+	login->log.fallback = log_to_pam_syslog;
+	login->log.fallback_arg = pamh;
+	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
+		login->log.service = item;
+	item = NULL;
+	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
+		login->log.rhost = item;
+}
+
+static void login_end(struct sls_login *login)
+{
+	if (login->enrolment != NULL)
+		sls_user_clear(login->enrolment);
+	if (login->state != NULL)
+		sls_state_clear(login->state);
+	free(login->enrolment);
+	free(login->state);
+	sls_store_close(&login->store);
+}
+
+/* Options and sls.conf; any problem is PAM_SERVICE_ERR, logged, fail closed. */
+static int load_policy(struct sls_login *login, int argc, const char **argv)
+{
+	struct sls_diag diag = {0};
+	const char *path;
+	enum sls_rc rc;
+
+	if (sls_module_opts_parse(argc, argv, &login->opts, &diag) != SLS_OK) {
+		sls_log_event(&login->log, SLS_EV_CONFIG_ERROR, NULL, "error", &diag,
+			      "bad option on the PAM line");
+		return PAM_SERVICE_ERR;
+	}
+	login->log.debug = login->opts.debug;
+	path = login->opts.conf ? login->opts.conf : SLS_CONFIG_DEFAULT_PATH;
+	rc = sls_config_load(path, geteuid(), &login->conf, &diag);
+	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && login->opts.conf == NULL))
+		return PAM_SUCCESS;
+	sls_log_event(&login->log, SLS_EV_CONFIG_ERROR, NULL, "error", &diag,
+		      "sls.conf missing, unsafe or malformed");
+	return PAM_SERVICE_ERR;
+}
+
+/* The user name from PAM, refused before any path is built from it. */
+static int get_user(struct sls_login *login)
+{
+	const char *user = NULL;
+
+	if (pam_get_user(login->pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
+		return PAM_USER_UNKNOWN;
+	if (!sls_name_valid(user)) {
+		sls_log_event(&login->log, SLS_EV_FAILURE, NULL, "error", NULL,
+			      "user name unsafe as a file name");
+		return PAM_USER_UNKNOWN;
+	}
+	login->user = user;
+	return PAM_SUCCESS;
+}
+
+static int file_error(struct sls_login *login, enum sls_rc rc, const struct sls_diag *diag)
+{
+	if (rc == SLS_ERR_NOMEM)
+		return PAM_BUF_ERR;
+	sls_log_event(&login->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
+		      "store, enrolment or state file unsafe, corrupt or unreadable");
+	sls_login_say(login, PAM_ERROR_MSG,
+		      "The second factor cannot be checked now; ask an administrator.");
+	return rc == SLS_ERR_UNSAFE ? PAM_SERVICE_ERR : PAM_SYSTEM_ERR;
+}
+
+/*
+ * Store, enrolment and state. *enrolled is false when the user has no
+ * enrolment file (or there is no store yet): the caller applies nullok.
+ */
+static int load_user(struct sls_login *login, bool *enrolled)
+{
+	struct sls_diag diag = {0};
+	enum sls_rc rc;
+
+	*enrolled = false;
+	login->enrolment = calloc(1, sizeof(*login->enrolment));
+	login->state = calloc(1, sizeof(*login->state));
+	if (login->enrolment == NULL || login->state == NULL)
+		return PAM_BUF_ERR;
+	rc = sls_store_open(login->conf.store_dir, geteuid(), false, &login->store);
+	if (rc == SLS_OK)
+		rc = sls_userdb_load_user(&login->store, login->user, geteuid(), login->enrolment,
+					  &diag);
+	if (rc == SLS_ERR_NOENT)
+		return PAM_SUCCESS;
+	if (rc != SLS_OK)
+		return file_error(login, rc, &diag);
+	login->log.user = login->user; /* enrolled: a real user name, safe to log */
+	*enrolled = true;
+	rc = sls_userdb_load_state(&login->store, login->user, geteuid(), login->state, &diag);
+	return rc == SLS_OK ? PAM_SUCCESS : file_error(login, rc, &diag);
+}
+
+/* No usable device at all: nullok lets the user through, else a denial that says what to do. */
+static int no_device(struct sls_login *login)
+{
+	if (login->opts.nullok || login->conf.nullok) {
+		sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "ignore", NULL,
+			      "no second factor device; nullok");
+		return PAM_IGNORE;
+	}
+	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+		      "no second factor device");
+	sls_login_say(login, PAM_ERROR_MSG,
+		      "No second factor device is enrolled for you. Enroll one with "
+		      "\"sls enroll ibkey\", or ask an administrator (sls enroll --user USER).");
+	return PAM_AUTH_ERR;
+}
+
+/* Devices exist, but none this service accepts (min_level=, devices=). */
+static int none_good_enough(struct sls_login *login)
+{
+	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+		      "no device meets the service's min_level or devices");
+	if (login->opts.min_level > login->best_level)
+		sls_login_say(login, PAM_ERROR_MSG,
+			      "This service needs a second factor device of level %d or higher "
+			      "(4: dsc, 3: ibkey, 2: totp); yours reach level %d.",
+			      login->opts.min_level, login->best_level);
+	else
+		sls_login_say(login, PAM_ERROR_MSG,
+			      "None of your second factor devices is accepted by this service.");
+	return PAM_AUTH_ERR;
+}
+
+static int second_factor(struct sls_login *login)
+{
+	const struct sls_device *d;
+	size_t choice = 0;
+	uint64_t step = 0;
+	bool counted = false;
+	int retval;
+
+	if (login->state->locked_until > time(NULL)) {
+		sls_log_event(&login->log, SLS_EV_LOCKED, NULL, "locked", NULL,
+			      "refused: user is locked");
+		sls_login_say_locked(login, login->state->locked_until);
+		return PAM_MAXTRIES;
+	}
+	sls_login_usable(login);
+	if (login->best_level == 0)
+		return no_device(login);
+	if (login->nusable == 0)
+		return none_good_enough(login);
+	if (login->nusable > 1 && (retval = sls_login_menu(login, &choice)) != PAM_SUCCESS)
+		return retval;
+	d = &login->enrolment->devices[login->usable[choice]];
+	sls_log_event(&login->log, SLS_EV_DEVICE_OFFERED, d->name, "offered", NULL,
+		      "device prompt shown");
+	retval = sls_login_ask(login, d, &step, &counted);
+	if (retval == PAM_CONV_ERR) {
+		sls_log_event(&login->log, SLS_EV_FAILURE, d->name, "error", NULL,
+			      "conversation failed or gave no answer");
+		return retval;
+	}
+	if (retval != PAM_SUCCESS && retval != PAM_AUTH_ERR)
+		return retval;
+	retval = sls_login_record(login, d, retval, counted, step);
+	if (retval == PAM_SUCCESS)
+		sls_log_event(&login->log, SLS_EV_SUCCESS, d->name, "success", NULL,
+			      "second factor accepted");
+	return retval;
+}
+
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct sls_login login;
+	bool enrolled = false;
+	int retval;
+
+	(void)flags;
+	login_init(&login, pamh);
+	retval = load_policy(&login, argc, argv);
+	if (retval == PAM_SUCCESS)
+		retval = get_user(&login);
+	if (retval == PAM_SUCCESS)
+		retval = load_user(&login, &enrolled);
+	if (retval == PAM_SUCCESS)
+		retval = enrolled ? second_factor(&login) : no_device(&login);
+	login_end(&login);
+	return retval;
+}
+
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
+
+/* The account stage denies a locked user, so that other auth paths cannot skip the lock. */
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct sls_login login;
+	bool enrolled = false;
+	int retval;
+
+	(void)flags;
+	login_init(&login, pamh);
+	retval = load_policy(&login, argc, argv);
+	if (retval == PAM_SUCCESS)
+		retval = get_user(&login);
+	if (retval == PAM_SUCCESS)
+		retval = load_user(&login, &enrolled);
+	if (retval == PAM_SUCCESS && !enrolled)
+		retval = PAM_IGNORE;
+	if (retval == PAM_SUCCESS && login.state->locked_until > time(NULL)) {
+		sls_log_event(&login.log, SLS_EV_LOCKED, NULL, "locked", NULL,
+			      "account refused: user is locked");
+		sls_login_say_locked(&login, login.state->locked_until);
+		retval = PAM_PERM_DENIED;
+	}
+	login_end(&login);
+	return retval;
+}

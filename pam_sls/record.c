@@ -1,0 +1,107 @@
+/* pam_sls - the outcome of an attempt, written to the state file under the user's lock. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+
+#include "module.h"
+
+/* A right answer: refused if the user got locked, or the TOTP step was used, meanwhile. */
+static int record_success(struct sls_login *login, struct sls_state *st, const struct sls_device *d,
+			  uint64_t step, time_t now)
+{
+	struct sls_device_state *ds = sls_state_device(st, d->name);
+
+	if (ds == NULL)
+		return PAM_SYSTEM_ERR;
+	if (d->type == SLS_DEV_TOTP) {
+		if (step <= ds->totp_last_step)
+			return PAM_AUTH_ERR; /* replayed by a concurrent login */
+		ds->totp_last_step = step;
+	}
+	ds->last_used = now;
+	st->nfailures = 0;
+	memset(st->failures, 0, sizeof(st->failures));
+	st->locked_until = 0;
+	snprintf(st->last_device, sizeof(st->last_device), "%s", d->name);
+	(void)login;
+	return PAM_SUCCESS;
+}
+
+/* A counted failure: at deny failures within the window, lock until unlock_time. */
+static int record_failure(struct sls_login *login, struct sls_state *st, const struct sls_device *d,
+			  time_t now)
+{
+	const struct sls_config *c = &login->conf;
+	size_t n = sls_state_add_failure(st, now, (time_t)c->window);
+
+	if (n < c->deny) {
+		sls_log_event(&login->log, SLS_EV_FAILURE, d->name, "failure", NULL,
+			      "wrong answer");
+		return PAM_AUTH_ERR;
+	}
+	st->locked_until = now + (time_t)c->unlock_time;
+	sls_log_event(&login->log, SLS_EV_LOCKOUT, d->name, "locked", NULL,
+		      "too many failures: user locked");
+	return PAM_MAXTRIES;
+}
+
+static int update(struct sls_login *login, struct sls_state *st, const struct sls_device *d,
+		  int result, bool counted, uint64_t step)
+{
+	time_t now = time(NULL);
+
+	if (st->locked_until > now) {
+		sls_log_event(&login->log, SLS_EV_LOCKED, d->name, "locked", NULL,
+			      "refused: user is locked");
+		return PAM_MAXTRIES;
+	}
+	if (result == PAM_SUCCESS) {
+		result = record_success(login, st, d, step, now);
+		if (result != PAM_AUTH_ERR)
+			return result;
+		counted = true; /* a replayed TOTP code is a wrong answer */
+	}
+	if (!counted)
+		return result;
+	return record_failure(login, st, d, now);
+}
+
+int sls_login_record(struct sls_login *login, const struct sls_device *d, int result, bool counted,
+		     uint64_t totp_step)
+{
+	struct sls_state *st = calloc(1, sizeof(*st));
+	struct sls_diag diag = {0};
+	int lockfd = -1, retval = PAM_SYSTEM_ERR;
+	enum sls_rc rc;
+
+	if (st == NULL)
+		return PAM_BUF_ERR;
+	rc = sls_userdb_lock(&login->store, login->user, geteuid(), &lockfd);
+	if (rc == SLS_OK)
+		rc = sls_userdb_load_state(&login->store, login->user, geteuid(), st, &diag);
+	if (rc != SLS_OK) {
+		sls_log_event(&login->log,
+			      rc == SLS_ERR_LOCK ? SLS_EV_SYSTEM_ERROR : SLS_EV_FILE_ERROR, d->name,
+			      "error", &diag, "cannot read the state file under its lock");
+		goto out;
+	}
+	retval = update(login, st, d, result, counted, totp_step);
+	if ((retval == PAM_SUCCESS || counted) &&
+	    sls_userdb_save_state(&login->store, login->user, st) != SLS_OK) {
+		sls_log_event(&login->log, SLS_EV_FILE_ERROR, d->name, "error", NULL,
+			      "cannot write the state file");
+		retval = PAM_SYSTEM_ERR; /* an unrecorded success could be replayed */
+	}
+	if (retval == PAM_MAXTRIES)
+		sls_login_say_locked(login, st->locked_until);
+out:
+	sls_lock_release(lockfd);
+	sls_state_clear(st);
+	free(st);
+	return retval;
+}
