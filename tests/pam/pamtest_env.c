@@ -1,0 +1,372 @@
+/* Module tests: the sandbox and the scripted conversation (see pamtest_env.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libpamtest.h>
+
+#include "pamtest_env.h"
+
+static const uint8_t ibkey_key[32] = "12345678901234567890123456789012";
+static const uint8_t dsc_key[32] = "abcdefghijklmnopqrstuvwxyz012345";
+static const uint8_t totp_key[20] = "12345678901234567890";
+static char sandbox[64];
+
+const char *env_dir(void)
+{
+	return sandbox;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(99);
+}
+
+void env_write(const char *rel, const char *text, unsigned mode)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", sandbox, rel);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    fchmod(fd, (mode_t)mode) != 0 || close(fd) != 0)
+		die(path);
+}
+
+static void write_conf(const char *name, const char *extra)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "[store]\ndir = %s/store\n[lockout]\ndeny = 3\nwindow = 1h\nunlock_time = 1h\n%s",
+		 sandbox, extra);
+	env_write(name, text, 0644);
+}
+
+static void write_service(const char *name, const char *args)
+{
+	char text[1200], rel[64];
+	/* nullok services stack a permitting module first, as a real password module would be */
+	const char *first = strstr(args, "nullok") ? "auth required pam_permit.so\n" : "";
+
+	snprintf(text, sizeof(text), "%sauth required %s %s\naccount required %s %s\n", first,
+		 MODULE_PATH, args, MODULE_PATH, args);
+	snprintf(rel, sizeof(rel), "svc/%s", name);
+	env_write(rel, text, 0644);
+}
+
+static void build_sandbox(void)
+{
+	char path[128], args[256];
+	struct sls_store store;
+
+	snprintf(sandbox, sizeof(sandbox), "/tmp/sls-pamtest-XXXXXX");
+	if (mkdtemp(sandbox) == NULL || chmod(sandbox, 0755) != 0)
+		die("mkdtemp");
+	snprintf(path, sizeof(path), "%s/svc", sandbox);
+	if (mkdir(path, 0755) != 0)
+		die(path);
+	snprintf(path, sizeof(path), "%s/store", sandbox);
+	if (sls_store_open(path, geteuid(), true, &store) != SLS_OK)
+		die("store");
+	sls_store_close(&store);
+	write_conf("sls.conf", "");
+	write_conf("short.conf", "[login]\nchallenge_timeout = 1\n");
+	snprintf(args, sizeof(args), "[store]\ndir = %s/store\n[lockout]\ndeny = 100\n", sandbox);
+	env_write("many.conf", args, 0644);
+	env_write("bad.conf", "[lockout]\ndeny = x\n", 0644);
+	env_write("unsafe.conf", "[lockout]\ndeny = 3\n", 0666); /* writable by others */
+	static const char *const services[][2] = {
+	    {"sls", "sls.conf"},
+	    {"sls-nullok", "sls.conf nullok"},
+	    {"sls-l3", "sls.conf min_level=3"},
+	    {"sls-l4", "sls.conf min_level=4"},
+	    {"sls-totp", "sls.conf devices=totp"},
+	    {"sls-short", "short.conf"},
+	    {"sls-many", "many.conf"},
+	    {"sls-badopt", "sls.conf frobnicate=1"},
+	    {"sls-badlevel", "sls.conf min_level=7"},
+	    {"sls-badconf", "bad.conf"},
+	    {"sls-noconf", "missing.conf"},
+	    {"sls-unsafe", "unsafe.conf"},
+	};
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
+		snprintf(args, sizeof(args), "conf=%s/%s", sandbox, services[i][1]);
+		write_service(services[i][0], args);
+	}
+}
+
+static void remove_sandbox(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sandbox);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", sandbox);
+}
+
+static pid_t sandbox_owner;
+
+static void cleanup_at_exit(void)
+{
+	if (getpid() == sandbox_owner)
+		remove_sandbox();
+}
+
+void env_init(int argc, char **argv)
+{
+	char preload[512], svc[128];
+	const char *old = getenv("LD_PRELOAD");
+
+	(void)argc;
+	if (getenv("SLS_TEST_DIR") != NULL) {
+		snprintf(sandbox, sizeof(sandbox), "%s", getenv("SLS_TEST_DIR"));
+		if (getenv("SLS_TEST_CHILD") == NULL) {
+			sandbox_owner = getpid();
+			atexit(cleanup_at_exit);
+		}
+		return;
+	}
+	build_sandbox();
+	snprintf(preload, sizeof(preload), "libpam_wrapper.so%s%s", old ? " " : "", old ? old : "");
+	snprintf(svc, sizeof(svc), "%s/svc", sandbox);
+	setenv("LD_PRELOAD", preload, 1);
+	setenv("PAM_WRAPPER", "1", 1);
+	setenv("PAM_WRAPPER_SERVICE_DIR", svc, 1);
+	setenv("PAM_WRAPPER_DISABLE_DEEPBIND", "1", 1); /* sanitizers, valgrind */
+	/* pam_wrapper is preloaded before the ASan runtime: tell ASan that is fine */
+	snprintf(preload, sizeof(preload), "%s%sverify_asan_link_order=0",
+		 getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "",
+		 getenv("ASAN_OPTIONS") ? ":" : "");
+	setenv("ASAN_OPTIONS", preload, 1);
+	setenv("SLS_TEST_DIR", sandbox, 1);
+	execv("/proc/self/exe", argv);
+	die("execv");
+}
+
+/* ---- users and state ------------------------------------------------------------- */
+
+static void add_ocra(struct sls_user *u, const char *name, enum sls_device_type type,
+		     const uint8_t *key, const char *pin)
+{
+	struct sls_device *d = &u->devices[u->ndevices++];
+
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->type = type;
+	if (sls_ocra_suite_parse(SLS_OCRA_DEFAULT_SUITE, &d->suite, NULL) != SLS_OK ||
+	    sls_ocra_pin_hash(&d->suite, pin, d->pin_hash, &d->pin_hash_len) != SLS_OK)
+		die("suite");
+	memcpy(d->secret, key, 32);
+	d->secret_len = 32;
+	d->level = sls_device_type_level(type);
+	d->status = SLS_STATUS_ACTIVE;
+	d->created = 1700000000;
+}
+
+static void add_totp(struct sls_user *u)
+{
+	struct sls_device *d = &u->devices[u->ndevices++];
+
+	snprintf(d->name, sizeof(d->name), "phone");
+	d->type = SLS_DEV_TOTP;
+	d->totp_hash = SLS_HASH_SHA1;
+	d->totp_digits = 6;
+	d->totp_period = 30;
+	memcpy(d->secret, totp_key, sizeof(totp_key));
+	d->secret_len = sizeof(totp_key);
+	d->level = 2;
+	d->status = SLS_STATUS_ACTIVE;
+	d->created = 1700000000;
+}
+
+void env_user(const char *name, unsigned devices)
+{
+	struct sls_user u;
+	char *text = NULL, rel[128];
+	size_t len = 0;
+
+	memset(&u, 0, sizeof(u));
+	if (devices & ENV_IBKEY)
+		add_ocra(&u, "laptop", SLS_DEV_IBKEY, ibkey_key, ENV_PIN);
+	if (devices & ENV_TOTP)
+		add_totp(&u);
+	if (devices & (ENV_DSC | ENV_REVOKED_DSC)) {
+		add_ocra(&u, "key", SLS_DEV_DSC, dsc_key, ENV_DSC_PIN);
+		if (devices & ENV_REVOKED_DSC)
+			u.devices[u.ndevices - 1].status = SLS_STATUS_REVOKED;
+	}
+	if (sls_user_format(&u, &text, &len) != SLS_OK)
+		die("sls_user_format");
+	snprintf(rel, sizeof(rel), "store/users/%s", name);
+	env_write(rel, text, 0600);
+	snprintf(rel, sizeof(rel), "%s/store/state/%s", sandbox, name);
+	unlink(rel);
+	sls_free_secret(text, len + 1);
+}
+
+bool env_state(const char *name, struct sls_state *st)
+{
+	struct sls_store store;
+	struct sls_diag diag = {0};
+	char path[128];
+	enum sls_rc rc;
+
+	snprintf(path, sizeof(path), "%s/store", sandbox);
+	if (sls_store_open(path, geteuid(), false, &store) != SLS_OK)
+		return false;
+	rc = sls_userdb_load_state(&store, name, geteuid(), st, &diag);
+	sls_store_close(&store);
+	return rc == SLS_OK;
+}
+
+void env_totp_code(char *out, size_t size)
+{
+	if (sls_totp(SLS_HASH_SHA1, totp_key, sizeof(totp_key), time(NULL), 30, 6, out, size) !=
+	    SLS_OK)
+		die("totp");
+}
+
+/* ---- the conversation ------------------------------------------------------------ */
+
+struct conv_data {
+	const struct answer *answers;
+	int next;
+	struct conv_log *log;
+};
+
+static bool ocra_answer(const char *prompt, bool dsc, char *out, size_t size)
+{
+	const char *c = strstr(prompt, "Challenge: ");
+	struct sls_ocra_suite suite;
+	char q[7];
+	struct sls_ocra_input in = {.question = q, .pin = dsc ? ENV_DSC_PIN : ENV_PIN};
+
+	if (c == NULL || sls_ocra_suite_parse(SLS_OCRA_DEFAULT_SUITE, &suite, NULL) != SLS_OK)
+		return false;
+	memcpy(q, c + 11, 6);
+	q[6] = '\0';
+	return sls_ocra_compute(&suite, dsc ? dsc_key : ibkey_key, 32, &in, out, size) == SLS_OK;
+}
+
+/* The reply to one prompt; NULL with *fail for a failing conversation. */
+static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
+{
+	const struct answer *a = &cd->answers[cd->next];
+	char buf[256] = "";
+
+	*fail = false;
+	if (a->kind == ANS_END || a->kind == ANS_CONV_ERR) {
+		*fail = true;
+		return NULL;
+	}
+	cd->next++;
+	if (a->kind == ANS_NULL)
+		return NULL;
+	if (a->kind == ANS_SLOW)
+		sleep(2);
+	if (a->kind == ANS_TEXT)
+		snprintf(buf, sizeof(buf), "%s", a->text);
+	else if (a->kind == ANS_TOTP)
+		env_totp_code(buf, sizeof(buf));
+	else if (!ocra_answer(prompt, a->kind == ANS_OCRA_DSC, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "no-challenge-in-prompt");
+	if (cd->log && cd->log->nanswers < 8)
+		snprintf(cd->log->answers[cd->log->nanswers++], 128, "%s", buf);
+	return strdup(buf);
+}
+
+static void note(char (*list)[PAM_MAX_MSG_SIZE], int *n, const char *msg)
+{
+	if (*n < 8)
+		snprintf(list[(*n)++], PAM_MAX_MSG_SIZE, "%s", msg);
+}
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct conv_data *cd = data;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	bool fail = false;
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n && !fail; i++) {
+		if (msg[i]->msg_style == PAM_ERROR_MSG || msg[i]->msg_style == PAM_TEXT_INFO) {
+			if (cd->log)
+				note(cd->log->errors, &cd->log->nerrors, msg[i]->msg);
+			continue;
+		}
+		if (cd->log)
+			note(cd->log->prompts, &cd->log->nprompts, msg[i]->msg);
+		r[i].resp = reply(cd, msg[i]->msg, &fail);
+	}
+	if (fail) {
+		for (int i = 0; i < n; i++)
+			free(r[i].resp);
+		free(r);
+		return PAM_CONV_ERR;
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static int run(const char *service, const char *user, enum pamtest_ops op,
+	       const struct answer *answers, struct conv_log *log)
+{
+	static const struct answer none[] = {{ANS_END, NULL}};
+	struct conv_data cd = {.answers = answers ? answers : none, .log = log};
+	struct pam_testcase tc[] = {pam_test(op, PAM_SUCCESS)};
+	enum pamtest_err e;
+
+	if (log)
+		memset(log, 0, sizeof(*log));
+	e = _pamtest_conv(service, user, conv, &cd, tc, 1, NULL);
+	if (e == PAMTEST_ERR_OK)
+		return PAM_SUCCESS;
+	if (e == PAMTEST_ERR_CASE)
+		return tc[0].op_rv;
+	fprintf(stderr, "pamtest error: %s\n", pamtest_strerror(e));
+	return -1;
+}
+
+int env_login(const char *service, const char *user, const struct answer *answers,
+	      struct conv_log *log)
+{
+	return run(service, user, PAMTEST_AUTHENTICATE, answers, log);
+}
+
+/*
+ * The same through libpam's own pam_start_confdir, without pam_wrapper:
+ * pam_wrapper sets itself up once per process, racily, so many processes
+ * starting at once (the concurrency test) go this way.
+ */
+int env_login_direct(const char *service, const char *user, const struct answer *answers)
+{
+	struct conv_data cd = {.answers = answers};
+	struct pam_conv pc = {conv, &cd};
+	pam_handle_t *pamh = NULL;
+	char confdir[128];
+	int rv;
+
+	snprintf(confdir, sizeof(confdir), "%s/svc", sandbox);
+	rv = pam_start_confdir(service, user, &pc, confdir, &pamh);
+	if (rv != PAM_SUCCESS)
+		return -1;
+	rv = pam_authenticate(pamh, 0);
+	pam_end(pamh, rv);
+	return rv;
+}
+
+int env_acct(const char *service, const char *user)
+{
+	return run(service, user, PAMTEST_ACCOUNT, NULL, NULL);
+}

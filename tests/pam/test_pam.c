@@ -1,0 +1,578 @@
+/* pam_sls.so through real libpam (pam_wrapper + libpamtest), with a scripted conversation. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pamtest_env.h"
+
+#define A(kind)                                                                                    \
+	{                                                                                          \
+		kind, NULL                                                                         \
+	}
+#define T(text)                                                                                    \
+	{                                                                                          \
+		ANS_TEXT, text                                                                     \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		ANS_END, NULL                                                                      \
+	}
+
+static struct conv_log lg;
+
+static bool said(const struct conv_log *l, const char *needle)
+{
+	for (int i = 0; i < l->nerrors; i++)
+		if (strstr(l->errors[i], needle) != NULL)
+			return true;
+	return false;
+}
+
+static size_t failures(const char *user)
+{
+	struct sls_state st;
+
+	assert_true(env_state(user, &st));
+	return st.nfailures;
+}
+
+/* ---- each device type ------------------------------------------------------------- */
+
+static void test_ibkey_success(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SUCCESS);
+	assert_int_equal(lg.nprompts, 1);
+	assert_int_equal(strlen(lg.prompts[0]), strlen("Challenge: 123456\nResponse: "));
+	assert_memory_equal(lg.prompts[0], "Challenge: ", 11);
+	assert_string_equal(lg.prompts[0] + 17, "\nResponse: ");
+	assert_int_equal(env_acct("sls", "alice"), PAM_SUCCESS);
+}
+
+static void test_dsc_success(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA_DSC), END};
+
+	(void)state;
+	env_user("dave", ENV_DSC);
+	assert_int_equal(env_login("sls", "dave", a, &lg), PAM_SUCCESS);
+}
+
+static void test_totp_success_and_replay(void **state)
+{
+	const struct answer a[] = {A(ANS_TOTP), END};
+
+	(void)state;
+	env_user("tom", ENV_TOTP);
+	assert_int_equal(env_login("sls", "tom", a, &lg), PAM_SUCCESS);
+	assert_string_equal(lg.prompts[0], "Verification code: ");
+	/* the same code (same step) again: refused and counted */
+	assert_int_equal(env_login("sls", "tom", a, &lg), PAM_AUTH_ERR);
+	assert_int_equal(failures("tom"), 1);
+}
+
+static void test_wrong_response(void **state)
+{
+	const struct answer a[] = {T("12345678"), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_AUTH_ERR);
+	assert_int_equal(failures("alice"), 1);
+}
+
+static void test_wrong_pin_is_wrong_response(void **state)
+{
+	/* a response computed with the dsc PIN against the ibkey: the PIN enters OCRA */
+	const struct answer a[] = {A(ANS_OCRA_DSC), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_AUTH_ERR);
+}
+
+static void test_spaces_and_dashes_ignored(void **state)
+{
+	char code[16], spaced[24];
+	struct answer a[] = {T(NULL), END};
+
+	(void)state;
+	env_user("tom", ENV_TOTP);
+	env_totp_code(code, sizeof(code));
+	snprintf(spaced, sizeof(spaced), " %.3s - %.3s ", code, code + 3);
+	a[0].text = spaced;
+	assert_int_equal(env_login("sls", "tom", a, &lg), PAM_SUCCESS);
+}
+
+static void test_expired_challenge(void **state)
+{
+	const struct answer a[] = {A(ANS_SLOW), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls-short", "alice", a, &lg), PAM_AUTH_ERR);
+	assert_true(said(&lg, "The response has expired; start again."));
+}
+
+/* ---- menu, levels, device filters ------------------------------------------------------- */
+
+static void test_menu_and_default(void **state)
+{
+	const struct answer pick2[] = {T("2"), A(ANS_TOTP), END};
+	const struct answer dflt[] = {T(""), A(ANS_OCRA), END};
+
+	(void)state;
+	env_user("mia", ENV_IBKEY | ENV_TOTP);
+	assert_int_equal(env_login("sls", "mia", pick2, &lg), PAM_SUCCESS);
+	assert_string_equal(lg.prompts[0], "Select second factor device:\n 1) ibkey laptop\n"
+					   " 2) totp phone\nDevice [1]: ");
+	assert_string_equal(lg.prompts[1], "Verification code: ");
+	/* the default is now the device used last (2), so Enter picks the totp device */
+	const struct answer again[] = {T(""), A(ANS_OCRA), END};
+	assert_int_equal(env_login("sls", "mia", again, &lg), PAM_AUTH_ERR);
+	assert_string_equal(lg.prompts[0], "Select second factor device:\n 1) ibkey laptop\n"
+					   " 2) totp phone\nDevice [2]: ");
+	assert_string_equal(lg.prompts[1], "Verification code: ");
+	env_user("mia", ENV_IBKEY | ENV_TOTP);
+	assert_int_equal(env_login("sls", "mia", dflt, &lg), PAM_SUCCESS);
+	assert_memory_equal(lg.prompts[1], "Challenge: ", 11);
+}
+
+static void test_menu_invalid_choices(void **state)
+{
+	const struct answer retry[] = {T("9"), T("x"), T("1"), A(ANS_OCRA), END};
+	const struct answer bad[] = {T("0"), T("3"), T("x1"), END};
+
+	(void)state;
+	env_user("mia", ENV_IBKEY | ENV_TOTP);
+	assert_int_equal(env_login("sls", "mia", retry, &lg), PAM_SUCCESS);
+	assert_int_equal(lg.nprompts, 4);
+	assert_non_null(strstr(lg.prompts[1], "That is not one of the numbers."));
+	assert_int_equal(env_login("sls", "mia", bad, &lg), PAM_AUTH_ERR);
+	assert_int_equal(lg.nprompts, 3);
+	assert_int_equal(failures("mia"), 0); /* menu mistakes are not second-factor failures */
+}
+
+static void test_min_level(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+
+	(void)state;
+	/* ibkey (3) + totp (2) on a level-3 service: no menu, straight to the ibkey */
+	env_user("mia", ENV_IBKEY | ENV_TOTP);
+	assert_int_equal(env_login("sls-l3", "mia", a, &lg), PAM_SUCCESS);
+	assert_int_equal(lg.nprompts, 1);
+	assert_memory_equal(lg.prompts[0], "Challenge: ", 11);
+	/* only totp: refused with the level the service needs */
+	env_user("tom", ENV_TOTP);
+	assert_int_equal(env_login("sls-l3", "tom", a, &lg), PAM_AUTH_ERR);
+	assert_int_equal(lg.nprompts, 0);
+	assert_true(said(&lg, "level 3 or higher"));
+	/* a revoked dsc does not count */
+	env_user("rob", ENV_IBKEY | ENV_REVOKED_DSC);
+	assert_int_equal(env_login("sls-l4", "rob", a, &lg), PAM_AUTH_ERR);
+	assert_true(said(&lg, "level 4 or higher"));
+}
+
+static void test_devices_filter(void **state)
+{
+	const struct answer a[] = {A(ANS_TOTP), END};
+
+	(void)state;
+	env_user("mia", ENV_IBKEY | ENV_TOTP);
+	assert_int_equal(env_login("sls-totp", "mia", a, &lg), PAM_SUCCESS);
+	assert_int_equal(lg.nprompts, 1);
+	assert_string_equal(lg.prompts[0], "Verification code: ");
+}
+
+/* ---- lockout ------------------------------------------------------------------------- */
+
+static void lock_alice(void)
+{
+	const struct answer wrong[] = {T("00000000"), END};
+
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
+	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
+	/* deny = 3: the third failure locks */
+	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_MAXTRIES);
+	assert_true(said(&lg, "Too many failed attempts; try again after "));
+	assert_true(said(&lg, " or ask an administrator"));
+}
+
+static void test_lockout_at_deny(void **state)
+{
+	const struct answer right[] = {A(ANS_OCRA), END};
+	struct sls_state st;
+
+	(void)state;
+	lock_alice();
+	assert_true(env_state("alice", &st));
+	assert_int_equal(st.nfailures, 3);
+	assert_true(st.locked_until > time(NULL) + 3500);
+	/* locked: refused before any prompt, even with a right response at hand */
+	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_MAXTRIES);
+	assert_int_equal(lg.nprompts, 0);
+	assert_true(said(&lg, "Too many failed attempts"));
+	assert_int_equal(env_acct("sls", "alice"), PAM_PERM_DENIED);
+}
+
+static void test_success_clears_failures(void **state)
+{
+	const struct answer wrong[] = {T("00000000"), END};
+	const struct answer right[] = {A(ANS_OCRA), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
+	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
+	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_SUCCESS);
+	assert_int_equal(failures("alice"), 0);
+	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
+	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
+	assert_int_equal(failures("alice"), 2); /* not locked: the count started again */
+}
+
+static void test_unlock_by_sls(void **state)
+{
+	const struct answer right[] = {A(ANS_OCRA), END};
+	char cmd[512];
+
+	(void)state;
+	lock_alice();
+	snprintf(cmd, sizeof(cmd), "%s --conf %s/sls.conf unlock alice >/dev/null", SLS_PATH,
+		 env_dir());
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_SUCCESS);
+}
+
+/* Run one login in a child under libfaketime (FAKETIME=offset); its PAM code is the exit status. */
+static int login_at(const char *offset, const char *user)
+{
+	char preload[512];
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		snprintf(preload, sizeof(preload), "%s %s", getenv("LD_PRELOAD"), FAKETIME_LIB);
+		setenv("LD_PRELOAD", preload, 1);
+		setenv("FAKETIME", offset, 1);
+		setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
+		setenv("SLS_TEST_CHILD", user, 1);
+		execl("/proc/self/exe", "test_pam", "--child-login", user, (char *)NULL);
+		_exit(98);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_lock_expires(void **state)
+{
+	(void)state;
+	lock_alice();
+	/* unlock_time = 1h: 59 minutes later still locked, 61 minutes later not */
+	assert_int_equal(login_at("+59m", "alice"), PAM_MAXTRIES);
+	assert_int_equal(login_at("+61m", "alice"), PAM_SUCCESS);
+}
+
+static void test_concurrent_failures_counted(void **state)
+{
+	const struct answer wrong[] = {T("00000000"), END};
+	pid_t pids[20];
+
+	(void)state;
+	env_user("carl", ENV_IBKEY);
+	for (int i = 0; i < 20; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0)
+			_exit(env_login_direct("sls-many", "carl", wrong));
+	}
+	for (int i = 0; i < 20; i++) {
+		int status = 0;
+
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), PAM_AUTH_ERR);
+	}
+	assert_int_equal(failures("carl"), 20);
+}
+
+/* ---- users without devices, bad configuration and files ------------------------------------ */
+
+static void test_no_device(void **state)
+{
+	(void)state;
+	/* sls-nullok stacks pam_permit first, as a password module would be: PAM_IGNORE
+	 * from pam_sls leaves its result standing, with no prompt */
+	assert_int_equal(env_login("sls-nullok", "nobody-here", NULL, &lg), PAM_SUCCESS);
+	assert_int_equal(lg.nprompts, 0);
+	assert_int_equal(env_login("sls", "nobody-here", NULL, &lg), PAM_AUTH_ERR);
+	assert_true(said(&lg, "sls enroll"));
+	env_user("rob", ENV_REVOKED_DSC); /* only a revoked device: the same */
+	assert_int_equal(env_login("sls-nullok", "rob", NULL, &lg), PAM_SUCCESS);
+	assert_int_equal(lg.nprompts, 0);
+	assert_int_equal(env_login("sls", "rob", NULL, &lg), PAM_AUTH_ERR);
+}
+
+static void test_bad_configuration(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls-badopt", "alice", a, &lg), PAM_SERVICE_ERR);
+	assert_int_equal(env_login("sls-badlevel", "alice", a, &lg), PAM_SERVICE_ERR);
+	assert_int_equal(env_login("sls-badconf", "alice", a, &lg), PAM_SERVICE_ERR);
+	assert_int_equal(env_login("sls-noconf", "alice", a, &lg), PAM_SERVICE_ERR);
+	assert_int_equal(lg.nprompts, 0);
+	assert_int_equal(env_login("sls-unsafe", "alice", a, &lg), PAM_SERVICE_ERR);
+}
+
+static void test_unsafe_user_names(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+
+	(void)state;
+	assert_int_equal(env_login("sls", "../store/users/alice", a, &lg), PAM_USER_UNKNOWN);
+	assert_int_equal(env_login("sls-nullok", "a/b", a, &lg), PAM_USER_UNKNOWN);
+	assert_int_equal(env_login("sls-nullok", "bad\nname", a, &lg), PAM_USER_UNKNOWN);
+}
+
+static void corrupt(const char *rel, const char *text, unsigned mode)
+{
+	env_user("alice", ENV_IBKEY);
+	env_write(rel, text, mode);
+}
+
+static void test_malformed_files(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+	char path[256], target[256];
+
+	(void)state;
+	corrupt("store/users/alice", "[user]\nphone =\n", 0600); /* truncated */
+	assert_int_not_equal(env_login("sls-nullok", "alice", a, &lg), PAM_SUCCESS);
+	assert_int_not_equal(env_login("sls-nullok", "alice", a, &lg), PAM_IGNORE);
+	corrupt("store/users/alice",
+		"[user]\nphone =\nphone_verified = no\noptout = no\n"
+		"identity =\n[device x]\ntype = bogus\n",
+		0600);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SYSTEM_ERR);
+	assert_true(said(&lg, "ask an administrator"));
+	env_user("alice", ENV_IBKEY);
+	snprintf(path, sizeof(path), "%s/store/users/alice", env_dir());
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SERVICE_ERR);
+	env_user("alice", ENV_IBKEY);
+	snprintf(target, sizeof(target), "%s/store/users/alice.real", env_dir());
+	assert_int_equal(rename(path, target), 0);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SERVICE_ERR);
+	unlink(path);
+	unlink(target);
+	corrupt("store/state/alice", "[state]\nfailures = 5,4\n", 0600);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SYSTEM_ERR);
+	/* a store writable by others is refused as a whole */
+	env_user("alice", ENV_IBKEY);
+	snprintf(path, sizeof(path), "%s/store", env_dir());
+	assert_int_equal(chmod(path, 0777), 0);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SERVICE_ERR);
+	assert_int_equal(env_login("sls-nullok", "nobody-here", a, &lg), PAM_SERVICE_ERR);
+	assert_int_equal(chmod(path, 0700), 0);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SUCCESS);
+}
+
+/* ---- the conversation misbehaving ------------------------------------------------------ */
+
+static void test_conversation_errors(void **state)
+{
+	const struct answer conv_err[] = {A(ANS_CONV_ERR)};
+	const struct answer null_reply[] = {A(ANS_NULL), END};
+	const struct answer empty[] = {T(""), END};
+	char longtext[200];
+	struct answer too_long[] = {T(NULL), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls", "alice", conv_err, &lg), PAM_CONV_ERR);
+	assert_int_equal(env_login("sls", "alice", null_reply, &lg), PAM_CONV_ERR);
+	assert_int_equal(failures("alice"), 0);
+	assert_int_equal(env_login("sls", "alice", empty, &lg), PAM_AUTH_ERR);
+	memset(longtext, '1', sizeof(longtext) - 1);
+	longtext[sizeof(longtext) - 1] = '\0';
+	too_long[0].text = longtext;
+	assert_int_equal(env_login("sls", "alice", too_long, &lg), PAM_AUTH_ERR);
+	assert_int_equal(failures("alice"), 2);
+	env_user("mia", ENV_IBKEY | ENV_TOTP);
+	assert_int_equal(env_login("sls", "mia", conv_err, &lg), PAM_CONV_ERR);
+	assert_int_equal(env_login("sls", "mia", null_reply, &lg), PAM_CONV_ERR);
+}
+
+/* ---- the module's interface ----------------------------------------------------------- */
+
+static void test_exported_symbols(void **state)
+{
+	void *h = dlopen(MODULE_PATH, RTLD_NOW | RTLD_LOCAL);
+
+	(void)state;
+	assert_non_null(h);
+	assert_non_null(dlsym(h, "pam_sm_authenticate"));
+	assert_non_null(dlsym(h, "pam_sm_setcred"));
+	assert_non_null(dlsym(h, "pam_sm_acct_mgmt"));
+	/* internal names stay hidden */
+	assert_null(dlsym(h, "sls_login_ask"));
+	assert_null(dlsym(h, "sls_module_opts_parse"));
+	assert_null(dlsym(h, "sls_ocra_compute"));
+	assert_null(dlsym(h, "sls_user_parse"));
+	dlclose(h);
+}
+
+/*
+ * Journal entries: a child logs in with a private mount namespace whose
+ * /run holds our own socket at the journal's address; every datagram is
+ * checked for the right MESSAGE_IDs and fields, and for no answer or PIN.
+ */
+static int journal_socket(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = 0, .tv_usec = 300000};
+	int fd;
+
+	if ((unshare(CLONE_NEWNS) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 ||
+	    mkdir("/run/systemd", 0755) != 0 || mkdir("/run/systemd/journal", 0755) != 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	strcpy(sa.sun_path, "/run/systemd/journal/socket");
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
+		return -1;
+	return fd;
+}
+
+static int journal_child(void)
+{
+	const struct answer wrong[] = {T("00000000"), END};
+	const struct answer right[] = {A(ANS_OCRA), END};
+	char all[16384] = "", d[4096];
+	size_t len = 0;
+	ssize_t n;
+	int fd = journal_socket();
+
+	if (fd < 0)
+		return 10;
+	env_user("jon", ENV_IBKEY);
+	if (env_login("sls", "jon", wrong, &lg) != PAM_AUTH_ERR ||
+	    env_login("sls", "jon", right, &lg) != PAM_SUCCESS)
+		return 11;
+	while ((n = recv(fd, d, sizeof(d) - 1, 0)) > 0 && len + (size_t)n + 2 < sizeof(all)) {
+		memcpy(all + len, d, (size_t)n);
+		len += (size_t)n;
+		all[len++] = '\n';
+		all[len] = '\0';
+	}
+	static const char *const want[] = {
+	    "MESSAGE_ID=0ac4eab608674ec9a57588cf256aadad", /* device offered */
+	    "MESSAGE_ID=ff63590387f04b6eb710b569259841ed", /* failure */
+	    "MESSAGE_ID=263acce1c3c64a04b4fa8ba00c002cd3", /* success */
+	    "SLS_USER=jon\n",
+	    "SLS_SERVICE=sls\n",
+	    "SLS_DEVICE=laptop\n",
+	    "SLS_RESULT=failure\n",
+	    "SLS_RESULT=success\n",
+	    "SYSLOG_IDENTIFIER=pam_sls\n",
+	    "SLS_RHOST=",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(all, want[i]) == NULL) {
+			fprintf(stderr, "journal lacks %s in:\n%s\n", want[i], all);
+			return 12;
+		}
+	for (int i = 0; i < lg.nanswers; i++)
+		if (strstr(all, lg.answers[i]) != NULL)
+			return 13; /* a response reached the log */
+	if (strstr(all, ENV_PIN) != NULL || strstr(all, "00000000") != NULL)
+		return 14;
+	return 0;
+}
+
+static void test_journal_entries(void **state)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	(void)state;
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(journal_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* The child of login_at: one login with the right response; the PAM code is the exit status. */
+static int child_login(const char *user)
+{
+	const struct answer right[] = {A(ANS_OCRA), END};
+	int rv = env_login("sls", user, right, NULL);
+
+	return rv < 0 ? 99 : rv;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ibkey_success),
+	    cmocka_unit_test(test_dsc_success),
+	    cmocka_unit_test(test_totp_success_and_replay),
+	    cmocka_unit_test(test_wrong_response),
+	    cmocka_unit_test(test_wrong_pin_is_wrong_response),
+	    cmocka_unit_test(test_spaces_and_dashes_ignored),
+	    cmocka_unit_test(test_expired_challenge),
+	    cmocka_unit_test(test_menu_and_default),
+	    cmocka_unit_test(test_menu_invalid_choices),
+	    cmocka_unit_test(test_min_level),
+	    cmocka_unit_test(test_devices_filter),
+	    cmocka_unit_test(test_lockout_at_deny),
+	    cmocka_unit_test(test_success_clears_failures),
+	    cmocka_unit_test(test_unlock_by_sls),
+	    cmocka_unit_test(test_lock_expires),
+	    cmocka_unit_test(test_concurrent_failures_counted),
+	    cmocka_unit_test(test_no_device),
+	    cmocka_unit_test(test_bad_configuration),
+	    cmocka_unit_test(test_unsafe_user_names),
+	    cmocka_unit_test(test_malformed_files),
+	    cmocka_unit_test(test_conversation_errors),
+	    cmocka_unit_test(test_exported_symbols),
+	    cmocka_unit_test(test_journal_entries),
+	};
+
+	env_init(argc, argv);
+	if (argc == 3 && strcmp(argv[1], "--child-login") == 0)
+		return child_login(argv[2]);
+	return cmocka_run_group_tests_name("pam_sls.so through libpam", tests, NULL, NULL);
+}
