@@ -8,14 +8,14 @@
 /* Why a PIN was refused; sls_pin_rule_text gives the sentence to show. */
 enum sls_pin_rule {
 	SLS_PIN_OK = 0,
-	SLS_PIN_LENGTH,     /* ibkey: 4-6 characters; dsc: exactly 4 */
-	SLS_PIN_CHARSET,    /* dsc: digits only; ibkey: printable ASCII, no space */
-	SLS_PIN_USER_NAME,  /* the user's name (any case), or contains it / is part of it */
-	SLS_PIN_DATE,       /* reads as a date: DDMM, MMDD, DDMMYY, MMDDYY, YYMMDD, YYYY... */
-	SLS_PIN_REPEATED,   /* one character repeated: 0000, aaaa */
-	SLS_PIN_SEQUENCE,   /* a straight run up or down: 1234, 4321, abcd, 9876 */
-	SLS_PIN_PHONE,      /* part of the user's verified phone number */
-	SLS_PIN_MISMATCH,   /* the two entries differ (callers use it; check never does) */
+	SLS_PIN_LENGTH,    /* ibkey: 4-6 characters; dsc: exactly 4 */
+	SLS_PIN_CHARSET,   /* dsc: digits only; ibkey: printable ASCII, no space */
+	SLS_PIN_USER_NAME, /* the user's name (any case), or contains it / is part of it */
+	SLS_PIN_DATE,      /* reads as a date: DDMM, MMDD, DDMMYY, MMDDYY, YYMMDD, YYYY... */
+	SLS_PIN_REPEATED,  /* one character repeated: 0000, aaaa */
+	SLS_PIN_SEQUENCE,  /* a straight run up or down: 1234, 4321, abcd, 9876 */
+	SLS_PIN_PHONE,     /* part of the user's verified phone number */
+	SLS_PIN_MISMATCH,  /* the two entries differ (callers use it; check never does) */
 };
 
 /*

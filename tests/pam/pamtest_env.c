@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,12 @@ static const uint8_t ibkey_key[32] = "12345678901234567890123456789012";
 static const uint8_t dsc_key[32] = "abcdefghijklmnopqrstuvwxyz012345";
 static const uint8_t totp_key[20] = "12345678901234567890";
 static char sandbox[64];
+static char self[PATH_MAX]; /* this program: under valgrind /proc/self/exe is valgrind's tool */
+
+const char *env_self(void)
+{
+	return self;
+}
 
 const char *env_dir(void)
 {
@@ -129,6 +136,8 @@ void env_init(int argc, char **argv)
 	const char *old = getenv("LD_PRELOAD");
 
 	(void)argc;
+	if (strchr(argv[0], '/') == NULL || realpath(argv[0], self) == NULL)
+		snprintf(self, sizeof(self), "/proc/self/exe");
 	if (getenv("SLS_TEST_DIR") != NULL) {
 		snprintf(sandbox, sizeof(sandbox), "%s", getenv("SLS_TEST_DIR"));
 		if (getenv("SLS_TEST_CHILD") == NULL) {
@@ -150,7 +159,7 @@ void env_init(int argc, char **argv)
 		 getenv("ASAN_OPTIONS") ? ":" : "");
 	setenv("ASAN_OPTIONS", preload, 1);
 	setenv("SLS_TEST_DIR", sandbox, 1);
-	execv("/proc/self/exe", argv);
+	execv(self, argv);
 	die("execv");
 }
 

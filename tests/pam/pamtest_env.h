@@ -15,6 +15,9 @@
 /* The sandbox, set up once per process in env_init (see pamtest_env.c). */
 const char *env_dir(void);
 
+/* The path of this test program (for re-executing it). */
+const char *env_self(void);
+
 /* Re-exec under pam_wrapper when not yet (argv as given to main); then build the sandbox. */
 void env_init(int argc, char **argv);
 

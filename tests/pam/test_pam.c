@@ -280,7 +280,7 @@ static int login_at(const char *offset, const char *user)
 		setenv("FAKETIME", offset, 1);
 		setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
 		setenv("SLS_TEST_CHILD", user, 1);
-		execl("/proc/self/exe", "test_pam", "--child-login", user, (char *)NULL);
+		execl(env_self(), "test_pam", "--child-login", user, (char *)NULL);
 		_exit(98);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -462,7 +462,7 @@ static int journal_socket(void)
 	int fd;
 
 	if ((unshare(CLONE_NEWNS) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
 	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 ||
 	    mkdir("/run/systemd", 0755) != 0 || mkdir("/run/systemd/journal", 0755) != 0)
 		return -1;

@@ -109,7 +109,7 @@ static int enter_private_run(void)
 {
 	if (unshare(CLONE_NEWNS) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
 		return -1;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
 		return -1;
 	if (mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0)
 		return -1;
