@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,15 +342,40 @@ static enum sls_rc check_private(int dirfd, const char *name, const char *path, 
 	return SLS_ERR_UNSAFE;
 }
 
+/* path with its parent directory resolved (the last component may not exist yet). */
+static bool resolve_parent(const char *path, char *out, size_t size)
+{
+	char parent[PATH_MAX], resolved[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (slash == NULL || slash == path || (size_t)(slash - path) >= sizeof(parent))
+		return false;
+	memcpy(parent, path, (size_t)(slash - path));
+	parent[slash - path] = '\0';
+	if (realpath(parent, resolved) == NULL)
+		return false;
+	n = snprintf(out, size, "%s%s", resolved, slash);
+	return n > 0 && (size_t)n < size;
+}
+
 static enum sls_rc open_dir(struct accounts *a, bool create, const char *path, char *why,
 			    size_t whysize)
 {
+	char real[PATH_MAX];
 	enum sls_rc rc;
 
 	if (create && make_parents(path) != 0) {
 		snprintf(why, whysize, "cannot create %s: %s", path, strerror(errno));
 		return SLS_ERR_IO;
 	}
+	/*
+	 * This runs as the user, in the user's own tree: a symlinked HOME or
+	 * ~/.local is theirs to have, so resolve it once; the directory it
+	 * leads to must still be theirs and private.
+	 */
+	if (resolve_parent(path, real, sizeof(real)))
+		path = real;
 	rc = sls_dir_open(path, geteuid(), create, &a->dirfd);
 	if (rc == SLS_OK)
 		rc = check_private(a->dirfd, ".", path, why, whysize);
