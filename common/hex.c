@@ -7,8 +7,7 @@
 #include "sls_codec.h"
 #include "sls_secret.h"
 
-/* Value of a hex digit (either case), or -1. */
-static int hex_value(char c)
+int sls_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -48,14 +47,14 @@ enum sls_rc sls_hex_decode(const char *in, uint8_t *out, size_t outsize, size_t 
 		goto out;
 	/* Check every character first, so that a bad one reads as ENCODING. */
 	for (size_t i = 0; i < len; i++)
-		if (hex_value(in[i]) < 0)
+		if (sls_hex_digit(in[i]) < 0)
 			goto out;
 	if (len / 2 > outsize) {
 		rc = SLS_ERR_TOOBIG;
 		goto out;
 	}
 	for (size_t i = 0; i < len; i += 2)
-		out[i / 2] = (uint8_t)(hex_value(in[i]) << 4 | hex_value(in[i + 1]));
+		out[i / 2] = (uint8_t)(sls_hex_digit(in[i]) << 4 | sls_hex_digit(in[i + 1]));
 	*outlen = len / 2;
 	rc = SLS_OK;
 out:

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "sls_codec.h"
 #include "sls_ocra.h"
 #include "sls_secret.h"
 
@@ -259,18 +260,6 @@ out:
 
 /* ---- questions --------------------------------------------------------- */
 
-/* 0..15 for a hex digit of either case, -1 otherwise. */
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Whether every character of s fits the question alphabet of format. */
 static bool question_alphabet(char format, const char *s, size_t n)
 {
@@ -280,7 +269,7 @@ static bool question_alphabet(char format, const char *s, size_t n)
 		if (format == 'N')
 			ok = s[i] >= '0' && s[i] <= '9';
 		else if (format == 'H')
-			ok = hex_value(s[i]) >= 0;
+			ok = sls_hex_digit(s[i]) >= 0;
 		else
 			ok = s[i] >= 0x20 && s[i] <= 0x7e;
 		if (!ok)
@@ -354,7 +343,7 @@ static enum sls_rc put_question(const struct sls_ocra_suite *s, const char *q, u
 		return question_numeric(q, n, field);
 	if (s->q_format == 'H') {
 		for (size_t i = 0; i < n; i++)
-			put_nibble(field, i, (unsigned)hex_value(q[i]));
+			put_nibble(field, i, (unsigned)sls_hex_digit(q[i]));
 		return SLS_OK;
 	}
 	memcpy(field, q, n);
@@ -411,7 +400,7 @@ static enum sls_rc put_session(const struct sls_ocra_suite *s, const char *hex, 
 	if (n > width)
 		return SLS_ERR_INVAL;
 	for (size_t i = 0; i < n; i++) {
-		int v = hex_value(hex[i]);
+		int v = sls_hex_digit(hex[i]);
 
 		if (v < 0)
 			return SLS_ERR_INVAL;
@@ -523,7 +512,7 @@ static bool response_normalise(unsigned digits, const char *response, size_t n, 
 	for (size_t i = 0; i < n; i++) {
 		char c = response[i];
 
-		if (digits > 0 ? (c < '0' || c > '9') : hex_value(c) < 0)
+		if (digits > 0 ? (c < '0' || c > '9') : sls_hex_digit(c) < 0)
 			return false;
 		given[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
 	}

@@ -27,6 +27,9 @@ enum sls_rc sls_base32_encode(const uint8_t *in, size_t n, char *out, size_t out
  */
 enum sls_rc sls_base32_decode(const char *in, uint8_t *out, size_t outsize, size_t *outlen);
 
+/* The value 0..15 of a hex digit of either case, or -1. */
+int sls_hex_digit(char c);
+
 /* Encode n bytes as lower-case hex into out (needs 2n+1 bytes). */
 enum sls_rc sls_hex_encode(const uint8_t *in, size_t n, char *out, size_t outsize);
 

@@ -55,17 +55,6 @@ struct param_rule {
 			     struct sls_diag *diag);
 };
 
-static int xdigit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode n bytes of s into out (outsize bytes, NUL added).
  * SLS_ERR_URI for a bad escape or a control character (%00 included);
@@ -84,8 +73,8 @@ static enum sls_rc pct_decode(const char *s, size_t n, char *out, size_t outsize
 
 			if (n - i < 3)
 				goto out;
-			hi = xdigit_value(s[i + 1]);
-			lo = xdigit_value(s[i + 2]);
+			hi = sls_hex_digit(s[i + 1]);
+			lo = sls_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto out;
 			c = (unsigned char)(hi << 4 | lo);

@@ -58,8 +58,19 @@ enum sls_rc sls_userdb_load_state(const struct sls_store *store, const char *nam
 	return rc;
 }
 
-enum sls_rc sls_userdb_save_user(const struct sls_store *store, const char *name,
-				 const struct sls_user *user)
+typedef enum sls_rc (*format_fn)(const void *in, char **out, size_t *len);
+
+static enum sls_rc format_user(const void *in, char **out, size_t *len)
+{
+	return sls_user_format(in, out, len);
+}
+
+static enum sls_rc format_state(const void *in, char **out, size_t *len)
+{
+	return sls_state_format(in, out, len);
+}
+
+static enum sls_rc save(int dirfd, const char *name, format_fn format, const void *in)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -67,27 +78,23 @@ enum sls_rc sls_userdb_save_user(const struct sls_store *store, const char *name
 
 	if (!sls_name_valid(name))
 		return rc;
-	rc = sls_user_format(user, &text, &len);
+	rc = format(in, &text, &len);
 	if (rc == SLS_OK)
-		rc = sls_file_replace(store->users_fd, name, text, len, 0600);
+		rc = sls_file_replace(dirfd, name, text, len, 0600);
 	sls_free_secret(text, len + 1);
 	return rc;
+}
+
+enum sls_rc sls_userdb_save_user(const struct sls_store *store, const char *name,
+				 const struct sls_user *user)
+{
+	return save(store->users_fd, name, format_user, user);
 }
 
 enum sls_rc sls_userdb_save_state(const struct sls_store *store, const char *name,
 				  const struct sls_state *state)
 {
-	char *text = NULL;
-	size_t len = 0;
-	enum sls_rc rc = SLS_ERR_NAME;
-
-	if (!sls_name_valid(name))
-		return rc;
-	rc = sls_state_format(state, &text, &len);
-	if (rc == SLS_OK)
-		rc = sls_file_replace(store->state_fd, name, text, len, 0600);
-	sls_free_secret(text, len + 1);
-	return rc;
+	return save(store->state_fd, name, format_state, state);
 }
 
 enum sls_rc sls_userdb_lock(const struct sls_store *store, const char *name, uid_t owner,

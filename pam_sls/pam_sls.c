@@ -194,19 +194,30 @@ static int second_factor(struct sls_login *login)
 	return retval;
 }
 
+/* What both stages read first: options, sls.conf, the user and the user's files. */
+static int login_load(struct sls_login *login, pam_handle_t *pamh, int argc, const char **argv,
+		      bool *enrolled)
+{
+	int retval;
+
+	*enrolled = false;
+	login_init(login, pamh);
+	retval = load_policy(login, argc, argv);
+	if (retval == PAM_SUCCESS)
+		retval = get_user(login);
+	if (retval == PAM_SUCCESS)
+		retval = load_user(login, enrolled);
+	return retval;
+}
+
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct sls_login login;
-	bool enrolled = false;
+	bool enrolled;
 	int retval;
 
 	(void)flags;
-	login_init(&login, pamh);
-	retval = load_policy(&login, argc, argv);
-	if (retval == PAM_SUCCESS)
-		retval = get_user(&login);
-	if (retval == PAM_SUCCESS)
-		retval = load_user(&login, &enrolled);
+	retval = login_load(&login, pamh, argc, argv, &enrolled);
 	if (retval == PAM_SUCCESS)
 		retval = enrolled ? second_factor(&login) : no_device(&login);
 	login_end(&login);
@@ -226,16 +237,11 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct sls_login login;
-	bool enrolled = false;
+	bool enrolled;
 	int retval;
 
 	(void)flags;
-	login_init(&login, pamh);
-	retval = load_policy(&login, argc, argv);
-	if (retval == PAM_SUCCESS)
-		retval = get_user(&login);
-	if (retval == PAM_SUCCESS)
-		retval = load_user(&login, &enrolled);
+	retval = login_load(&login, pamh, argc, argv, &enrolled);
 	if (retval == PAM_SUCCESS && !enrolled)
 		retval = PAM_IGNORE;
 	if (retval == PAM_SUCCESS && login.state->locked_until > time(NULL)) {
