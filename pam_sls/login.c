@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include <security/pam_ext.h>
@@ -23,6 +24,17 @@ void sls_login_say(struct sls_login *login, int style, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	(void)pam_prompt(login->pamh, style, NULL, "%s", text);
+}
+
+void sls_login_debug(struct sls_login *login, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!login->opts.debug)
+		return;
+	va_start(ap, fmt);
+	pam_vsyslog(login->pamh, LOG_DEBUG, fmt, ap);
+	va_end(ap);
 }
 
 void sls_login_say_locked(struct sls_login *login, time_t until)

@@ -70,6 +70,13 @@ int sls_login_record(struct sls_login *login, const struct sls_device *d, int re
 void sls_login_say(struct sls_login *login, int style, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * With the debug option: a LOG_DEBUG line through pam_syslog. Callers pass
+ * counts, levels and device names only, never an answer, code or secret.
+ */
+void sls_login_debug(struct sls_login *login, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* "Too many failed attempts; try again after HH:MM or ask an administrator." */
 void sls_login_say_locked(struct sls_login *login, time_t until);
 

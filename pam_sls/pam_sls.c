@@ -170,6 +170,9 @@ static int second_factor(struct sls_login *login)
 		return PAM_MAXTRIES;
 	}
 	sls_login_usable(login);
+	sls_login_debug(login, "%zu usable device(s) of %zu; best level %d, min_level %d",
+			login->nusable, login->enrolment->ndevices, login->best_level,
+			login->opts.min_level);
 	if (login->best_level == 0)
 		return no_device(login);
 	if (login->nusable == 0)
@@ -187,6 +190,8 @@ static int second_factor(struct sls_login *login)
 	}
 	if (retval != PAM_SUCCESS && retval != PAM_AUTH_ERR)
 		return retval;
+	sls_login_debug(login, "device %s answered: %s%s", d->name,
+			retval == PAM_SUCCESS ? "right" : "not right", counted ? ", counted" : "");
 	retval = sls_login_record(login, d, retval, counted, step);
 	if (retval == PAM_SUCCESS)
 		sls_log_event(&login->log, SLS_EV_SUCCESS, d->name, "success", NULL,

@@ -88,6 +88,7 @@ int sls_login_record(struct sls_login *login, const struct sls_device *d, int re
 		sls_log_event(&login->log,
 			      rc == SLS_ERR_LOCK ? SLS_EV_SYSTEM_ERROR : SLS_EV_FILE_ERROR, d->name,
 			      "error", &diag, "cannot read the state file under its lock");
+		retval = rc == SLS_ERR_UNSAFE ? PAM_SERVICE_ERR : PAM_SYSTEM_ERR;
 		goto out;
 	}
 	retval = update(login, st, d, result, counted, totp_step);

@@ -32,15 +32,16 @@ static void __attribute__((noreturn)) usage(int status)
 	exit(status);
 }
 
+/* Root's uid and gid, so that store files are root:root as DESIGN.md wants. */
 bool sls_priv_store(const struct sls_cli *cli)
 {
-	return !cli->setuid || seteuid(0) == 0;
+	return !cli->setuid || (seteuid(0) == 0 && setegid(0) == 0);
 }
 
 void sls_priv_user(const struct sls_cli *cli)
 {
 	/* Failing to give root up again must not go on: stop right here. */
-	if (cli->setuid && seteuid(cli->ruid) != 0)
+	if (cli->setuid && (setegid(cli->rgid) != 0 || seteuid(cli->ruid) != 0))
 		abort();
 }
 
@@ -116,8 +117,14 @@ static void who_am_i(struct sls_cli *cli)
 static void load_config(struct sls_cli *cli, const char *path)
 {
 	struct sls_diag diag = {0};
-	enum sls_rc rc = sls_config_load(path ? path : SLS_CONFIG_DEFAULT_PATH,
-					 sls_store_owner(cli), &cli->conf, &diag);
+	enum sls_rc rc;
+
+	/* root's file (--conf is refused when setuid), which may be 0600 */
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_config_load(path ? path : SLS_CONFIG_DEFAULT_PATH, sls_store_owner(cli),
+			     &cli->conf, &diag);
+	sls_priv_user(cli);
 
 	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && path == NULL))
 		return;
@@ -150,6 +157,7 @@ static void init_cli(struct sls_cli *cli)
 	memset(cli, 0, sizeof(*cli));
 	cli->store.dirfd = cli->store.users_fd = cli->store.state_fd = cli->store.lock_fd = -1;
 	cli->ruid = getuid();
+	cli->rgid = getgid();
 	cli->setuid = geteuid() == 0 && cli->ruid != 0;
 	umask(077);
 	if (cli->setuid && seteuid(cli->ruid) != 0)

@@ -11,7 +11,7 @@
 /* Exit codes (documented in sls(8)). */
 enum sls_exit {
 	SLS_EXIT_OK = 0,
-	SLS_EXIT_USAGE = 1,    /* bad command line */
+	SLS_EXIT_USAGE = 1,    /* bad command line, or an internal error (out of memory) */
 	SLS_EXIT_PERM = 2,     /* not allowed: root-only verb, --user or --conf when setuid */
 	SLS_EXIT_INPUT = 3,    /* invalid type, name, label or PIN (the rule is named) */
 	SLS_EXIT_STORE = 4,    /* config, store or file unreadable, unsafe, corrupt or unwritable */
@@ -29,6 +29,7 @@ struct sls_cli {
 	char caller[SLS_USER_NAME_MAX + 1]; /* the real uid's user name */
 	char user[SLS_USER_NAME_MAX + 1];   /* whom the verb acts on */
 	uid_t ruid;                         /* the real uid */
+	gid_t rgid;                         /* the real gid */
 	bool setuid;                        /* running setuid root for a non-root caller */
 	bool stdout_tty;
 	const struct sls_opts *opts;

@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <err.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "sls_cli.h"
@@ -175,6 +177,19 @@ int sls_cmd_revoke(struct sls_cli *cli, int argc, char **argv)
 
 /* ---- status and unlock (root) ------------------------------------------------------ */
 
+/* Whether cli->user has an enrolment file (a user gone from passwd may still have one). */
+static bool has_enrolment(struct sls_cli *cli)
+{
+	struct stat st;
+	bool found;
+
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	found = fstatat(cli->store.users_fd, cli->user, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	sls_priv_user(cli);
+	return found;
+}
+
 static int target_user(struct sls_cli *cli, int argc, char **argv, const char *verb)
 {
 	sls_opts_only(cli->opts, verb, 0);
@@ -187,6 +202,10 @@ static int target_user(struct sls_cli *cli, int argc, char **argv, const char *v
 		return SLS_EXIT_INPUT;
 	}
 	snprintf(cli->user, sizeof(cli->user), "%s", argv[0]);
+	if (getpwnam(cli->user) == NULL && !has_enrolment(cli)) {
+		warnx("no such user: %s", cli->user);
+		return SLS_EXIT_NOTFOUND;
+	}
 	return SLS_EXIT_OK;
 }
 

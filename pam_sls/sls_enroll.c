@@ -46,7 +46,8 @@ static int describe(struct sls_cli *cli, struct enrolment *e, enum sls_device_ty
 	const char *label = cli->opts->label ? cli->opts->label : "";
 
 	if (!sls_ini_name_ok(name, SLS_DEVICE_NAME_MAX)) {
-		warnx("invalid device name: 1 to %d letters, digits, '.', '_' or '-'",
+		warnx("invalid device name: 1 to %d bytes without '/', spaces, '[', ']', '=', "
+		      "';', '#' or control characters, not starting with '-'",
 		      SLS_DEVICE_NAME_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -129,8 +130,14 @@ static int add_pending(struct sls_cli *cli, struct sls_user *user, void *arg)
 		      cli->user, e->dev.name);
 		return SLS_EXIT_EXISTS;
 	}
+	/* a full list gives a revoked device's place to the new one */
+	for (size_t i = 0; old == NULL && user->ndevices >= SLS_DEVICES_MAX && i < user->ndevices;
+	     i++)
+		if (user->devices[i].status == SLS_STATUS_REVOKED)
+			old = &user->devices[i];
 	if (old == NULL && user->ndevices >= SLS_DEVICES_MAX) {
-		warnx("%s has %d devices already; revoke one first", cli->user, SLS_DEVICES_MAX);
+		warnx("%s has %d devices that are not revoked; revoke one first", cli->user,
+		      SLS_DEVICES_MAX);
 		return SLS_EXIT_INPUT;
 	}
 	if (old == NULL)
@@ -387,10 +394,11 @@ int sls_cmd_enroll(struct sls_cli *cli, int argc, char **argv)
 		status = show(cli, e);
 		if (status == SLS_EXIT_OK && !confirmed(e))
 			status = SLS_EXIT_CONFIRM;
-		if (status == SLS_EXIT_OK)
-			status = sls_cli_edit_user(cli, false, activate, e);
+		/* the confirming code is marked used before the device can log in */
 		if (status == SLS_EXIT_OK && e->dev.type == SLS_DEV_TOTP)
 			status = sls_cli_edit_state(cli, record_totp_step, e);
+		if (status == SLS_EXIT_OK)
+			status = sls_cli_edit_user(cli, false, activate, e);
 		if (status != SLS_EXIT_OK)
 			sls_cli_edit_user(cli, false, drop_pending, e);
 	}

@@ -106,6 +106,7 @@ static void build_sandbox(void)
 	    {"sls-badconf", "bad.conf"},
 	    {"sls-noconf", "missing.conf"},
 	    {"sls-unsafe", "unsafe.conf"},
+	    {"sls-debug", "sls.conf debug"},
 	};
 	/* the safe default for any other service (and libpam stops asking for it) */
 	env_write("svc/other", "auth required pam_deny.so\naccount required pam_deny.so\n", 0644);

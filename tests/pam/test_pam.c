@@ -194,6 +194,15 @@ static void test_min_level(void **state)
 	assert_true(said(&lg, "level 4 or higher"));
 }
 
+static void test_debug_option(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls-debug", "alice", a, &lg), PAM_SUCCESS);
+}
+
 static void test_devices_filter(void **state)
 {
 	const struct answer a[] = {A(ANS_TOTP), END};
@@ -557,6 +566,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_menu_invalid_choices),
 	    cmocka_unit_test(test_min_level),
 	    cmocka_unit_test(test_devices_filter),
+	    cmocka_unit_test(test_debug_option),
 	    cmocka_unit_test(test_lockout_at_deny),
 	    cmocka_unit_test(test_success_clears_failures),
 	    cmocka_unit_test(test_unlock_by_sls),
