@@ -1,6 +1,7 @@
 /* pam_sls - the enrolment file STORE/users/USER: parse, validate, serialize. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ini_util.h"
@@ -188,7 +189,7 @@ static const char *user_phone(struct enrol_parse *p, const char *v)
 {
 	if (!phone_ok(v))
 		return "not '+' and 6 to 15 digits";
-	strcpy(p->user->phone, v);
+	snprintf(p->user->phone, sizeof(p->user->phone), "%s", v);
 	return NULL;
 }
 
@@ -206,7 +207,7 @@ static const char *user_identity(struct enrol_parse *p, const char *v)
 {
 	if (!sls_ini_text_ok(v, SLS_IDENTITY_MAX))
 		return "not printable UTF-8 text or too long";
-	strcpy(p->user->identity, v);
+	snprintf(p->user->identity, sizeof(p->user->identity), "%s", v);
 	return NULL;
 }
 
@@ -226,7 +227,7 @@ static const char *dev_label(struct enrol_parse *p, const char *v)
 {
 	if (!sls_ini_text_ok(v, SLS_LABEL_MAX))
 		return "not printable UTF-8 text or too long";
-	strcpy(p->dev->label, v);
+	snprintf(p->dev->label, sizeof(p->dev->label), "%s", v);
 	return NULL;
 }
 
@@ -295,7 +296,7 @@ static const char *dev_shared_from(struct enrol_parse *p, const char *v)
 {
 	if (*v != '\0' && !sls_ini_name_ok(v, SLS_USER_NAME_MAX))
 		return "not a valid user name";
-	strcpy(p->dev->shared_from, v);
+	snprintf(p->dev->shared_from, sizeof(p->dev->shared_from), "%s", v);
 	return NULL;
 }
 
@@ -349,7 +350,7 @@ static enum sls_rc enrol_device_section(struct enrol_parse *p, const char *name,
 		return SLS_ERR_FORMAT;
 	}
 	p->dev = &u->devices[u->ndevices++];
-	strcpy(p->dev->name, dev);
+	snprintf(p->dev->name, sizeof(p->dev->name), "%s", dev);
 	p->section = SEC_DEVICE;
 	return SLS_OK;
 }

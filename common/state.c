@@ -1,6 +1,7 @@
 /* pam_sls - the state file STORE/state/USER: parse, serialize, failure counting. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ini_util.h"
@@ -32,7 +33,7 @@ struct sls_device_state *sls_state_device(struct sls_state *state, const char *n
 		return d;
 	d = &state->devices[state->ndevices++];
 	memset(d, 0, sizeof(*d));
-	strcpy(d->name, name);
+	snprintf(d->name, sizeof(d->name), "%s", name);
 	return d;
 }
 
@@ -136,7 +137,7 @@ static const char *st_last_device(struct state_parse *p, const char *v)
 {
 	if (*v != '\0' && !sls_ini_name_ok(v, SLS_DEVICE_NAME_MAX))
 		return "not a valid device name";
-	strcpy(p->state->last_device, v);
+	snprintf(p->state->last_device, sizeof(p->state->last_device), "%s", v);
 	return NULL;
 }
 
@@ -208,7 +209,7 @@ static enum sls_rc state_device_section(struct state_parse *p, const char *name,
 		return SLS_ERR_FORMAT;
 	}
 	p->dev = &s->devices[s->ndevices++];
-	strcpy(p->dev->name, dev);
+	snprintf(p->dev->name, sizeof(p->dev->name), "%s", dev);
 	p->section = SEC_DEVICE;
 	return SLS_OK;
 }
