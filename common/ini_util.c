@@ -192,7 +192,8 @@ static char *ini_read_line(char *str, int num, void *stream)
 
 static bool ini_same(const char *s, const char *expect, size_t len)
 {
-	return strlen(s) == len && memcmp(s, expect, len) == 0;
+	/* the value may be a secret: compare it the one way secrets are compared */
+	return strlen(s) == len && sls_secure_equal(s, expect, len);
 }
 
 static int ini_on_value(void *user, const char *section, const char *name, const char *value)
