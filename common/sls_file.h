@@ -96,7 +96,11 @@ struct sls_store {
 	int lock_fd;
 };
 
-/* Open (with create: make missing, mode 0700) the store at path. */
+/*
+ * Open (with create: make missing, mode 0700) the store at path. Without
+ * create, SLS_ERR_NOENT means the store directory itself is missing; a store
+ * that lacks a subdirectory is SLS_ERR_IO.
+ */
 enum sls_rc sls_store_open(const char *path, uid_t owner, bool create, struct sls_store *store);
 void sls_store_close(struct sls_store *store);
 

@@ -48,6 +48,12 @@ enum sls_rc sls_state_format(const struct sls_state *state, char **out, size_t *
 struct sls_device_state *sls_state_device(struct sls_state *state, const char *name);
 
 /*
+ * Drop per-device entries (and last_device) naming no device of user, so
+ * that the table never fills up with devices long gone.
+ */
+void sls_state_prune(struct sls_state *state, const struct sls_user *user);
+
+/*
  * Record a failure at now: drop failures older than now - window, append
  * now (dropping the oldest when full). Returns the count within the window.
  */

@@ -24,6 +24,32 @@ static struct sls_device_state *state_find(struct sls_state *state, const char *
 	return NULL;
 }
 
+static bool has_device(const struct sls_user *user, const char *name)
+{
+	for (size_t i = 0; i < user->ndevices; i++)
+		if (strcmp(user->devices[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+void sls_state_prune(struct sls_state *state, const struct sls_user *user)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < state->ndevices; i++) {
+		if (!has_device(user, state->devices[i].name))
+			continue;
+		if (kept != i)
+			state->devices[kept] = state->devices[i];
+		kept++;
+	}
+	for (size_t i = kept; i < state->ndevices; i++)
+		memset(&state->devices[i], 0, sizeof(state->devices[i]));
+	state->ndevices = kept;
+	if (!has_device(user, state->last_device))
+		memset(state->last_device, 0, sizeof(state->last_device));
+}
+
 struct sls_device_state *sls_state_device(struct sls_state *state, const char *name)
 {
 	struct sls_device_state *d = state_find(state, name);

@@ -36,6 +36,12 @@ enum sls_rc sls_store_open(const char *path, uid_t owner, bool create, struct sl
 		goto out;
 	rc = sls_subdir_open(store->dirfd, "lock", owner, create, &store->lock_fd);
 out:
+	/*
+	 * The store is there but lacks users/, state/ or lock/: that is a broken
+	 * store, not "nobody enrolled" (which would let nullok pass everyone).
+	 */
+	if (rc == SLS_ERR_NOENT && store->dirfd >= 0)
+		rc = SLS_ERR_IO;
 	if (rc != SLS_OK) {
 		saved = errno;
 		sls_store_close(store);

@@ -35,6 +35,7 @@ struct sls_login {
 	struct sls_store store;
 	struct sls_log_ctx log;
 	const char *user; /* validated with sls_name_valid before use */
+	char user_buf[SLS_USER_NAME_MAX + 1];
 	struct sls_user *enrolment;
 	struct sls_state *state;
 	size_t usable[SLS_DEVICES_MAX]; /* indexes into enrolment->devices */

@@ -1,6 +1,9 @@
 /* pam_sls - the PAM entry points: a second factor after the password. */
 #include "config.h"
 
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -68,10 +71,19 @@ static int load_policy(struct sls_login *login, int argc, const char **argv)
 	return PAM_SERVICE_ERR;
 }
 
-/* The user name from PAM, refused before any path is built from it. */
+/*
+ * The user name from PAM, refused before any path is built from it, then
+ * spelled as passwd spells it: sshd passes what the client typed, and NSS
+ * backends (SSSD, LDAP) may accept other spellings of one account, whose
+ * enrolment sls keeps under the passwd name. A name NSS does not know is
+ * kept as typed: no login for it can succeed past the account stage.
+ */
 static int get_user(struct sls_login *login)
 {
+	struct passwd pw, *found = NULL;
 	const char *user = NULL;
+	char buf[16384];
+	int e;
 
 	if (pam_get_user(login->pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
 		return PAM_USER_UNKNOWN;
@@ -80,7 +92,18 @@ static int get_user(struct sls_login *login)
 			      "user name unsafe as a file name");
 		return PAM_USER_UNKNOWN;
 	}
-	login->user = user;
+	e = getpwnam_r(user, &pw, buf, sizeof(buf), &found);
+	if (e != 0 && e != ENOENT && e != ESRCH) {
+		sls_log_event(&login->log, SLS_EV_SYSTEM_ERROR, NULL, "error", NULL,
+			      "cannot look the user up (NSS)");
+		return PAM_SYSTEM_ERR;
+	}
+	if (found != NULL)
+		user = found->pw_name;
+	if (!sls_name_valid(user) || strlen(user) >= sizeof(login->user_buf))
+		return PAM_USER_UNKNOWN;
+	snprintf(login->user_buf, sizeof(login->user_buf), "%s", user);
+	login->user = login->user_buf;
 	return PAM_SUCCESS;
 }
 

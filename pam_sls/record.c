@@ -71,17 +71,33 @@ static int update(struct sls_login *login, struct sls_state *st, const struct sl
 	return record_failure(login, st, d, now);
 }
 
+/* The device as it is now: revoked or replaced while its prompt was open means no. */
+static bool still_active(const struct sls_user *now, const struct sls_device *d)
+{
+	for (size_t i = 0; i < now->ndevices; i++) {
+		const struct sls_device *n = &now->devices[i];
+
+		if (strcmp(n->name, d->name) == 0)
+			return n->status == SLS_STATUS_ACTIVE && n->secret_len == d->secret_len &&
+			       sls_secure_equal(n->secret, d->secret, d->secret_len);
+	}
+	return false;
+}
+
 int sls_login_record(struct sls_login *login, const struct sls_device *d, int result, bool counted,
 		     uint64_t totp_step)
 {
 	struct sls_state *st = calloc(1, sizeof(*st));
+	struct sls_user *now = calloc(1, sizeof(*now));
 	struct sls_diag diag = {0};
 	int lockfd = -1, retval = PAM_SYSTEM_ERR;
-	enum sls_rc rc;
+	enum sls_rc rc = SLS_ERR_NOMEM;
 
-	if (st == NULL)
-		return PAM_BUF_ERR;
+	if (st == NULL || now == NULL)
+		goto out;
 	rc = sls_userdb_lock(&login->store, login->user, geteuid(), &lockfd);
+	if (rc == SLS_OK)
+		rc = sls_userdb_load_user(&login->store, login->user, geteuid(), now, &diag);
 	if (rc == SLS_OK)
 		rc = sls_userdb_load_state(&login->store, login->user, geteuid(), st, &diag);
 	if (rc != SLS_OK) {
@@ -91,6 +107,13 @@ int sls_login_record(struct sls_login *login, const struct sls_device *d, int re
 		retval = rc == SLS_ERR_UNSAFE ? PAM_SERVICE_ERR : PAM_SYSTEM_ERR;
 		goto out;
 	}
+	if (result == PAM_SUCCESS && !still_active(now, d)) {
+		sls_log_event(&login->log, SLS_EV_FAILURE, d->name, "failure", NULL,
+			      "device revoked or replaced while its prompt was open");
+		result = PAM_AUTH_ERR;
+		counted = false;
+	}
+	sls_state_prune(st, now);
 	retval = update(login, st, d, result, counted, totp_step);
 	if ((retval == PAM_SUCCESS || counted) &&
 	    sls_userdb_save_state(&login->store, login->user, st) != SLS_OK) {
@@ -102,7 +125,11 @@ int sls_login_record(struct sls_login *login, const struct sls_device *d, int re
 		sls_login_say_locked(login, st->locked_until);
 out:
 	sls_lock_release(lockfd);
-	sls_state_clear(st);
+	if (st != NULL)
+		sls_state_clear(st);
+	if (now != NULL)
+		sls_user_clear(now);
 	free(st);
-	return retval;
+	free(now);
+	return rc == SLS_ERR_NOMEM ? PAM_BUF_ERR : retval;
 }

@@ -189,13 +189,24 @@ static int drop_pending(struct sls_cli *cli, struct sls_user *user, void *arg)
 static int record_totp_step(struct sls_cli *cli, struct sls_state *state, void *arg)
 {
 	const struct enrolment *e = arg;
-	struct sls_device_state *ds = sls_state_device(state, e->dev.name);
+	struct sls_user *user = calloc(1, sizeof(*user));
+	struct sls_device_state *ds;
+	int status;
 
-	(void)cli;
-	if (ds == NULL)
-		return SLS_EXIT_STORE;
-	ds->totp_last_step = e->totp_step;
-	return SLS_EXIT_OK;
+	if (user == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	status = sls_cli_read_user(cli, user, false);
+	if (status == SLS_EXIT_OK) {
+		sls_state_prune(state, user); /* room for the new device's entry */
+		ds = sls_state_device(state, e->dev.name);
+		if (ds == NULL)
+			status = SLS_EXIT_STORE;
+		else
+			ds->totp_last_step = e->totp_step;
+	}
+	sls_user_clear(user);
+	free(user);
+	return status;
 }
 
 /* ---- showing the device to the authenticator ------------------------------- */

@@ -288,6 +288,8 @@ static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 		return NULL;
 	if (a->kind == ANS_SLOW)
 		sleep(2);
+	if (a->kind == ANS_REVOKE) /* an admin revokes while the prompt is open */
+		env_user("rex", 0);
 	if (a->kind == ANS_TEXT)
 		snprintf(buf, sizeof(buf), "%s", a->text);
 	else if (a->kind == ANS_TOTP)

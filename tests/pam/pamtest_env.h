@@ -43,6 +43,7 @@ enum answer_kind {
 	ANS_NULL,     /* PAM_SUCCESS with a NULL reply */
 	ANS_CONV_ERR, /* the conversation fails */
 	ANS_SLOW,     /* as ANS_OCRA, after sleeping 2 s */
+	ANS_REVOKE,   /* as ANS_OCRA, but first the user "rex" loses all devices */
 };
 
 struct answer {

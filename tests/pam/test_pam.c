@@ -414,6 +414,52 @@ static void test_malformed_files(void **state)
 	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SUCCESS);
 }
 
+static void test_broken_store_fails_closed(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+	char from[256], to[256];
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	snprintf(from, sizeof(from), "%s/store/state", env_dir());
+	snprintf(to, sizeof(to), "%s/state.away", env_dir());
+	assert_int_equal(rename(from, to), 0);
+	/* not "nobody enrolled": nullok must not let an enrolled user through */
+	assert_int_equal(env_login("sls-nullok", "alice", a, &lg), PAM_SYSTEM_ERR);
+	assert_int_equal(env_acct("sls-nullok", "alice"), PAM_SYSTEM_ERR);
+	assert_int_equal(rename(to, from), 0);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SUCCESS);
+}
+
+static void test_stale_device_state_pruned(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+	char text[4096];
+	size_t n;
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	n = (size_t)snprintf(text, sizeof(text), "[state]\nlast_device = old0\n");
+	for (int i = 0; i < SLS_DEVICES_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "\n[device old%d]\ntotp_last_step = 0\nlast_used = 0\n", i);
+	env_write("store/state/alice", text, 0600);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SUCCESS);
+	struct sls_state st;
+	assert_true(env_state("alice", &st));
+	assert_int_equal(st.ndevices, 1);
+	assert_string_equal(st.devices[0].name, "laptop");
+}
+
+static void test_revoked_while_prompting(void **state)
+{
+	const struct answer a[] = {A(ANS_REVOKE), END};
+
+	(void)state;
+	env_user("rex", ENV_IBKEY);
+	assert_int_equal(env_login("sls", "rex", a, &lg), PAM_AUTH_ERR);
+}
+
 /* ---- the conversation misbehaving ------------------------------------------------------ */
 
 static void test_conversation_errors(void **state)
@@ -576,6 +622,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_bad_configuration),
 	    cmocka_unit_test(test_unsafe_user_names),
 	    cmocka_unit_test(test_malformed_files),
+	    cmocka_unit_test(test_broken_store_fails_closed),
+	    cmocka_unit_test(test_stale_device_state_pruned),
+	    cmocka_unit_test(test_revoked_while_prompting),
 	    cmocka_unit_test(test_conversation_errors),
 	    cmocka_unit_test(test_exported_symbols),
 	    cmocka_unit_test(test_journal_entries),
