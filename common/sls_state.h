@@ -62,6 +62,22 @@ size_t sls_state_add_failure(struct sls_state *state, time_t now, time_t window)
 /* Failures within (now - window, now]. */
 size_t sls_state_count_failures(const struct sls_state *state, time_t now, time_t window);
 
+/*
+ * The rules every caller applies to an answer (the module at login, sls when
+ * a user proves who they are):
+ * sls_state_note_success records a right answer of device (a totp device
+ * with the step it matched): SLS_ERR_MISMATCH when that step was used
+ * already (a replay: nothing changes), SLS_ERR_TOOBIG when the device table
+ * is full; otherwise the failures and the lock are cleared, and the
+ * device's last use and last step, and last_device, are set.
+ * sls_state_note_failure records a counted failure and returns true when it
+ * locks the user: deny failures within window lock until now + unlock_time.
+ */
+enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_device *device,
+				   uint64_t step, time_t now);
+bool sls_state_note_failure(struct sls_state *state, time_t now, unsigned window, unsigned deny,
+			    unsigned unlock_time);
+
 /* Wipe *state. */
 void sls_state_clear(struct sls_state *state);
 

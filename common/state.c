@@ -32,6 +32,35 @@ static bool has_device(const struct sls_user *user, const char *name)
 	return false;
 }
 
+enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_device *device,
+				   uint64_t step, time_t now)
+{
+	struct sls_device_state *ds = sls_state_device(state, device->name);
+
+	if (ds == NULL)
+		return SLS_ERR_TOOBIG;
+	if (device->type == SLS_DEV_TOTP) {
+		if (step <= ds->totp_last_step)
+			return SLS_ERR_MISMATCH;
+		ds->totp_last_step = step;
+	}
+	ds->last_used = now;
+	state->nfailures = 0;
+	memset(state->failures, 0, sizeof(state->failures));
+	state->locked_until = 0;
+	snprintf(state->last_device, sizeof(state->last_device), "%s", device->name);
+	return SLS_OK;
+}
+
+bool sls_state_note_failure(struct sls_state *state, time_t now, unsigned window, unsigned deny,
+			    unsigned unlock_time)
+{
+	if (sls_state_add_failure(state, now, (time_t)window) < deny)
+		return false;
+	state->locked_until = now + (time_t)unlock_time;
+	return true;
+}
+
 void sls_state_prune(struct sls_state *state, const struct sls_user *user)
 {
 	size_t kept = 0;

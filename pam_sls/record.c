@@ -10,26 +10,13 @@
 
 #include "module.h"
 
-/* A right answer: refused if the user got locked, or the TOTP step was used, meanwhile. */
-static int record_success(struct sls_login *login, struct sls_state *st, const struct sls_device *d,
-			  uint64_t step, time_t now)
+/* A right answer: refused if the TOTP step was used meanwhile (a concurrent login). */
+static int record_success(struct sls_state *st, const struct sls_device *d, uint64_t step,
+			  time_t now)
 {
-	struct sls_device_state *ds = sls_state_device(st, d->name);
+	enum sls_rc rc = sls_state_note_success(st, d, step, now);
 
-	if (ds == NULL)
-		return PAM_SYSTEM_ERR;
-	if (d->type == SLS_DEV_TOTP) {
-		if (step <= ds->totp_last_step)
-			return PAM_AUTH_ERR; /* replayed by a concurrent login */
-		ds->totp_last_step = step;
-	}
-	ds->last_used = now;
-	st->nfailures = 0;
-	memset(st->failures, 0, sizeof(st->failures));
-	st->locked_until = 0;
-	snprintf(st->last_device, sizeof(st->last_device), "%s", d->name);
-	(void)login;
-	return PAM_SUCCESS;
+	return rc == SLS_OK ? PAM_SUCCESS : rc == SLS_ERR_MISMATCH ? PAM_AUTH_ERR : PAM_SYSTEM_ERR;
 }
 
 /* A counted failure: at deny failures within the window, lock until unlock_time. */
@@ -37,14 +24,12 @@ static int record_failure(struct sls_login *login, struct sls_state *st, const s
 			  time_t now)
 {
 	const struct sls_config *c = &login->conf;
-	size_t n = sls_state_add_failure(st, now, (time_t)c->window);
 
-	if (n < c->deny) {
+	if (!sls_state_note_failure(st, now, c->window, c->deny, c->unlock_time)) {
 		sls_log_event(&login->log, SLS_EV_FAILURE, d->name, "failure", NULL,
 			      "wrong answer");
 		return PAM_AUTH_ERR;
 	}
-	st->locked_until = now + (time_t)c->unlock_time;
 	sls_log_event(&login->log, SLS_EV_LOCKOUT, d->name, "locked", NULL,
 		      "too many failures: user locked");
 	return PAM_MAXTRIES;
@@ -61,7 +46,7 @@ static int update(struct sls_login *login, struct sls_state *st, const struct sl
 		return PAM_MAXTRIES;
 	}
 	if (result == PAM_SUCCESS) {
-		result = record_success(login, st, d, step, now);
+		result = record_success(st, d, step, now);
 		if (result != PAM_AUTH_ERR)
 			return result;
 		counted = true; /* a replayed TOTP code is a wrong answer */

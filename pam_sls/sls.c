@@ -242,6 +242,19 @@ int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_o
 	return sls_cli_file_error(cli, "users", rc, &diag);
 }
 
+/* The state file, read without the lock (it is only ever replaced whole). */
+int sls_cli_read_state(struct sls_cli *cli, struct sls_state *state)
+{
+	struct sls_diag diag = {0};
+	enum sls_rc rc;
+
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_userdb_load_state(&cli->store, cli->user, sls_store_owner(cli), state, &diag);
+	sls_priv_user(cli);
+	return rc == SLS_OK ? SLS_EXIT_OK : sls_cli_file_error(cli, "state", rc, &diag);
+}
+
 /*
  * Under the user's lock: load the enrolment file, let fn change it, and
  * write it back when fn returns SLS_EXIT_OK. A corrupt file is reported and

@@ -62,6 +62,27 @@ void sls_cli_time(time_t t, char *buf, size_t size);
 /* Load cli->user's enrolment file; a missing one is an empty user when missing_ok. */
 int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_ok);
 
+/* Load cli->user's state file (a missing one is the zero state). */
+int sls_cli_read_state(struct sls_cli *cli, struct sls_state *state);
+
+/*
+ * Ask device d for one answer on stdin: ibkey/dsc print a fresh
+ * "Challenge: NNNNNN" and ask "Response: ", totp asks "Verification code: "
+ * (steps <= not_before refused). True for a right answer, with *step set for
+ * totp; *eof at the end of input.
+ */
+bool sls_cli_answer(const struct sls_device *d, uint64_t not_before, uint64_t *step, bool *eof);
+
+/*
+ * Self-service: a caller other than root who has active devices must first
+ * answer with the strongest one, counted like a login (a wrong answer is a
+ * failure that may lock; a locked user is refused), and may not add a device
+ * of a higher level than it (SLS_EXIT_REFUSED): otherwise anything running
+ * as the user could add its own second factor. Root and users with no
+ * active device pass at once.
+ */
+int sls_cli_prove(struct sls_cli *cli, int new_level);
+
 typedef int (*sls_cli_user_fn)(struct sls_cli *cli, struct sls_user *user, void *arg);
 typedef int (*sls_cli_state_fn)(struct sls_cli *cli, struct sls_state *state, void *arg);
 

@@ -13,19 +13,6 @@
 
 #include "sls_cli.h"
 
-/* The state file, read without the lock (it is only ever replaced whole). */
-static int read_state(struct sls_cli *cli, struct sls_state *state)
-{
-	struct sls_diag diag = {0};
-	enum sls_rc rc;
-
-	if (!sls_priv_store(cli))
-		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
-	rc = sls_userdb_load_state(&cli->store, cli->user, sls_store_owner(cli), state, &diag);
-	sls_priv_user(cli);
-	return rc == SLS_OK ? SLS_EXIT_OK : sls_cli_file_error(cli, "state", rc, &diag);
-}
-
 static void print_devices(const struct sls_user *user, struct sls_state *state)
 {
 	char created[32], used[32];
@@ -58,7 +45,7 @@ static int show_devices(struct sls_cli *cli, size_t *count)
 		err(SLS_EXIT_USAGE, "out of memory");
 	status = sls_cli_read_user(cli, user, true);
 	if (status == SLS_EXIT_OK)
-		status = read_state(cli, state);
+		status = sls_cli_read_state(cli, state);
 	if (status == SLS_EXIT_OK && user->ndevices == 0)
 		printf("%s has no devices: enroll one with sls enroll ibkey|dsc|totp\n", cli->user);
 	else if (status == SLS_EXIT_OK)
@@ -130,6 +117,34 @@ static size_t active_devices(const struct sls_user *user)
 	return n;
 }
 
+/*
+ * Revoking the last active device is opting out: root may, with --force for
+ * a member of a mandatory group; a user may only where opt-out is allowed
+ * and the user is in no mandatory group (--force is root's alone).
+ */
+static int last_device(struct sls_cli *cli, struct sls_device *d)
+{
+	bool mandatory = in_mandatory_group(cli);
+
+	if (cli->ruid == 0 && (!mandatory || cli->opts->force)) {
+		d->status = SLS_STATUS_REVOKED;
+		return SLS_EXIT_OK;
+	}
+	if (cli->ruid != 0 && !mandatory && cli->conf.optout == SLS_OPTOUT_ALLOWED) {
+		d->status = SLS_STATUS_REVOKED;
+		return SLS_EXIT_OK;
+	}
+	if (mandatory)
+		warnx("%s is the last active device of %s, whose group must use a second factor; "
+		      "enroll another first%s",
+		      d->name, cli->user, cli->ruid == 0 ? ", or use --force" : "");
+	else
+		warnx("%s is your last active device and opting out is not allowed here; "
+		      "enroll another first",
+		      d->name);
+	return SLS_EXIT_REFUSED;
+}
+
 static int revoke_device(struct sls_cli *cli, struct sls_user *user, void *arg)
 {
 	struct sls_device *d = sls_user_find_device(user, arg);
@@ -142,13 +157,8 @@ static int revoke_device(struct sls_cli *cli, struct sls_user *user, void *arg)
 		warnx("device %s is revoked already", d->name);
 		return SLS_EXIT_NOTFOUND;
 	}
-	if (d->status == SLS_STATUS_ACTIVE && active_devices(user) == 1 && !cli->opts->force &&
-	    in_mandatory_group(cli)) {
-		warnx("%s is the last active device of %s, whose group must use a second factor; "
-		      "enroll another first, or use --force",
-		      d->name, cli->user);
-		return SLS_EXIT_REFUSED;
-	}
+	if (d->status == SLS_STATUS_ACTIVE && active_devices(user) == 1)
+		return last_device(cli, d);
 	d->status = SLS_STATUS_REVOKED;
 	return SLS_EXIT_OK;
 }
@@ -232,7 +242,7 @@ int sls_cmd_status(struct sls_cli *cli, int argc, char **argv)
 	if (state == NULL)
 		err(SLS_EXIT_USAGE, "out of memory");
 	if (status == SLS_EXIT_OK)
-		status = read_state(cli, state);
+		status = sls_cli_read_state(cli, state);
 	if (status == SLS_EXIT_OK) {
 		printf("User %s\n", cli->user);
 		status = show_devices(cli, &count);

@@ -40,14 +40,28 @@ static int parse_type(const char *s, enum sls_device_type *type)
 	return SLS_EXIT_INPUT;
 }
 
+/*
+ * Names sls gives devices: plain ASCII, so that no byte of a name can act on
+ * the terminal of the root who runs sls status; the file format accepts more.
+ */
+static bool plain_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > SLS_DEVICE_NAME_MAX || name[0] == '-' || name[0] == '.')
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+	       n;
+}
+
 static int describe(struct sls_cli *cli, struct enrolment *e, enum sls_device_type type)
 {
 	const char *name = cli->opts->name ? cli->opts->name : sls_device_type_name(type);
 	const char *label = cli->opts->label ? cli->opts->label : "";
 
-	if (!sls_ini_name_ok(name, SLS_DEVICE_NAME_MAX)) {
-		warnx("invalid device name: 1 to %d bytes without '/', spaces, '[', ']', '=', "
-		      "';', '#' or control characters, not starting with '-'",
+	if (!plain_name(name)) {
+		warnx("invalid device name: 1 to %d letters, digits, '.', '_' or '-', not "
+		      "starting with '-'",
 		      SLS_DEVICE_NAME_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -282,70 +296,12 @@ static int show(struct sls_cli *cli, const struct enrolment *e)
 
 /* ---- confirmation: one right answer from the new device ----------------------- */
 
-/* What the user typed, without spaces and dashes; empty when too long. */
-static void clean_answer(const char *in, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (; *in; in++) {
-		if (*in == ' ' || *in == '-')
-			continue;
-		if (n + 1 >= size) {
-			n = 0;
-			break;
-		}
-		out[n++] = *in;
-	}
-	out[n] = '\0';
-}
-
-static bool confirm_ocra(const struct enrolment *e, bool *eof)
-{
-	char challenge[7], line[64], answer[64];
-	struct sls_ocra_input in = {.question = challenge,
-				    .pin_hash = e->dev.pin_hash,
-				    .pin_hash_len = e->dev.pin_hash_len};
-	bool ok = false;
-
-	if (sls_random_digits(challenge, sizeof(challenge), 6) != SLS_OK)
-		return false;
-	printf("Challenge: %s\n", challenge);
-	if (!sls_cli_ask("Response: ", line, sizeof(line))) {
-		*eof = true;
-		return false;
-	}
-	clean_answer(line, answer, sizeof(answer));
-	ok =
-	    sls_ocra_verify(&e->dev.suite, e->dev.secret, e->dev.secret_len, &in, answer) == SLS_OK;
-	sls_wipe(line, sizeof(line));
-	sls_wipe(answer, sizeof(answer));
-	return ok;
-}
-
-static bool confirm_totp(struct enrolment *e, bool *eof)
-{
-	char line[64], answer[64];
-	const struct sls_device *d = &e->dev;
-	bool ok;
-
-	if (!sls_cli_ask("Verification code: ", line, sizeof(line))) {
-		*eof = true;
-		return false;
-	}
-	clean_answer(line, answer, sizeof(answer));
-	ok = sls_totp_verify(d->totp_hash, d->secret, d->secret_len, time(NULL), d->totp_period,
-			     d->totp_digits, 1, 0, answer, &e->totp_step) == SLS_OK;
-	sls_wipe(line, sizeof(line));
-	sls_wipe(answer, sizeof(answer));
-	return ok;
-}
-
 static bool confirmed(struct enrolment *e)
 {
 	bool eof = false;
 
 	for (int i = 0; i < CONFIRM_TRIES && !eof; i++) {
-		if (e->dev.type == SLS_DEV_TOTP ? confirm_totp(e, &eof) : confirm_ocra(e, &eof))
+		if (sls_cli_answer(&e->dev, 0, &e->totp_step, &eof))
 			return true;
 		if (!eof)
 			printf("%s\n", i + 1 < CONFIRM_TRIES ? "That is not right; try again."
@@ -398,7 +354,11 @@ int sls_cmd_enroll(struct sls_cli *cli, int argc, char **argv)
 		free(e);
 		return SLS_EXIT_USAGE;
 	}
-	status = prepare(cli, e, argv[0]);
+	status = parse_type(argv[0], &e->dev.type);
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_prove(cli, sls_device_type_level(e->dev.type));
+	if (status == SLS_EXIT_OK)
+		status = prepare(cli, e, argv[0]);
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_edit_user(cli, true, add_pending, e);
 	if (status == SLS_EXIT_OK) {

@@ -33,9 +33,17 @@ def pin_pipe(pin):
 class Sandbox:
     """A temp dir with sls.conf, a store, and an authenticator home."""
 
-    def __init__(self, conf_extra="", prefix="sls-test-"):
+    def __init__(self, conf_extra="", prefix="sls-test-", runas=None):
+        """runas: a user name; sls then runs as that user (setpriv), owning
+        the sandbox's sls.conf and store, as a user with a store of their own."""
         self.dir = tempfile.mkdtemp(prefix=prefix)
         os.chmod(self.dir, 0o755)
+        self.runas = runas
+        self.prefix = []
+        if runas:
+            import pwd
+            gid = pwd.getpwnam(runas).pw_gid
+            self.prefix = ["setpriv", f"--reuid={runas}", f"--regid={gid}", "--init-groups"]
         self.store = os.path.join(self.dir, "store")
         self.conf = os.path.join(self.dir, "sls.conf")
         self.home = os.path.join(self.dir, "second-machine")
@@ -43,6 +51,10 @@ class Sandbox:
         with open(self.conf, "w") as f:
             f.write(f"[store]\ndir = {self.store}\n{conf_extra}")
         os.chmod(self.conf, 0o644)
+        if runas:
+            uid = pwd.getpwnam(runas).pw_uid
+            os.chown(self.dir, uid, -1)
+            os.chown(self.conf, uid, -1)
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -53,7 +65,7 @@ class Sandbox:
             r = pin_pipe(pin)
             args = args + ["--pin-fd", str(r)]
             fds = (r,)
-        p = subprocess.run([SLS, "--conf", self.conf] + args, input=stdin, text=True,
+        p = subprocess.run(self.prefix + [SLS, "--conf", self.conf] + args, input=stdin, text=True,
                            capture_output=True, env=base_env(env), pass_fds=fds, timeout=60)
         for fd in fds:
             os.close(fd)
@@ -77,7 +89,7 @@ class Sandbox:
         """Run sls enroll, import the printed URI into the authenticator, answer
         the confirmation (with the authenticator, or answer(challenge) -> text).
         Returns (returncode, stdout, stderr, uri)."""
-        args = [SLS, "--conf", self.conf, "enroll", dtype]
+        args = self.prefix + [SLS, "--conf", self.conf, "enroll", dtype]
         if name:
             args += ["--name", name]
         if user:
@@ -118,8 +130,11 @@ class Sandbox:
                         break
                 if on_prompt:
                     on_prompt()
-                if answer is not None:
-                    text = answer(challenge)
+                nprompt = sum(1 for x in out if x in ("Response: ", "Verification code: "))
+                fn = answer[nprompt - 1] if isinstance(answer, list) and \
+                    nprompt <= len(answer) else answer
+                if callable(fn):
+                    text = fn(challenge)
                 elif buf == "Response: ":
                     text = self.auth(["respond", "--account", self.account_for(uri),
                                       challenge], pin=pin).stdout.strip()
@@ -150,6 +165,9 @@ class Sandbox:
             if n in (f"{user}@{issuer}", f"{user}@{issuer}/{dev.group(1) if dev else 'totp'}"):
                 return n
         return f"{user}@{issuer}"
+
+    def respond(self, account, challenge, pin="4821"):
+        return self.auth(["respond", "--account", account, challenge], pin=pin).stdout.strip()
 
     def user_file(self, user="root"):
         return os.path.join(self.store, "users", user)
