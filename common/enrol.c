@@ -337,16 +337,11 @@ static enum sls_rc enrol_device_section(struct enrol_parse *p, const char *name,
 		sls_diag_set(diag, line, "[user] must come first");
 		return SLS_ERR_FORMAT;
 	}
-	if (!sls_ini_split_section(name, "device", dev, SLS_DEVICE_NAME_MAX)) {
-		sls_diag_set(diag, line, "invalid or too long device name");
+	if (sls_ini_device_section(name, u->ndevices, SLS_DEVICES_MAX, dev, SLS_DEVICE_NAME_MAX,
+				   line, diag) != SLS_OK)
 		return SLS_ERR_FORMAT;
-	}
 	if (sls_user_find_device(u, dev) != NULL) {
 		sls_diag_set(diag, line, "duplicate device '%s'", dev);
-		return SLS_ERR_FORMAT;
-	}
-	if (u->ndevices >= SLS_DEVICES_MAX) {
-		sls_diag_set(diag, line, "more than %d devices", SLS_DEVICES_MAX);
 		return SLS_ERR_FORMAT;
 	}
 	p->dev = &u->devices[u->ndevices++];

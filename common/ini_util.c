@@ -503,3 +503,17 @@ void sls_ini_buf_free(struct sls_ini_buf *b)
 	sls_free_secret(b->data, b->cap);
 	sls_ini_buf_init(b);
 }
+
+enum sls_rc sls_ini_device_section(const char *section, size_t count, size_t max, char *name,
+				   size_t name_max, int line, struct sls_diag *diag)
+{
+	if (!sls_ini_split_section(section, "device", name, name_max)) {
+		sls_diag_set(diag, line, "invalid or too long device name");
+		return SLS_ERR_FORMAT;
+	}
+	if (count >= max) {
+		sls_diag_set(diag, line, "more than %zu devices", max);
+		return SLS_ERR_FORMAT;
+	}
+	return SLS_OK;
+}

@@ -62,6 +62,15 @@ bool sls_ini_parse_bool(const char *s, bool *out);
  * name_max bytes; copied into name (name_max + 1 bytes).
  */
 bool sls_ini_split_section(const char *section, const char *kind, char *name, size_t name_max);
+/*
+ * A "[device NAME]" section opening while count of at most max devices are
+ * taken: NAME checked as sls_ini_split_section does, copied into name
+ * (name_max + 1 bytes). SLS_ERR_FORMAT with diag for a bad name or no room;
+ * a duplicate NAME is the caller's to find.
+ */
+enum sls_rc sls_ini_device_section(const char *section, size_t count, size_t max, char *name,
+				   size_t name_max, int line, struct sls_diag *diag);
+
 /* A name as sls_name_valid wants and at most max bytes. */
 bool sls_ini_name_ok(const char *name, size_t max);
 /*
