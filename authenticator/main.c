@@ -283,16 +283,19 @@ static int cmd_remove(const char *name)
 
 /* ---- respond, code ---------------------------------------------------------- */
 
-/* Users may type a numeric challenge with spaces or dashes ("123 456"). */
-static void strip_separators(const struct sls_ocra_suite *suite, const char *in, char *out,
-			     size_t size)
+/*
+ * Users may type a numeric or hex challenge with spaces or dashes ("123
+ * 456"); an alphanumeric one is taken as it is. False when it does not fit.
+ */
+static bool clean_challenge(const struct sls_ocra_suite *suite, const char *in, char *out,
+			    size_t size)
 {
-	size_t n = 0;
-
-	for (; *in && n + 1 < size; in++)
-		if (suite->q_format == 'A' || (*in != ' ' && *in != '-'))
-			out[n++] = *in;
-	out[n] = '\0';
+	if (suite->q_format != 'A')
+		return sls_strip_separators(in, out, size);
+	if (strlen(in) >= size)
+		return false;
+	snprintf(out, size, "%s", in);
+	return true;
 }
 
 /* RFC 6287 7.3: a mutual question is the two parties' challenges, one after the other. */
@@ -359,8 +362,8 @@ static int respond_with(const struct account *acc, const struct options *o, cons
 	char q[SLS_OCRA_QUESTION_MAX * 2 + 1], response[SLS_OCRA_RESPONSE_MAX];
 	int status;
 
-	strip_separators(&acc->otp.suite, raw, q, sizeof(q));
-	if (!question_fits(&acc->otp.suite, q, o->mutual)) {
+	if (!clean_challenge(&acc->otp.suite, raw, q, sizeof(q)) ||
+	    !question_fits(&acc->otp.suite, q, o->mutual)) {
 		warnx("the challenge does not fit this account's suite %s (%s of 4 to %u %s)",
 		      acc->otp.suite.text, o->mutual ? "two challenges" : "one challenge",
 		      acc->otp.suite.q_len,
@@ -373,24 +376,6 @@ static int respond_with(const struct account *acc, const struct options *o, cons
 	if (status == 0)
 		printf("%s\n", response);
 	sls_wipe(response, sizeof(response));
-	return status;
-}
-
-static int cmd_respond(const struct options *o, const char *challenge)
-{
-	struct accounts *a = calloc(1, sizeof(*a));
-	size_t i;
-	int status;
-
-	if (a == NULL)
-		err(EXIT_USAGE, "out of memory");
-	status = open_accounts(a, false);
-	if (status == 0)
-		status = pick_account(a, o->account, false, &i);
-	if (status == 0)
-		status = respond_with(&a->list[i], o, challenge);
-	accounts_close(a);
-	free(a);
 	return status;
 }
 
@@ -413,7 +398,11 @@ static int show_code(const struct account *acc)
 	return 0;
 }
 
-static int cmd_code(const struct options *o)
+/* Open the accounts, pick one of the kind wanted (--account, or the only one), run fn on it. */
+static int with_account(const struct options *o, bool totp,
+			int (*fn)(const struct account *acc, const struct options *o,
+				  const char *arg),
+			const char *arg)
 {
 	struct accounts *a = calloc(1, sizeof(*a));
 	size_t i;
@@ -423,24 +412,22 @@ static int cmd_code(const struct options *o)
 		err(EXIT_USAGE, "out of memory");
 	status = open_accounts(a, false);
 	if (status == 0)
-		status = pick_account(a, o->account, true, &i);
+		status = pick_account(a, o->account, totp, &i);
 	if (status == 0)
-		status = show_code(&a->list[i]);
+		status = fn(&a->list[i], o, arg);
 	accounts_close(a);
 	free(a);
 	return status;
 }
 
-/* ---- interactive use ------------------------------------------------------- */
-
-static bool ask_line(const char *prompt, char *buf, size_t size)
+static int code_of(const struct account *acc, const struct options *o, const char *arg)
 {
-	fputs(prompt, stderr);
-	if (fgets(buf, (int)size, stdin) == NULL)
-		return false;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return true;
+	(void)o;
+	(void)arg;
+	return show_code(acc);
 }
+
+/* ---- interactive use ------------------------------------------------------- */
 
 static int ask_account(const struct accounts *a, size_t *index)
 {
@@ -456,7 +443,7 @@ static int ask_account(const struct accounts *a, size_t *index)
 			if (account_name(a, i, name, sizeof(name)))
 				fprintf(stderr, " %zu) %s (%s)\n", i + 1, name,
 					account_kind_name(a->list[i].kind));
-		if (!ask_line("Account [1]: ", line, sizeof(line)))
+		if (!sls_tty_ask_line(stderr, "Account [1]: ", line, sizeof(line)))
 			return EXIT_INPUT;
 		if (line[0] != '\0') {
 			char *end;
@@ -487,7 +474,7 @@ static int cmd_interactive(const struct options *o)
 	if (status == 0 && a->list[i].kind == ACCOUNT_TOTP) {
 		status = show_code(&a->list[i]);
 	} else if (status == 0) {
-		if (!ask_line("Challenge: ", challenge, sizeof(challenge)))
+		if (!sls_tty_ask_line(stderr, "Challenge: ", challenge, sizeof(challenge)))
 			status = EXIT_INPUT;
 		else
 			status = respond_with(&a->list[i], o, challenge);
@@ -592,9 +579,9 @@ int main(int argc, char **argv)
 	if (strcmp(verb, "list") == 0 && nargs == 0)
 		return cmd_list();
 	if (strcmp(verb, "respond") == 0 && nargs == 1)
-		return cmd_respond(&o, argv[0]);
+		return with_account(&o, false, respond_with, argv[0]);
 	if (strcmp(verb, "code") == 0 && nargs == 0)
-		return cmd_code(&o);
+		return with_account(&o, true, code_of, NULL);
 	if (strcmp(verb, "remove") == 0 && nargs == 1)
 		return cmd_remove(argv[0]);
 	if (is_verb(verb))

@@ -2,6 +2,7 @@
 #ifndef SLS_CODEC_H
 #define SLS_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,5 +39,12 @@ enum sls_rc sls_hex_encode(const uint8_t *in, size_t n, char *out, size_t outsiz
  * or SLS_ERR_TOOBIG as above; on error out is wiped.
  */
 enum sls_rc sls_hex_decode(const char *in, uint8_t *out, size_t outsize, size_t *outlen);
+
+/*
+ * A code, response or number as the user typed it, without spaces and
+ * dashes ("123 456", "1234-5678"), into out. False, with out empty, when it
+ * does not fit: an answer is refused whole, never truncated.
+ */
+bool sls_strip_separators(const char *in, char *out, size_t size);
 
 #endif /* SLS_CODEC_H */

@@ -3,7 +3,9 @@
 #ifndef SLS_TTY_H
 #define SLS_TTY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define SLS_PIN_INPUT_MAX 64
 
@@ -15,5 +17,12 @@
  * wiped.
  */
 int sls_tty_read_secret(int fd, const char *prompt, char *pin, size_t size);
+
+/*
+ * Print prompt to out, then read one line from stdin into buf without its
+ * newline. False at end of input, or for a line longer than buf (drained,
+ * errno EMSGSIZE): a long line never turns into two answers.
+ */
+bool sls_tty_ask_line(FILE *out, const char *prompt, char *buf, size_t size);
 
 #endif /* SLS_TTY_H */

@@ -78,3 +78,28 @@ int sls_tty_read_secret(int fd, const char *prompt, char *pin, size_t size)
 		sls_wipe(pin, size);
 	return r;
 }
+
+bool sls_tty_ask_line(FILE *out, const char *prompt, char *buf, size_t size)
+{
+	size_t len;
+	int c;
+
+	fputs(prompt, out);
+	fflush(out);
+	if (fgets(buf, (int)size, stdin) == NULL) {
+		buf[0] = '\0';
+		return false;
+	}
+	len = strcspn(buf, "\n");
+	if (buf[len] != '\n' && !feof(stdin)) {
+		while ((c = getchar()) != EOF && c != '\n')
+			;
+		sls_wipe(buf, size);
+		errno = EMSGSIZE;
+		return false;
+	}
+	buf[len] = '\0';
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[len - 1] = '\0';
+	return true;
+}

@@ -81,7 +81,6 @@ void sls_login_usable(struct sls_login *login)
 static int ask(struct sls_login *login, const char *prompt, char *answer, size_t size)
 {
 	char *resp = NULL;
-	size_t n = 0;
 	int retval = pam_prompt(login->pamh, PAM_PROMPT_ECHO_ON, &resp, "%s", prompt);
 
 	answer[0] = '\0';
@@ -90,12 +89,8 @@ static int ask(struct sls_login *login, const char *prompt, char *answer, size_t
 		goto out;
 	}
 	retval = PAM_AUTH_ERR;
-	if (strlen(resp) > ANSWER_MAX)
+	if (strlen(resp) > ANSWER_MAX || !sls_strip_separators(resp, answer, size))
 		goto out;
-	for (const char *p = resp; *p; p++)
-		if (*p != ' ' && *p != '-' && n + 1 < size)
-			answer[n++] = *p;
-	answer[n] = '\0';
 	retval = PAM_SUCCESS;
 out:
 	sls_free_secret_str(resp);

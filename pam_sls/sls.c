@@ -72,16 +72,6 @@ int sls_cli_open_store(struct sls_cli *cli)
 	return SLS_EXIT_STORE;
 }
 
-bool sls_cli_ask(const char *prompt, char *buf, size_t size)
-{
-	fputs(prompt, stdout);
-	fflush(stdout);
-	if (fgets(buf, (int)size, stdin) == NULL)
-		return false;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return true;
-}
-
 int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 		       const struct sls_diag *diag)
 {

@@ -49,9 +49,6 @@ uid_t sls_store_owner(const struct sls_cli *cli);
 /* Open the store (creating it as needed), with store privileges. */
 int sls_cli_open_store(struct sls_cli *cli);
 
-/* Read a line from stdin after prompting on stdout; false at EOF or error. */
-bool sls_cli_ask(const char *prompt, char *buf, size_t size);
-
 /* Print "sls: FILE: message" for an enrolment/state problem; returns SLS_EXIT_STORE etc. */
 int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 		       const struct sls_diag *diag);

@@ -8,23 +8,7 @@
 #include <time.h>
 
 #include "sls_cli.h"
-
-/* What the user typed, without spaces and dashes; empty when too long. */
-static void clean_answer(const char *in, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (; *in; in++) {
-		if (*in == ' ' || *in == '-')
-			continue;
-		if (n + 1 >= size) {
-			n = 0;
-			break;
-		}
-		out[n++] = *in;
-	}
-	out[n] = '\0';
-}
+#include "sls_tty.h"
 
 static bool check_answer(const struct sls_device *d, const char *challenge, const char *answer,
 			 uint64_t not_before, uint64_t *step)
@@ -50,13 +34,14 @@ bool sls_cli_answer(const struct sls_device *d, uint64_t not_before, uint64_t *s
 			return false;
 		printf("Challenge: %s\n", challenge);
 	}
-	if (!sls_cli_ask(d->type == SLS_DEV_TOTP ? "Verification code: " : "Response: ", line,
-			 sizeof(line))) {
+	if (!sls_tty_ask_line(stdout,
+			      d->type == SLS_DEV_TOTP ? "Verification code: " : "Response: ", line,
+			      sizeof(line))) {
 		*eof = true;
 		return false;
 	}
-	clean_answer(line, answer, sizeof(answer));
-	ok = check_answer(d, challenge, answer, not_before, step);
+	ok = sls_strip_separators(line, answer, sizeof(answer)) &&
+	     check_answer(d, challenge, answer, not_before, step);
 	sls_wipe(line, sizeof(line));
 	sls_wipe(answer, sizeof(answer));
 	return ok;
