@@ -12,13 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include "sls_file.h"
 #include "sls_secret.h"
-
-/* Attempts at a fresh temp name before giving up (each is 64 random bits). */
-#define SLS_TEMP_TRIES 8
 
 /* close() for cleanup paths: the caller's errno is what explains the failure. */
 static void close_keep_errno(int fd)
@@ -337,44 +332,39 @@ out:
 }
 
 /*
- * A temp name for name: ".NAME#" and 16 random hex digits. '#' is refused
- * by sls_name_valid, so a temp file (even one left by a crash) can never be
+ * The temp name of name: ".NAME#new". There is one per target, because the
+ * caller holds the lock of that target (the contract of sls_file_replace):
+ * no other writer uses the name now, so a file found under it is what a
+ * writer killed between create and rename left behind, and it is removed
+ * here, before this write. No stale temp file outlives the next write of
+ * its target. '#' is refused by sls_name_valid, so a temp file can never be
  * taken for a user's file.
  */
 static enum sls_rc temp_name(const char *name, char *out, size_t outsize)
 {
-	static const char digits[] = "0123456789abcdef";
-	unsigned char rnd[8];
-	char hex[2 * sizeof(rnd) + 1];
+	int n = snprintf(out, outsize, ".%s#new", name);
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		return SLS_ERR_RANDOM;
-	for (size_t i = 0; i < sizeof(rnd); i++) {
-		hex[2 * i] = digits[rnd[i] >> 4];
-		hex[2 * i + 1] = digits[rnd[i] & 0xf];
-	}
-	hex[sizeof(hex) - 1] = '\0';
-	snprintf(out, outsize, ".%s#%s", name, hex);
-	return SLS_OK;
+	return n > 0 && (size_t)n < outsize ? SLS_OK : SLS_ERR_NAME;
 }
 
-/* Create a fresh temp file next to name; tmp gets its name. */
+/* Create the temp file of name, removing a stale one first; tmp gets its name. */
 static enum sls_rc temp_create(int dirfd, const char *name, char *tmp, size_t tmpsize, int *out)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
-	enum sls_rc rc;
+	enum sls_rc rc = temp_name(name, tmp, tmpsize);
 
-	for (int i = 0; i < SLS_TEMP_TRIES; i++) {
-		rc = temp_name(name, tmp, tmpsize);
-		if (rc != SLS_OK)
-			break;
-		*out = openat(dirfd, tmp, flags, 0600);
-		if (*out >= 0)
-			return SLS_OK;
+	if (rc != SLS_OK)
+		goto fail;
+	/* unlinkat removes a symlink or FIFO itself, never what it points to */
+	if (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT) {
 		rc = SLS_ERR_IO;
-		if (errno != EEXIST)
-			break;
+		goto fail;
 	}
+	*out = openat(dirfd, tmp, flags, 0600);
+	if (*out >= 0)
+		return SLS_OK;
+	rc = SLS_ERR_IO;
+fail:
 	tmp[0] = '\0'; /* nothing of ours to remove */
 	return rc;
 }

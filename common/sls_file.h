@@ -56,12 +56,14 @@ enum sls_rc sls_file_read(int dirfd, const char *name, uid_t owner, size_t max, 
 enum sls_rc sls_fd_check(int fd, uid_t owner, struct stat *st);
 
 /*
- * Replace file name in dirfd atomically with data: a new file with a random
- * name in the same directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode given, umask
- * not applied), full write, fsync, checked close, renameat over name, fsync
- * of the directory. On any failure the temp file is removed and name is
+ * Replace file name in dirfd atomically with data: a new file ".NAME#new" in
+ * the same directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode given, umask not
+ * applied), full write, fsync, checked close, renameat over name, fsync of
+ * the directory. On any failure the temp file is removed and name is
  * untouched: readers see the old or the new contents, never a mix. The
- * caller holds the per-user lock.
+ * caller holds the lock that guards name (the per-user lock): the temp name
+ * is then its alone, and one left by a writer killed before its rename is
+ * removed by the next write, so stale temp files never pile up.
  */
 enum sls_rc sls_file_replace(int dirfd, const char *name, const void *data, size_t len,
 			     mode_t mode);

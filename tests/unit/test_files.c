@@ -822,9 +822,32 @@ static void test_crash_never_torn(void **state)
 		assert_int_equal(wait_child(pid), 128 + SIGKILL);
 		assert_whole(fx->dirfd); /* after it died */
 	}
-	/* A killed writer may leave a temp file; it must never be a name a user can have. */
+	/*
+	 * A writer killed before its rename leaves its temp file, which is never
+	 * a name a user can have, and at most one however many writers died:
+	 * the next write removes it.
+	 */
 	entries = count_entries(fx->dirfd, &temps);
 	assert_int_equal(entries, temps + 1);
+	assert_true(temps <= 1);
+	assert_rc(sls_file_replace(fx->dirfd, "f", a, sizeof(a), 0600), SLS_OK);
+	assert_no_temps(fx->dirfd, 1);
+}
+
+/* A temp file left by a killed writer, even a symlink or a FIFO, goes with the next write. */
+static void test_replace_removes_stale_temp(void **state)
+{
+	struct fx *fx = *state;
+
+	write_str(fx->dirfd, ".f#new", "half a file");
+	assert_rc(sls_file_replace(fx->dirfd, "f", "x", 1, 0600), SLS_OK);
+	assert_no_temps(fx->dirfd, 1);
+	assert_int_equal(symlinkat("f", fx->dirfd, ".f#new"), 0);
+	assert_int_equal(mkfifoat(fx->dirfd, ".g#new", 0600), 0);
+	assert_rc(sls_file_replace(fx->dirfd, "f", "y", 1, 0600), SLS_OK);
+	assert_rc(sls_file_replace(fx->dirfd, "g", "z", 1, 0600), SLS_OK);
+	assert_no_temps(fx->dirfd, 2);
+	assert_int_equal(mode_of(fx->dirfd, "f") & 07777, 0600);
 }
 
 int main(void)
@@ -855,6 +878,7 @@ int main(void)
 	    T(test_lock_timeout),
 	    T(test_lock_no_lost_update),
 	    T(test_crash_never_torn),
+	    T(test_replace_removes_stale_temp),
 #undef T
 	};
 
