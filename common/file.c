@@ -65,6 +65,25 @@ static enum sls_rc dir_check(int fd, uid_t owner)
 	return SLS_OK;
 }
 
+/*
+ * A directory on the way to the final one (and "/" or the cwd the walk
+ * starts from): root's or owner's, and writable by nobody else, as OpenSSH
+ * checks the path of authorized_keys. Whoever may write to a parent could
+ * rename the store away and put one of their own in its place. A sticky
+ * world-writable directory such as /tmp is refused too.
+ */
+static enum sls_rc parent_check(int fd, uid_t owner)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return SLS_ERR_IO;
+	if (!S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != owner) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return SLS_ERR_UNSAFE;
+	return SLS_OK;
+}
+
 #define SLS_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 /*
@@ -147,15 +166,19 @@ static char *next_component(char **cursor)
 /*
  * Walk copy (a writable copy of the path) from start, consuming start.
  * Intermediate directories are opened O_PATH (search permission is enough)
- * with O_NOFOLLOW|O_DIRECTORY, so a symlink anywhere fails the walk. ".."
- * is refused: a store path has no business climbing.
+ * with O_NOFOLLOW|O_DIRECTORY, so a symlink anywhere fails the walk, and
+ * each must pass parent_check. ".." is refused: a store path has no
+ * business climbing.
  */
 static enum sls_rc walk(int start, char *copy, uid_t owner, bool create, int *out)
 {
-	enum sls_rc rc = SLS_ERR_INVAL;
+	enum sls_rc rc;
 	char *cursor = copy, *comp, *next;
 	int fd = start, nfd;
 
+	rc = parent_check(fd, owner);
+	if (rc != SLS_OK)
+		goto out;
 	comp = next_component(&cursor);
 	if (comp == NULL) { /* "/" or "." itself */
 		rc = open_final_dir(fd, ".", owner, false, out);
@@ -178,6 +201,9 @@ static enum sls_rc walk(int start, char *copy, uid_t owner, bool create, int *ou
 		}
 		close(fd);
 		fd = nfd;
+		rc = parent_check(fd, owner);
+		if (rc != SLS_OK)
+			goto out;
 	}
 out:
 	close_keep_errno(fd);

@@ -23,7 +23,9 @@ bool sls_name_valid(const char *name);
  * Open directory path for use as dirfd, walking it component by component
  * from "/" (or the cwd for a relative path) with O_NOFOLLOW|O_DIRECTORY, so
  * that no symlink is followed anywhere. The final directory must be owned by
- * owner and not writable by group or others. With create, a missing final
+ * owner and not writable by group or others; every directory before it,
+ * from "/" (or the cwd) on, must be owned by root or owner and not writable
+ * by group or others either (a sticky /tmp is refused). With create, a missing final
  * component is made with mode 0700 (parents must exist). *dirfd gets an
  * O_CLOEXEC descriptor. SLS_ERR_NOENT, SLS_ERR_UNSAFE, SLS_ERR_IO.
  */

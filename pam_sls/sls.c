@@ -16,6 +16,10 @@
 #include "sls_cli.h"
 #include "sls_opts.h"
 
+#define UNSAFE_PATH_HINT                                                                           \
+	" (it must be owned by root, and it and every directory above it writable by no one "      \
+	"else)"
+
 static void __attribute__((noreturn)) usage(int status)
 {
 	FILE *out = status == 0 ? stdout : stderr;
@@ -68,7 +72,7 @@ int sls_cli_open_store(struct sls_cli *cli)
 	if (rc == SLS_OK)
 		return SLS_EXIT_OK;
 	warnx("store %s: %s%s", cli->conf.store_dir, sls_strerror(rc),
-	      rc == SLS_ERR_UNSAFE ? " (it must be owned by root and not writable by others)" : "");
+	      rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
 	return SLS_EXIT_STORE;
 }
 
@@ -122,7 +126,7 @@ static void load_config(struct sls_cli *cli, const char *path)
 		errx(SLS_EXIT_STORE, "%s:%d: %s", path ? path : SLS_CONFIG_DEFAULT_PATH, diag.line,
 		     diag.msg);
 	errx(SLS_EXIT_STORE, "%s: %s%s", path ? path : SLS_CONFIG_DEFAULT_PATH, sls_strerror(rc),
-	     rc == SLS_ERR_UNSAFE ? " (it must be owned by root and not writable by others)" : "");
+	     rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
 }
 
 /* Whom the verb acts on: --user (root only), else the caller. */

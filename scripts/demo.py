@@ -24,7 +24,9 @@ USER = pwd.getpwuid(os.getuid()).pw_name
 PIN = "4821"
 BOLD, OFF = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
 
-box = tempfile.mkdtemp(prefix="sls-demo-")
+# the sandbox lives in the build tree: pam_sls refuses a store or sls.conf
+# below a directory others may write to, such as /tmp
+box = tempfile.mkdtemp(prefix="sls-demo-", dir=BUILD)
 os.chmod(box, 0o755)
 conf = os.path.join(box, "sls.conf")
 pamd = os.path.join(box, "pam.d")

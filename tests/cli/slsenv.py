@@ -46,8 +46,11 @@ class Sandbox:
             self.prefix = ["setpriv", f"--reuid={runas}", f"--regid={gid}", "--init-groups"]
         self.store = os.path.join(self.dir, "store")
         self.conf = os.path.join(self.dir, "sls.conf")
-        self.home = os.path.join(self.dir, "second-machine")
-        os.makedirs(self.home)
+        # the "second machine" is root's (the test's) own: not below a
+        # directory of another user, which the authenticator refuses
+        self.home = tempfile.mkdtemp(prefix="sls-home-") if runas else \
+            os.path.join(self.dir, "second-machine")
+        os.makedirs(self.home, exist_ok=True)
         with open(self.conf, "w") as f:
             f.write(f"[store]\ndir = {self.store}\n{conf_extra}")
         os.chmod(self.conf, 0o644)
@@ -58,6 +61,7 @@ class Sandbox:
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(self.home, ignore_errors=True)
 
     def sls(self, args, stdin=None, pin=None, env=None):
         fds = ()

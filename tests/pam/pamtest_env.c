@@ -14,11 +14,12 @@
 #include <libpamtest.h>
 
 #include "pamtest_env.h"
+#include "helpers.h"
 
 static const uint8_t ibkey_key[32] = "12345678901234567890123456789012";
 static const uint8_t dsc_key[32] = "abcdefghijklmnopqrstuvwxyz012345";
 static const uint8_t totp_key[20] = "12345678901234567890";
-static char sandbox[64];
+static char sandbox[PATH_MAX];
 static char self[PATH_MAX]; /* this program: under valgrind /proc/self/exe is valgrind's tool */
 
 const char *env_self(void)
@@ -39,7 +40,7 @@ static void die(const char *what)
 
 void env_write(const char *rel, const char *text, unsigned mode)
 {
-	char path[256];
+	char path[PATH_MAX + 64];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", sandbox, rel);
@@ -52,7 +53,7 @@ void env_write(const char *rel, const char *text, unsigned mode)
 
 static void write_conf(const char *name, const char *extra)
 {
-	char text[512];
+	char text[PATH_MAX + 512];
 
 	snprintf(text, sizeof(text),
 		 "[store]\ndir = %s/store\n[lockout]\ndeny = 3\nwindow = 1h\nunlock_time = 1h\n%s",
@@ -62,7 +63,7 @@ static void write_conf(const char *name, const char *extra)
 
 static void write_service(const char *name, const char *args)
 {
-	char text[1200], rel[64];
+	char text[3 * PATH_MAX], rel[64];
 	/* nullok services stack a permitting module first, as a real password module would be */
 	const char *first = strstr(args, "nullok") ? "auth required pam_permit.so\n" : "";
 
@@ -74,10 +75,10 @@ static void write_service(const char *name, const char *args)
 
 static void build_sandbox(void)
 {
-	char path[128], args[256];
+	char path[PATH_MAX + 64], args[PATH_MAX + 128];
 	struct sls_store store;
 
-	snprintf(sandbox, sizeof(sandbox), "/tmp/sls-pamtest-XXXXXX");
+	snprintf(sandbox, sizeof(sandbox), "%s/sls-pamtest-XXXXXX", test_tmpdir());
 	if (mkdtemp(sandbox) == NULL || chmod(sandbox, 0755) != 0)
 		die("mkdtemp");
 	snprintf(path, sizeof(path), "%s/svc", sandbox);
@@ -118,7 +119,7 @@ static void build_sandbox(void)
 
 static void remove_sandbox(void)
 {
-	char cmd[128];
+	char cmd[PATH_MAX + 32];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sandbox);
 	if (system(cmd) != 0)
@@ -135,7 +136,7 @@ static void cleanup_at_exit(void)
 
 void env_init(int argc, char **argv)
 {
-	char preload[512], svc[128];
+	char preload[PATH_MAX], svc[PATH_MAX + 8];
 	const char *old = getenv("LD_PRELOAD");
 
 	(void)argc;
@@ -206,7 +207,7 @@ static void add_totp(struct sls_user *u)
 void env_user(const char *name, unsigned devices)
 {
 	struct sls_user u;
-	char *text = NULL, rel[128];
+	char *text = NULL, rel[PATH_MAX + 128];
 	size_t len = 0;
 
 	memset(&u, 0, sizeof(u));
@@ -232,7 +233,7 @@ bool env_state(const char *name, struct sls_state *st)
 {
 	struct sls_store store;
 	struct sls_diag diag = {0};
-	char path[128];
+	char path[PATH_MAX + 16];
 	enum sls_rc rc;
 
 	snprintf(path, sizeof(path), "%s/store", sandbox);
@@ -370,7 +371,7 @@ int env_login_direct(const char *service, const char *user, const struct answer 
 	struct conv_data cd = {.answers = answers};
 	struct pam_conv pc = {conv, &cd};
 	pam_handle_t *pamh = NULL;
-	char confdir[128];
+	char confdir[PATH_MAX + 8];
 	int rv;
 
 	snprintf(confdir, sizeof(confdir), "%s/svc", sandbox);

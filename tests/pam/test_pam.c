@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -265,7 +266,7 @@ static void test_success_clears_failures(void **state)
 static void test_unlock_by_sls(void **state)
 {
 	const struct answer right[] = {A(ANS_OCRA), END};
-	char cmd[512];
+	char cmd[3 * PATH_MAX];
 
 	(void)state;
 	lock_alice();
@@ -278,7 +279,7 @@ static void test_unlock_by_sls(void **state)
 /* Run one login in a child under libfaketime (FAKETIME=offset); its PAM code is the exit status. */
 static int login_at(const char *offset, const char *user)
 {
-	char preload[512];
+	char preload[PATH_MAX];
 	pid_t pid = fork();
 	int status = 0;
 
@@ -379,7 +380,7 @@ static void corrupt(const char *rel, const char *text, unsigned mode)
 static void test_malformed_files(void **state)
 {
 	const struct answer a[] = {A(ANS_OCRA), END};
-	char path[256], target[256];
+	char path[PATH_MAX + 64], target[PATH_MAX + 64];
 
 	(void)state;
 	corrupt("store/users/alice", "[user]\nphone =\n", 0600); /* truncated */
@@ -411,13 +412,18 @@ static void test_malformed_files(void **state)
 	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SERVICE_ERR);
 	assert_int_equal(env_login("sls-nullok", "nobody-here", a, &lg), PAM_SERVICE_ERR);
 	assert_int_equal(chmod(path, 0700), 0);
+	/* so is a store (and sls.conf) below a directory others may write to, like /tmp */
+	assert_int_equal(chmod(env_dir(), 01777), 0);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SERVICE_ERR);
+	assert_int_equal(env_login("sls-nullok", "nobody-here", a, &lg), PAM_SERVICE_ERR);
+	assert_int_equal(chmod(env_dir(), 0755), 0);
 	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SUCCESS);
 }
 
 static void test_broken_store_fails_closed(void **state)
 {
 	const struct answer a[] = {A(ANS_OCRA), END};
-	char from[256], to[256];
+	char from[PATH_MAX + 64], to[PATH_MAX + 64];
 
 	(void)state;
 	env_user("alice", ENV_IBKEY);

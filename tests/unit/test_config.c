@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <setjmp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "sls.h"
+#include "helpers.h"
 
 static void test_defaults(void **state)
 {
@@ -195,11 +197,12 @@ static void write_file(const char *path, const char *text, mode_t mode)
 
 static void test_load(void **state)
 {
-	char dir[] = "/tmp/sls-config-XXXXXX", path[64], link[80];
+	char dir[PATH_MAX], path[PATH_MAX + 16], link[PATH_MAX + 16];
 	struct sls_config c;
 	struct sls_diag d = {0};
 
 	(void)state;
+	snprintf(dir, sizeof(dir), "%s/sls-config-XXXXXX", test_tmpdir());
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/sls.conf", dir);
 	snprintf(link, sizeof(link), "%s/link.conf", dir);
@@ -213,6 +216,11 @@ static void test_load(void **state)
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(symlink(path, link), 0);
 	assert_int_equal(sls_config_load(link, geteuid(), &c, &d), SLS_ERR_UNSAFE);
+	/* a directory on the way that others may write to: refused (its parent here) */
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(sls_config_load(path, geteuid(), &c, &d), SLS_ERR_UNSAFE);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(sls_config_load(path, geteuid(), &c, &d), SLS_OK);
 	assert_int_equal(sls_config_load("/nonexistent-dir/sls.conf", geteuid(), &c, &d),
 			 SLS_ERR_NOENT);
 	assert_int_equal(sls_config_load("relative.conf", geteuid(), &c, &d), SLS_ERR_INVAL);

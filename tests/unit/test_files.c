@@ -34,6 +34,7 @@
 #include "sls_error.h"
 #include "sls_file.h"
 #include "sls_secret.h"
+#include "helpers.h"
 
 #define CRASH_SIZE   200000 /* under SLS_FILE_MAX, big enough to be killed mid-write */
 #define CRASH_ROUNDS 30
@@ -68,11 +69,10 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	const char *tmp = getenv("TMPDIR");
 	char base[PATH_MAX];
 
 	/* The walk refuses symlinks, so start from a path without any. */
-	if (fx == NULL || realpath(tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", base) == NULL)
+	if (fx == NULL || realpath(test_tmpdir(), base) == NULL)
 		return -1;
 	snprintf(fx->path, sizeof(fx->path), "%s/sls-files-XXXXXX", base);
 	if (mkdtemp(fx->path) == NULL)
@@ -465,6 +465,39 @@ static void test_dir_writable_refused(void **state)
 	assert_rc(sls_subdir_open(fd, "users", geteuid(), false, &(int){0}), SLS_ERR_UNSAFE);
 	assert_rc(sls_subdir_open(fd, "../x", geteuid(), false, &(int){0}), SLS_ERR_NAME);
 	close(fd);
+}
+
+/* Every directory on the way must be root's or the owner's and writable by nobody else. */
+static void test_dir_parents_checked(void **state)
+{
+	struct fx *fx = *state;
+	char p[PATH_MAX + 64];
+
+	assert_int_equal(mkdirat(fx->dirfd, "up", 0755), 0);
+	assert_int_equal(mkdirat(fx->dirfd, "up/store", 0700), 0);
+	path_in(fx, "up/store", p, sizeof(p));
+	assert_dir_open(p, geteuid(), false, SLS_OK);
+	/* like /tmp: sticky and world-writable */
+	assert_int_equal(fchmodat(fx->dirfd, "up", 01777, 0), 0);
+	assert_dir_open(p, geteuid(), false, SLS_ERR_UNSAFE);
+	assert_dir_open(p, geteuid(), true, SLS_ERR_UNSAFE);
+	assert_int_equal(fchmodat(fx->dirfd, "up", 0775, 0), 0);
+	assert_dir_open(p, geteuid(), false, SLS_ERR_UNSAFE);
+	assert_int_equal(fchmodat(fx->dirfd, "up", 0755, 0), 0);
+	assert_dir_open(p, geteuid(), false, SLS_OK);
+	/* the fixture's own directory, further up, is checked as well */
+	assert_int_equal(fchmod(fx->dirfd, 0757), 0);
+	assert_dir_open(p, geteuid(), false, SLS_ERR_UNSAFE);
+	assert_int_equal(fchmod(fx->dirfd, 0700), 0);
+	if (geteuid() == 0) {
+		/* a parent of another user (not root) could be swapped by that user */
+		assert_int_equal(fchownat(fx->dirfd, "up", 4242, 4242, 0), 0);
+		assert_dir_open(p, 0, false, SLS_ERR_UNSAFE);
+		/* root's directories are fine on the way to another owner's store */
+		assert_int_equal(fchownat(fx->dirfd, "up", 0, 0, 0), 0);
+		assert_int_equal(fchownat(fx->dirfd, "up/store", 4242, 4242, 0), 0);
+		assert_dir_open(p, 4242, false, SLS_OK);
+	}
 }
 
 static void assert_dir_0700(int dirfd, const char *name)
@@ -868,6 +901,7 @@ int main(void)
 	    T(test_dir_open_walk),
 	    T(test_dir_open_symlink),
 	    T(test_dir_writable_refused),
+	    T(test_dir_parents_checked),
 	    T(test_store_create),
 	    T(test_replace_content_mode),
 	    T(test_replace_bad_args),

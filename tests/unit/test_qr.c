@@ -11,6 +11,7 @@
 #include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@
 #include "sls_error.h"
 #include "sls_qr.h"
 #include "sls_secret.h"
+#include "helpers.h"
 
 #define QUIET    4              /* quiet zone, modules */
 #define PX       8              /* image pixels per module */
@@ -52,7 +54,7 @@ static const char *const glyphs[4] = {
 };
 
 struct fixture {
-	char dir[64];
+	char dir[PATH_MAX];
 };
 
 static int setup(void **state)
@@ -61,7 +63,7 @@ static int setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	strcpy(fx->dir, "/tmp/test_qr.XXXXXX");
+	snprintf(fx->dir, sizeof(fx->dir), "%s/test_qr.XXXXXX", test_tmpdir());
 	if (mkdtemp(fx->dir) == NULL) {
 		free(fx);
 		return -1;
@@ -216,7 +218,7 @@ static void assert_grid_decodes(void **state, const unsigned char *grid, int col
 				const char *name, const char *text)
 {
 	unsigned char *inner = malloc((size_t)width * (size_t)width);
-	char path[128];
+	char path[PATH_MAX + 64];
 
 	assert_non_null(inner);
 	for (int y = 0; y < width; y++)
@@ -413,7 +415,7 @@ static void assert_png_header(const char *path, int side)
 static void check_png(void **state, const char *text, const char *name)
 {
 	unsigned char *m;
-	char path[128];
+	char path[PATH_MAX + 64];
 	int width;
 
 	path_in(state, name, path, sizeof(path));
@@ -493,7 +495,7 @@ static void assert_well_formed(const char *path)
 static void check_svg(void **state, const char *text, const char *name, const char *png)
 {
 	unsigned char *m, *grid;
-	char path[128], *doc;
+	char path[PATH_MAX + 64], *doc;
 	int width;
 
 	path_in(state, name, path, sizeof(path));
@@ -547,7 +549,7 @@ static void assert_kept(const char *path)
 
 static void test_existing_file_refused(void **state)
 {
-	char path[128];
+	char path[PATH_MAX + 64];
 
 	path_in(state, "existing", path, sizeof(path));
 	make_keep_file(path);
@@ -560,7 +562,7 @@ static void test_existing_file_refused(void **state)
 /* link -> target: refused by both writers; target unchanged (or still absent). */
 static void check_symlink_refused(void **state, const char *link, const char *target, bool exists)
 {
-	char lpath[128], tpath[128];
+	char lpath[PATH_MAX + 64], tpath[PATH_MAX + 64];
 	struct stat st;
 
 	path_in(state, link, lpath, sizeof(lpath));
@@ -588,7 +590,7 @@ static void test_symlink_refused(void **state)
 static void check_partial_removed(void **state, bool svg, const char *name)
 {
 	struct rlimit lim = {16, 16};
-	char path[128];
+	char path[PATH_MAX + 64];
 	struct stat st;
 	int status;
 	pid_t pid;
@@ -618,7 +620,7 @@ static void test_partial_file_removed(void **state)
 static void test_bad_input(void **state)
 {
 	unsigned char m[21 * 21] = {0}, *mp = NULL;
-	char path[128], big[4000], *s = NULL;
+	char path[PATH_MAX + 64], big[4000], *s = NULL;
 	struct stat st;
 	size_t len;
 	int width;
