@@ -64,6 +64,11 @@ enum sls_rc sls_device_status_parse(const char *s, enum sls_device_status *st)
 	return SLS_ERR_INVAL;
 }
 
+bool sls_device_usable(const struct sls_device *d, time_t now)
+{
+	return d->status == SLS_STATUS_ACTIVE && (d->expires == 0 || now < d->expires);
+}
+
 struct sls_device *sls_user_find_device(struct sls_user *user, const char *name)
 {
 	for (size_t i = 0; i < user->ndevices && i < SLS_DEVICES_MAX; i++) {

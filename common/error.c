@@ -25,6 +25,8 @@ static const char *const sls_error_texts[SLS_ERR__COUNT] = {
     [SLS_ERR_LOCK] = "timed out waiting for the lock",
     [SLS_ERR_MISMATCH] = "code does not match",
     [SLS_ERR_EXISTS] = "name already in use",
+    [SLS_ERR_LOCKED] = "locked after too many failed attempts",
+    [SLS_ERR_GONE] = "device revoked or replaced meanwhile",
 };
 
 const char *sls_strerror(enum sls_rc rc)

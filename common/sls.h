@@ -2,6 +2,7 @@
 #ifndef SLS_H
 #define SLS_H
 
+#include "sls_attempt.h"
 #include "sls_codec.h"
 #include "sls_config.h"
 #include "sls_enrol.h"
@@ -15,6 +16,7 @@
 #include "sls_random.h"
 #include "sls_secret.h"
 #include "sls_state.h"
+#include "sls_txn.h"
 #include "sls_uri.h"
 #include "sls_userdb.h"
 

@@ -26,6 +26,8 @@ enum sls_rc {
 	SLS_ERR_LOCK,     /* per-user lock not acquired within the timeout */
 	SLS_ERR_MISMATCH, /* code or response does not match */
 	SLS_ERR_EXISTS,   /* name already in use */
+	SLS_ERR_LOCKED,   /* the user is locked after too many failures */
+	SLS_ERR_GONE,     /* the device was revoked or replaced meanwhile */
 	SLS_ERR__COUNT
 };
 

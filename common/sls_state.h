@@ -11,12 +11,25 @@
 #include "sls_error.h"
 
 #define SLS_FAILURES_MAX 100 /* failure times kept (deny may not exceed it) */
+/*
+ * Challenges a device answered right that it is never given again: those of
+ * its last SLS_USED_CHALLENGES_MAX successful logins. A response shown on a
+ * screen is then worth nothing, however many challenges are drawn.
+ */
+#define SLS_USED_CHALLENGES_MAX 1000
+#define SLS_CHALLENGE_DIGITS    6
 
-/* Per-device state, one [device NAME] section. */
+/*
+ * Per-device state, one [device NAME] section: totp_last_step, last_used,
+ * challenges (comma-separated 6-digit challenges, oldest first; may go on
+ * over indented lines; absent when there are none).
+ */
 struct sls_device_state {
 	char name[SLS_DEVICE_NAME_MAX + 1];
 	uint64_t totp_last_step; /* last accepted TOTP step, 0 = none */
 	time_t last_used;        /* last successful use, 0 = never */
+	size_t nused;
+	uint32_t used[SLS_USED_CHALLENGES_MAX]; /* < 10^6, oldest first */
 };
 
 /*
@@ -47,6 +60,12 @@ enum sls_rc sls_state_format(const struct sls_state *state, char **out, size_t *
 /* The device's state, added (zeroed) if missing and there is room; NULL otherwise. */
 struct sls_device_state *sls_state_device(struct sls_state *state, const char *name);
 
+/* The device's state, or NULL when it has none (a device never used). */
+const struct sls_device_state *sls_state_find(const struct sls_state *state, const char *name);
+
+/* Whether challenge is one ds answered in its recent successful logins. */
+bool sls_device_state_used(const struct sls_device_state *ds, uint32_t challenge);
+
 /*
  * Drop per-device entries (and last_device) naming no device of user, so
  * that the table never fills up with devices long gone.
@@ -66,15 +85,17 @@ size_t sls_state_count_failures(const struct sls_state *state, time_t now, time_
  * The rules every caller applies to an answer (the module at login, sls when
  * a user proves who they are):
  * sls_state_note_success records a right answer of device (a totp device
- * with the step it matched): SLS_ERR_MISMATCH when that step was used
- * already (a replay: nothing changes), SLS_ERR_TOOBIG when the device table
- * is full; otherwise the failures and the lock are cleared, and the
- * device's last use and last step, and last_device, are set.
+ * with the step it matched, an OCRA device with the challenge it answered,
+ * or NULL): SLS_ERR_MISMATCH when that step was used already (a replay:
+ * nothing changes), SLS_ERR_TOOBIG when the device table is full; otherwise
+ * the failures and the lock are cleared, the device's last use, last step
+ * and used challenges (the oldest dropped past SLS_USED_CHALLENGES_MAX), and
+ * last_device, are set.
  * sls_state_note_failure records a counted failure and returns true when it
  * locks the user: deny failures within window lock until now + unlock_time.
  */
 enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_device *device,
-				   uint64_t step, time_t now);
+				   uint64_t step, const char *challenge, time_t now);
 bool sls_state_note_failure(struct sls_state *state, time_t now, unsigned window, unsigned deny,
 			    unsigned unlock_time);
 

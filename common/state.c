@@ -8,20 +8,73 @@
 #include "sls_secret.h"
 #include "sls_state.h"
 
-#define FAILURES_PER_LINE 10 /* keeps lines well under SLS_INI_LINE_MAX */
+#define FAILURES_PER_LINE   10 /* keep lines well under SLS_INI_LINE_MAX */
+#define CHALLENGES_PER_LINE 20
+#define CHALLENGE_LIMIT     1000000u /* 10^SLS_CHALLENGE_DIGITS */
 
 void sls_state_clear(struct sls_state *state)
 {
 	sls_wipe(state, sizeof(*state));
 }
 
-static struct sls_device_state *state_find(struct sls_state *state, const char *name)
+/* The index of name's entry, or SLS_DEVICES_MAX when it has none. */
+static size_t state_index(const struct sls_state *state, const char *name)
 {
 	for (size_t i = 0; i < state->ndevices && i < SLS_DEVICES_MAX; i++) {
 		if (strcmp(state->devices[i].name, name) == 0)
-			return &state->devices[i];
+			return i;
 	}
-	return NULL;
+	return SLS_DEVICES_MAX;
+}
+
+const struct sls_device_state *sls_state_find(const struct sls_state *state, const char *name)
+{
+	size_t i = state_index(state, name);
+
+	return i < SLS_DEVICES_MAX ? &state->devices[i] : NULL;
+}
+
+static struct sls_device_state *state_find(struct sls_state *state, const char *name)
+{
+	size_t i = state_index(state, name);
+
+	return i < SLS_DEVICES_MAX ? &state->devices[i] : NULL;
+}
+
+bool sls_device_state_used(const struct sls_device_state *ds, uint32_t challenge)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < ds->nused && i < SLS_USED_CHALLENGES_MAX; i++)
+		found |= ds->used[i] == challenge;
+	return found;
+}
+
+/* Append challenge, dropping the oldest when the list is full. */
+static void add_used(struct sls_device_state *ds, uint32_t challenge)
+{
+	if (ds->nused >= SLS_USED_CHALLENGES_MAX) {
+		memmove(ds->used, ds->used + 1,
+			(SLS_USED_CHALLENGES_MAX - 1) * sizeof(ds->used[0]));
+		ds->nused = SLS_USED_CHALLENGES_MAX - 1;
+	}
+	ds->used[ds->nused++] = challenge;
+}
+
+/* "NNNNNN": exactly SLS_CHALLENGE_DIGITS digits. */
+static bool parse_challenge(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (n != SLS_CHALLENGE_DIGITS)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint32_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
 }
 
 static bool has_device(const struct sls_user *user, const char *name)
@@ -33,7 +86,7 @@ static bool has_device(const struct sls_user *user, const char *name)
 }
 
 enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_device *device,
-				   uint64_t step, time_t now)
+				   uint64_t step, const char *challenge, time_t now)
 {
 	struct sls_device_state *ds = sls_state_device(state, device->name);
 
@@ -43,6 +96,13 @@ enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_dev
 		if (step <= ds->totp_last_step)
 			return SLS_ERR_MISMATCH;
 		ds->totp_last_step = step;
+	}
+	if (challenge != NULL) {
+		uint32_t q;
+
+		if (!parse_challenge(challenge, strlen(challenge), &q))
+			return SLS_ERR_INVAL;
+		add_used(ds, q);
 	}
 	ds->last_used = now;
 	state->nfailures = 0;
@@ -226,7 +286,30 @@ static const char *st_last_used(struct state_parse *p, const char *v)
 	return sls_ini_parse_time(v, false, &p->dev->last_used) ? NULL : "bad time";
 }
 
-#define SK_FAILURES 0
+/* One line of used challenges: "NNNNNN,NNNNNN,...", appended. */
+static const char *st_challenges(struct state_parse *p, const char *v)
+{
+	struct sls_device_state *d = p->dev;
+
+	if (*v == '\0') /* never written: a device with none has no such key */
+		return "not a 6-digit challenge";
+	while (*v != '\0') {
+		size_t n = strcspn(v, ",");
+
+		if (d->nused >= SLS_USED_CHALLENGES_MAX)
+			return "too many challenges";
+		if (!parse_challenge(v, n, &d->used[d->nused]))
+			return "not a 6-digit challenge";
+		d->nused++;
+		v += n;
+		if (*v == ',' && *++v == '\0')
+			return "not a 6-digit challenge";
+	}
+	return NULL;
+}
+
+#define SK_FAILURES   0
+#define DK_CHALLENGES 2
 
 static const struct state_key state_keys[] = {
     [SK_FAILURES] = {"failures", st_failures}, {"locked_until", st_locked_until},
@@ -237,6 +320,7 @@ static const struct state_key state_keys[] = {
 static const struct state_key device_keys[] = {
     {"totp_last_step", st_totp_last_step},
     {"last_used", st_last_used},
+    [DK_CHALLENGES] = {"challenges", st_challenges},
 };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
@@ -299,8 +383,8 @@ static enum sls_rc state_on_key(void *ctx, const char *key, const char *value, b
 			     p->section == SEC_STATE ? "state" : "device");
 		return SLS_ERR_FORMAT;
 	}
-	/* only the list of failures may go on over indented lines */
-	if (cont && (p->section != SEC_STATE || i != SK_FAILURES)) {
+	/* only the lists of failures and challenges may go on over indented lines */
+	if (cont && (p->section == SEC_STATE ? i != SK_FAILURES : i != DK_CHALLENGES)) {
 		sls_diag_set(diag, line, "continuation line");
 		return SLS_ERR_FORMAT;
 	}
@@ -368,8 +452,12 @@ static bool state_ok(const struct sls_state *s)
 		const struct sls_device_state *d = &s->devices[i];
 
 		if (memchr(d->name, '\0', sizeof(d->name)) == NULL ||
-		    !sls_ini_name_ok(d->name, SLS_DEVICE_NAME_MAX) || d->last_used < 0)
+		    !sls_ini_name_ok(d->name, SLS_DEVICE_NAME_MAX) || d->last_used < 0 ||
+		    d->nused > SLS_USED_CHALLENGES_MAX)
 			return false;
+		for (size_t j = 0; j < d->nused; j++)
+			if (d->used[j] >= CHALLENGE_LIMIT)
+				return false;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(s->devices[j].name, d->name) == 0)
 				return false;
@@ -390,6 +478,20 @@ static void format_failures(struct sls_ini_buf *b, const struct sls_state *s)
 	sls_ini_buf_add(b, "\n");
 }
 
+/* "challenges = N,...,N" with CHALLENGES_PER_LINE a line; nothing when there are none. */
+static void format_challenges(struct sls_ini_buf *b, const struct sls_device_state *d)
+{
+	if (d->nused == 0)
+		return;
+	sls_ini_buf_add(b, "challenges = ");
+	for (size_t i = 0; i < d->nused; i++) {
+		if (i > 0)
+			sls_ini_buf_add(b, i % CHALLENGES_PER_LINE == 0 ? "\n\t" : ",");
+		sls_ini_buf_addf(b, "%06u", (unsigned)d->used[i]);
+	}
+	sls_ini_buf_add(b, "\n");
+}
+
 static void format_state(struct sls_ini_buf *b, const struct sls_state *s)
 {
 	sls_ini_buf_add(b, "[state]\n");
@@ -406,6 +508,7 @@ static void format_state(struct sls_ini_buf *b, const struct sls_state *s)
 		sls_ini_buf_addf(b, "\n[device %s]\n", d->name);
 		sls_ini_buf_key_num(b, "totp_last_step", d->totp_last_step);
 		sls_ini_buf_key_num(b, "last_used", (uint64_t)d->last_used);
+		format_challenges(b, d);
 	}
 }
 

@@ -162,63 +162,52 @@ static double seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static int ask_ocra(struct sls_login *login, const struct sls_device *d, bool *counted)
+/*
+ * The challenge comes from the attempt (sls_login_begin): counted already,
+ * and none the device answered in its recent logins, so a response seen on
+ * a screen is worth nothing.
+ */
+static int ask_ocra(struct sls_login *login, const struct sls_device *d,
+		    const struct sls_attempt *a)
 {
-	char challenge[8], prompt[64], answer[ANSWER_MAX + 1];
+	char prompt[64], answer[ANSWER_MAX + 1];
 	struct sls_ocra_input in = {
-	    .question = challenge, .pin_hash = d->pin_hash, .pin_hash_len = d->pin_hash_len};
+	    .question = a->challenge, .pin_hash = d->pin_hash, .pin_hash_len = d->pin_hash_len};
 	struct timespec asked;
 	enum sls_rc rc;
-	int retval = PAM_SYSTEM_ERR;
+	int retval;
 
-	if (sls_random_digits(challenge, sizeof(challenge), 6) != SLS_OK)
-		return PAM_SYSTEM_ERR;
-	snprintf(prompt, sizeof(prompt), "Challenge: %s\nResponse: ", challenge);
+	snprintf(prompt, sizeof(prompt), "Challenge: %s\nResponse: ", a->challenge);
 	clock_gettime(CLOCK_MONOTONIC, &asked);
 	retval = ask(login, prompt, answer, sizeof(answer));
-	if (retval != PAM_SUCCESS) {
-		*counted = retval == PAM_AUTH_ERR; /* an over-long reply is a wrong one */
+	if (retval != PAM_SUCCESS)
 		goto out;
-	}
 	if (seconds_since(&asked) > (double)login->conf.challenge_timeout) {
 		sls_login_say(login, PAM_ERROR_MSG, "The response has expired; start again.");
 		retval = PAM_AUTH_ERR;
 		goto out;
 	}
-	*counted = true;
 	rc = sls_ocra_verify(&d->suite, d->secret, d->secret_len, &in, answer);
 	retval = rc == SLS_OK             ? PAM_SUCCESS
 		 : rc == SLS_ERR_MISMATCH ? PAM_AUTH_ERR
 					  : PAM_SYSTEM_ERR;
 out:
 	sls_wipe(answer, sizeof(answer));
-	sls_wipe(challenge, sizeof(challenge));
 	return retval;
 }
 
-static uint64_t last_totp_step(const struct sls_login *login, const char *name)
-{
-	for (size_t i = 0; i < login->state->ndevices; i++)
-		if (strcmp(login->state->devices[i].name, name) == 0)
-			return login->state->devices[i].totp_last_step;
-	return 0;
-}
-
-static int ask_totp(struct sls_login *login, const struct sls_device *d, uint64_t *step,
-		    bool *counted)
+static int ask_totp(struct sls_login *login, const struct sls_device *d,
+		    const struct sls_attempt *a, uint64_t *step)
 {
 	char answer[ANSWER_MAX + 1];
 	enum sls_rc rc;
 	int retval = ask(login, "Verification code: ", answer, sizeof(answer));
 
-	if (retval != PAM_SUCCESS) {
-		*counted = retval == PAM_AUTH_ERR;
+	if (retval != PAM_SUCCESS)
 		goto out;
-	}
-	*counted = true;
 	/* a code of a step already used is refused: not_before = the last step */
 	rc = sls_totp_verify(d->totp_hash, d->secret, d->secret_len, time(NULL), d->totp_period,
-			     d->totp_digits, 1, last_totp_step(login, d->name), answer, step);
+			     d->totp_digits, 1, a->not_before, answer, step);
 	retval = rc == SLS_OK             ? PAM_SUCCESS
 		 : rc == SLS_ERR_MISMATCH ? PAM_AUTH_ERR
 					  : PAM_SYSTEM_ERR;
@@ -227,12 +216,11 @@ out:
 	return retval;
 }
 
-int sls_login_ask(struct sls_login *login, const struct sls_device *d, uint64_t *totp_step,
-		  bool *counted)
+int sls_login_ask(struct sls_login *login, const struct sls_device *d, const struct sls_attempt *a,
+		  uint64_t *step)
 {
-	*counted = false;
-	*totp_step = 0;
+	*step = 0;
 	if (d->type == SLS_DEV_TOTP)
-		return ask_totp(login, d, totp_step, counted);
-	return ask_ocra(login, d, counted);
+		return ask_totp(login, d, a, step);
+	return ask_ocra(login, d, a);
 }

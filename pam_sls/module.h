@@ -50,22 +50,32 @@ void sls_login_usable(struct sls_login *login);
 int sls_login_menu(struct sls_login *login, size_t *choice);
 
 /*
- * Ask for and check the answer of device d. PAM_SUCCESS for a right answer
- * (*totp_step set for totp), PAM_AUTH_ERR for a wrong, empty or expired one
- * (*counted tells whether it counts as a failure), PAM_CONV_ERR when the
- * conversation failed, PAM_BUF_ERR / PAM_SYSTEM_ERR otherwise.
+ * Count before check, step one (sls_attempt_begin): the attempt of device d
+ * is recorded as a failure before its prompt is shown. PAM_SUCCESS: a may
+ * be asked. Otherwise a denial without asking: PAM_MAXTRIES (locked, the
+ * user is told until when), PAM_AUTH_ERR (the device is gone), or
+ * PAM_SYSTEM_ERR / PAM_SERVICE_ERR / PAM_BUF_ERR when it cannot be counted.
  */
-int sls_login_ask(struct sls_login *login, const struct sls_device *d, uint64_t *totp_step,
-		  bool *counted);
+int sls_login_begin(struct sls_login *login, const struct sls_device *d, struct sls_attempt *a);
 
 /*
- * Under the user's lock, re-read the state and record the outcome of device
- * d: success clears the failures (unless the user got locked meanwhile, or
- * the TOTP step was used meanwhile: then PAM_MAXTRIES / PAM_AUTH_ERR), a
- * counted failure is added and may lock the user (PAM_MAXTRIES).
+ * Ask for and check the answer of device d to attempt a (its challenge, or
+ * the TOTP steps it may not reuse). PAM_SUCCESS for a right answer (*step
+ * set for totp), PAM_AUTH_ERR for a wrong, empty, over-long or expired one,
+ * PAM_CONV_ERR when the conversation failed, PAM_SYSTEM_ERR otherwise.
  */
-int sls_login_record(struct sls_login *login, const struct sls_device *d, int result, bool counted,
-		     uint64_t totp_step);
+int sls_login_ask(struct sls_login *login, const struct sls_device *d, const struct sls_attempt *a,
+		  uint64_t *step);
+
+/*
+ * The verdict on attempt a of device d, whose answer was result: a right
+ * one is recorded (sls_attempt_succeed) and is PAM_SUCCESS only when that
+ * write succeeds; anything else leaves the failure of step one in place:
+ * PAM_MAXTRIES when it locked the user (who is told so), else PAM_AUTH_ERR
+ * (or result itself for a conversation or system error).
+ */
+int sls_login_finish(struct sls_login *login, const struct sls_device *d,
+		     const struct sls_attempt *a, int result, uint64_t step);
 
 /* Show a message (PAM_ERROR_MSG or PAM_TEXT_INFO); failures are ignored. */
 void sls_login_say(struct sls_login *login, int style, const char *fmt, ...)

@@ -181,9 +181,9 @@ static int none_good_enough(struct sls_login *login)
 static int second_factor(struct sls_login *login)
 {
 	const struct sls_device *d;
+	struct sls_attempt a;
 	size_t choice = 0;
 	uint64_t step = 0;
-	bool counted = false;
 	int retval;
 
 	if (login->state->locked_until > time(NULL)) {
@@ -203,22 +203,17 @@ static int second_factor(struct sls_login *login)
 	if (login->nusable > 1 && (retval = sls_login_menu(login, &choice)) != PAM_SUCCESS)
 		return retval;
 	d = &login->enrolment->devices[login->usable[choice]];
+	/* count before check: no prompt unless the attempt is recorded first */
+	retval = sls_login_begin(login, d, &a);
+	if (retval != PAM_SUCCESS)
+		return retval;
 	sls_log_event(&login->log, SLS_EV_DEVICE_OFFERED, d->name, "offered", NULL,
 		      "device prompt shown");
-	retval = sls_login_ask(login, d, &step, &counted);
-	if (retval == PAM_CONV_ERR) {
-		sls_log_event(&login->log, SLS_EV_FAILURE, d->name, "error", NULL,
-			      "conversation failed or gave no answer");
-		return retval;
-	}
-	if (retval != PAM_SUCCESS && retval != PAM_AUTH_ERR)
-		return retval;
-	sls_login_debug(login, "device %s answered: %s%s", d->name,
-			retval == PAM_SUCCESS ? "right" : "not right", counted ? ", counted" : "");
-	retval = sls_login_record(login, d, retval, counted, step);
-	if (retval == PAM_SUCCESS)
-		sls_log_event(&login->log, SLS_EV_SUCCESS, d->name, "success", NULL,
-			      "second factor accepted");
+	retval = sls_login_ask(login, d, &a, &step);
+	sls_login_debug(login, "device %s answered: %s", d->name,
+			retval == PAM_SUCCESS ? "right" : "not right");
+	retval = sls_login_finish(login, d, &a, retval, step);
+	sls_wipe(&a, sizeof(a));
 	return retval;
 }
 

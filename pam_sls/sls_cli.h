@@ -63,22 +63,27 @@ int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_o
 int sls_cli_read_state(struct sls_cli *cli, struct sls_state *state);
 
 /*
- * Ask device d for one answer on stdin: ibkey/dsc print a fresh
- * "Challenge: NNNNNN" and ask "Response: ", totp asks "Verification code: "
- * (steps <= not_before refused). True for a right answer, with *step set for
- * totp; *eof at the end of input.
+ * Ask device d for one answer on stdin: ibkey/dsc print "Challenge: " and
+ * challenge (a fresh one when NULL) and ask "Response: ", totp asks
+ * "Verification code: " (steps <= not_before refused). True for a right
+ * answer, with *step set for totp; *eof at the end of input. Only the
+ * confirmation of a new device asks without counting (its secret has just
+ * been shown); every other answer goes through sls_cli_prove.
  */
-bool sls_cli_answer(const struct sls_device *d, uint64_t not_before, uint64_t *step, bool *eof);
+bool sls_cli_answer(const struct sls_device *d, const char *challenge, uint64_t not_before,
+		    uint64_t *step, bool *eof);
 
 /*
- * Self-service: a caller other than root who has active devices must first
- * answer with the strongest one, counted like a login (a wrong answer is a
- * failure that may lock; a locked user is refused), and may not add a device
- * of a higher level than it (SLS_EXIT_REFUSED): otherwise anything running
- * as the user could add its own second factor. Root and users with no
- * active device pass at once.
+ * Self-service: a caller other than root who has usable devices must first
+ * answer with the strongest one, counted like a login (the attempt is
+ * recorded as a failure before the challenge is shown; a right answer
+ * clears it; a locked user is refused), and may not reach a device of a
+ * higher level than it (new_level, SLS_EXIT_REFUSED): otherwise anything
+ * running as the user could add its own second factor or remove the user's.
+ * purpose starts the line that asks ("To add a device"). Root and users
+ * with no usable device pass at once.
  */
-int sls_cli_prove(struct sls_cli *cli, int new_level);
+int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose);
 
 typedef int (*sls_cli_user_fn)(struct sls_cli *cli, struct sls_user *user, void *arg);
 typedef int (*sls_cli_state_fn)(struct sls_cli *cli, struct sls_state *state, void *arg);

@@ -301,7 +301,7 @@ static bool confirmed(struct enrolment *e)
 	bool eof = false;
 
 	for (int i = 0; i < CONFIRM_TRIES && !eof; i++) {
-		if (sls_cli_answer(&e->dev, 0, &e->totp_step, &eof))
+		if (sls_cli_answer(&e->dev, NULL, 0, &e->totp_step, &eof))
 			return true;
 		if (!eof)
 			printf("%s\n", i + 1 < CONFIRM_TRIES ? "That is not right; try again."
@@ -356,7 +356,7 @@ int sls_cmd_enroll(struct sls_cli *cli, int argc, char **argv)
 	}
 	status = parse_type(argv[0], &e->dev.type);
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_prove(cli, sls_device_type_level(e->dev.type));
+		status = sls_cli_prove(cli, sls_device_type_level(e->dev.type), "To add a device");
 	if (status == SLS_EXIT_OK)
 		status = prepare(cli, e, argv[0]);
 	if (status == SLS_EXIT_OK)

@@ -23,15 +23,17 @@ static bool check_answer(const struct sls_device *d, const char *challenge, cons
 	return sls_ocra_verify(&d->suite, d->secret, d->secret_len, &in, answer) == SLS_OK;
 }
 
-bool sls_cli_answer(const struct sls_device *d, uint64_t not_before, uint64_t *step, bool *eof)
+bool sls_cli_answer(const struct sls_device *d, const char *challenge, uint64_t not_before,
+		    uint64_t *step, bool *eof)
 {
-	char challenge[7] = "", line[64], answer[64];
+	char fresh[SLS_CHALLENGE_DIGITS + 1] = "", line[64], answer[64];
 	bool ok;
 
 	*eof = false;
 	if (d->type != SLS_DEV_TOTP) {
-		if (sls_random_digits(challenge, sizeof(challenge), 6) != SLS_OK)
+		if (challenge == NULL && sls_challenge_draw(NULL, fresh, sizeof(fresh)) != SLS_OK)
 			return false;
+		challenge = challenge != NULL ? challenge : fresh;
 		printf("Challenge: %s\n", challenge);
 	}
 	if (!sls_tty_ask_line(stdout,
@@ -49,22 +51,16 @@ bool sls_cli_answer(const struct sls_device *d, uint64_t not_before, uint64_t *s
 
 /* ---- proving who the caller is ------------------------------------------------------ */
 
-struct proof {
-	struct sls_device dev; /* the device that answered */
-	uint64_t step;
-	bool right;
-	bool counted;
-};
-
-/* The strongest active device the terminal can ask (ibkey, dsc, totp), or NULL. */
+/* The strongest usable device the terminal can ask (ibkey, dsc, totp), or NULL. */
 static const struct sls_device *strongest(const struct sls_user *user)
 {
 	const struct sls_device *best = NULL;
+	time_t now = time(NULL);
 
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 
-		if (d->status == SLS_STATUS_ACTIVE &&
+		if (sls_device_usable(d, now) &&
 		    (d->type == SLS_DEV_IBKEY || d->type == SLS_DEV_DSC ||
 		     d->type == SLS_DEV_TOTP) &&
 		    (best == NULL || d->level > best->level))
@@ -82,63 +78,85 @@ static int locked_message(time_t until)
 	return SLS_EXIT_REFUSED;
 }
 
-/* Under the lock: the same rules as a login (a lock taken meanwhile wins). */
-static int note_outcome(struct sls_cli *cli, struct sls_state *state, void *arg)
+/* What an attempt's store step said, as an exit status (printed after the lock is gone). */
+static int attempt_status(struct sls_cli *cli, enum sls_rc rc, time_t until,
+			  const struct sls_diag *diag)
 {
-	struct proof *p = arg;
-	time_t now = time(NULL);
-
-	if (state->locked_until > now) {
-		p->right = false;
+	if (rc == SLS_OK)
 		return SLS_EXIT_OK;
+	if (rc == SLS_ERR_LOCKED)
+		return locked_message(until);
+	if (rc == SLS_ERR_GONE || rc == SLS_ERR_MISMATCH) {
+		warnx("not proven: that answer cannot be used (the device changed, or the code was "
+		      "used already)");
+		return SLS_EXIT_REFUSED;
 	}
-	if (p->right && sls_state_note_success(state, &p->dev, p->step, now) == SLS_OK)
-		return SLS_EXIT_OK;
-	p->right = false;
-	if (p->counted && sls_state_note_failure(state, now, cli->conf.window, cli->conf.deny,
-						 cli->conf.unlock_time))
-		sls_log_event(&cli->log, SLS_EV_LOCKOUT, p->dev.name, "locked", NULL,
+	return sls_cli_file_error(cli, "state", rc, diag);
+}
+
+/* Count before check (sls_attempt.h): step one, with the store's privileges. */
+static int begin(struct sls_cli *cli, const struct sls_device *best, struct sls_attempt *a)
+{
+	struct sls_diag diag = {0};
+	time_t until = 0;
+	enum sls_rc rc;
+
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_attempt_begin(&cli->store, cli->user, sls_store_owner(cli), &cli->conf, best, a,
+			       &until, &diag);
+	sls_priv_user(cli);
+	return attempt_status(cli, rc, until, &diag);
+}
+
+static int succeed(struct sls_cli *cli, const struct sls_device *best, const struct sls_attempt *a,
+		   uint64_t step)
+{
+	struct sls_diag diag = {0};
+	time_t until = 0;
+	enum sls_rc rc;
+
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	rc = sls_attempt_succeed(&cli->store, cli->user, sls_store_owner(cli), best, a, step,
+				 &until, &diag);
+	sls_priv_user(cli);
+	return attempt_status(cli, rc, until, &diag);
+}
+
+static int not_proven(struct sls_cli *cli, const struct sls_device *best,
+		      const struct sls_attempt *a)
+{
+	if (a->lock_set != 0) {
+		sls_log_event(&cli->log, SLS_EV_LOCKOUT, best->name, "locked", NULL,
 			      "too many failures: user locked");
-	else if (p->counted)
-		sls_log_event(&cli->log, SLS_EV_FAILURE, p->dev.name, "failure", NULL,
-			      "wrong answer to prove the user's identity");
-	return SLS_EXIT_OK;
-}
-
-static uint64_t last_step(const struct sls_state *state, const char *name)
-{
-	for (size_t i = 0; i < state->ndevices; i++)
-		if (strcmp(state->devices[i].name, name) == 0)
-			return state->devices[i].totp_last_step;
-	return 0;
-}
-
-/* Ask best for one answer and record it; SLS_EXIT_OK only for a right one. */
-static int ask_proof(struct sls_cli *cli, const struct sls_device *best,
-		     const struct sls_state *state)
-{
-	struct proof *p = calloc(1, sizeof(*p));
-	bool eof = false;
-	int status;
-
-	if (p == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
-	p->dev = *best;
-	printf("To add a device, first answer with your %s device %s.\n",
-	       sls_device_type_name(best->type), best->name);
-	p->right = sls_cli_answer(best, last_step(state, best->name), &p->step, &eof);
-	p->counted = !eof;
-	status = sls_cli_edit_state(cli, note_outcome, p);
-	if (status == SLS_EXIT_OK && !p->right) {
-		warnx("not proven: no device was added");
-		status = SLS_EXIT_REFUSED;
+		return locked_message(a->lock_set);
 	}
-	sls_wipe(p, sizeof(*p));
-	free(p);
+	sls_log_event(&cli->log, SLS_EV_FAILURE, best->name, "failure", NULL,
+		      "wrong answer to prove the user's identity");
+	warnx("not proven: nothing was changed");
+	return SLS_EXIT_REFUSED;
+}
+
+/* One counted answer of best; SLS_EXIT_OK only for a right one, recorded. */
+static int ask_proof(struct sls_cli *cli, const struct sls_device *best, const char *purpose)
+{
+	struct sls_attempt a;
+	uint64_t step = 0;
+	bool eof = false, right;
+	int status = begin(cli, best, &a);
+
+	if (status != SLS_EXIT_OK)
+		return status;
+	printf("%s, first answer with your %s device %s.\n", purpose,
+	       sls_device_type_name(best->type), best->name);
+	right = sls_cli_answer(best, a.challenge, a.not_before, &step, &eof);
+	status = right ? succeed(cli, best, &a, step) : not_proven(cli, best, &a);
+	sls_wipe(&a, sizeof(a));
 	return status;
 }
 
-int sls_cli_prove(struct sls_cli *cli, int new_level)
+int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose)
 {
 	struct sls_user *user = calloc(1, sizeof(*user));
 	struct sls_state *state = calloc(1, sizeof(*state));
@@ -159,7 +177,7 @@ int sls_cli_prove(struct sls_cli *cli, int new_level)
 	} else if (status == SLS_EXIT_OK && best != NULL && state->locked_until > time(NULL)) {
 		status = locked_message(state->locked_until);
 	} else if (status == SLS_EXIT_OK && best != NULL) {
-		status = ask_proof(cli, best, state);
+		status = ask_proof(cli, best, purpose);
 	}
 	sls_user_clear(user);
 	sls_state_clear(state);

@@ -257,6 +257,7 @@ struct conv_data {
 	const struct answer *answers;
 	int next;
 	struct conv_log *log;
+	const char *user;
 };
 
 static bool ocra_answer(const char *prompt, bool dsc, char *out, size_t size)
@@ -291,6 +292,13 @@ static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 		sleep(2);
 	if (a->kind == ANS_REVOKE) /* an admin revokes while the prompt is open */
 		env_user("rex", 0);
+	if (a->kind == ANS_PEEK && cd->log != NULL) {
+		struct sls_state *st = calloc(1, sizeof(*st));
+
+		cd->log->failures_at_prompt =
+		    st != NULL && env_state(cd->user, st) ? (long)st->nfailures : -1;
+		free(st);
+	}
 	if (a->kind == ANS_TEXT)
 		snprintf(buf, sizeof(buf), "%s", a->text);
 	else if (a->kind == ANS_TOTP)
@@ -340,7 +348,7 @@ static int run(const char *service, const char *user, enum pamtest_ops op,
 	       const struct answer *answers, struct conv_log *log)
 {
 	static const struct answer none[] = {{ANS_END, NULL}};
-	struct conv_data cd = {.answers = answers ? answers : none, .log = log};
+	struct conv_data cd = {.answers = answers ? answers : none, .log = log, .user = user};
 	struct pam_testcase tc[] = {pam_test(op, PAM_SUCCESS)};
 	enum pamtest_err e;
 
@@ -368,7 +376,7 @@ int env_login(const char *service, const char *user, const struct answer *answer
  */
 int env_login_direct(const char *service, const char *user, const struct answer *answers)
 {
-	struct conv_data cd = {.answers = answers};
+	struct conv_data cd = {.answers = answers, .user = user};
 	struct pam_conv pc = {conv, &cd};
 	pam_handle_t *pamh = NULL;
 	char confdir[PATH_MAX + 8];

@@ -44,6 +44,7 @@ enum answer_kind {
 	ANS_CONV_ERR, /* the conversation fails */
 	ANS_SLOW,     /* as ANS_OCRA, after sleeping 2 s */
 	ANS_REVOKE,   /* as ANS_OCRA, but first the user "rex" loses all devices */
+	ANS_PEEK,     /* as ANS_OCRA, noting first the failures the state file holds */
 };
 
 struct answer {
@@ -58,6 +59,7 @@ struct conv_log {
 	int nerrors;
 	char answers[8][128]; /* what was sent, to check it never reaches a log */
 	int nanswers;
+	long failures_at_prompt; /* ANS_PEEK: failures recorded while the prompt was open */
 };
 
 /* Run one authentication (and account stage when acct) of user on service. */

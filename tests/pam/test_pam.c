@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -330,6 +332,102 @@ static void test_concurrent_failures_counted(void **state)
 	assert_int_equal(failures("carl"), 20);
 }
 
+/* ---- count before check ------------------------------------------------------------ */
+
+static void test_counted_before_prompt(void **state)
+{
+	const struct answer a[] = {A(ANS_PEEK), END};
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SUCCESS);
+	/* while the challenge was on screen, the attempt was on disk as a failure */
+	assert_int_equal(lg.failures_at_prompt, 1);
+	/* the right answer cleared it */
+	assert_int_equal(failures("alice"), 0);
+}
+
+/*
+ * The review's F1: a caller (sudo, su) sets RLIMIT_FSIZE between the size
+ * of a state file with one more failure and one without, and ignores
+ * SIGXFSZ, so that writing a failure fails while a success still writes.
+ * Every prompt shown must then be a failure on disk: the attempt is written
+ * first, and when that write fails nothing is asked.
+ */
+static int fsize_child(void)
+{
+	const struct answer right[] = {A(ANS_OCRA), END};
+	const struct answer wrong[] = {T("00000000"), END};
+	struct sls_state *st = calloc(1, sizeof(*st));
+	char path[PATH_MAX + 64];
+	struct rlimit rl;
+	struct stat sb;
+	int shown = 0;
+
+	env_user("fsz", ENV_IBKEY);
+	if (st == NULL || env_login("sls-many", "fsz", right, &lg) != PAM_SUCCESS)
+		return 10;
+	snprintf(path, sizeof(path), "%s/store/state/fsz", env_dir());
+	if (stat(path, &sb) != 0)
+		return 11;
+	signal(SIGXFSZ, SIG_IGN);
+	for (rlim_t extra = 0; extra < 40; extra += 4) {
+		if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
+			return 12;
+		rl.rlim_cur = (rlim_t)sb.st_size + extra;
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			return 12;
+		if (env_login("sls-many", "fsz", wrong, &lg) == PAM_SUCCESS)
+			return 13;
+		shown += lg.nprompts;
+		if (!env_state("fsz", st) || st->nfailures != (size_t)shown) {
+			fprintf(stderr, "limit +%u: %d prompts shown, %zu failures recorded\n",
+				(unsigned)extra, shown, st->nfailures);
+			return 14;
+		}
+	}
+	free(st);
+	return 0;
+}
+
+static void test_rlimit_fsize_cannot_skip_the_count(void **state)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	(void)state;
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fsize_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* F2: the challenge answered is kept, and the device is never given it again. */
+static void test_answered_challenge_recorded(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+	struct sls_state *st = calloc(1, sizeof(*st));
+	const struct sls_device_state *ds;
+	char shown[SLS_CHALLENGE_DIGITS + 1];
+
+	(void)state;
+	assert_non_null(st);
+	env_user("alice", ENV_IBKEY);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SUCCESS);
+		memcpy(shown, lg.prompts[0] + strlen("Challenge: "), SLS_CHALLENGE_DIGITS);
+		shown[SLS_CHALLENGE_DIGITS] = '\0';
+		assert_true(env_state("alice", st));
+		ds = sls_state_find(st, "laptop");
+		assert_non_null(ds);
+		assert_int_equal(ds->nused, (size_t)i + 1);
+		assert_int_equal(ds->used[i], strtoul(shown, NULL, 10));
+	}
+	free(st);
+}
+
 /* ---- users without devices, bad configuration and files ------------------------------------ */
 
 static void test_no_device(void **state)
@@ -478,18 +576,24 @@ static void test_conversation_errors(void **state)
 
 	(void)state;
 	env_user("alice", ENV_IBKEY);
+	/* a challenge shown is an attempt, answered or not: else draws are free */
 	assert_int_equal(env_login("sls", "alice", conv_err, &lg), PAM_CONV_ERR);
+	assert_int_equal(lg.nprompts, 1);
+	assert_int_equal(failures("alice"), 1);
 	assert_int_equal(env_login("sls", "alice", null_reply, &lg), PAM_CONV_ERR);
-	assert_int_equal(failures("alice"), 0);
+	assert_int_equal(failures("alice"), 2);
+	env_user("alice", ENV_IBKEY);
 	assert_int_equal(env_login("sls", "alice", empty, &lg), PAM_AUTH_ERR);
 	memset(longtext, '1', sizeof(longtext) - 1);
 	longtext[sizeof(longtext) - 1] = '\0';
 	too_long[0].text = longtext;
 	assert_int_equal(env_login("sls", "alice", too_long, &lg), PAM_AUTH_ERR);
 	assert_int_equal(failures("alice"), 2);
+	/* the menu is no attempt: a conversation failing there costs nothing */
 	env_user("mia", ENV_IBKEY | ENV_TOTP);
 	assert_int_equal(env_login("sls", "mia", conv_err, &lg), PAM_CONV_ERR);
 	assert_int_equal(env_login("sls", "mia", null_reply, &lg), PAM_CONV_ERR);
+	assert_int_equal(failures("mia"), 0);
 }
 
 /* ---- the module's interface ----------------------------------------------------------- */
@@ -624,6 +728,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_unlock_by_sls),
 	    cmocka_unit_test(test_lock_expires),
 	    cmocka_unit_test(test_concurrent_failures_counted),
+	    cmocka_unit_test(test_counted_before_prompt),
+	    cmocka_unit_test(test_rlimit_fsize_cannot_skip_the_count),
+	    cmocka_unit_test(test_answered_challenge_recorded),
 	    cmocka_unit_test(test_no_device),
 	    cmocka_unit_test(test_bad_configuration),
 	    cmocka_unit_test(test_unsafe_user_names),

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "sls_attempt.h"
 #include "sls_secret.h"
 #include "sls_state.h"
 
@@ -235,6 +236,12 @@ static void test_round_trip_full(void **state)
 		assert_non_null(d);
 		d->totp_last_step = UINT64_MAX - (uint64_t)i;
 		d->last_used = INT64_MAX - i;
+		/* every device with a full list of used challenges, 0 and 999999 included */
+		for (size_t j = 0; j < SLS_USED_CHALLENGES_MAX; j++)
+			d->used[j] = (uint32_t)((j * 7919 + (size_t)i) % 1000000);
+		d->used[0] = 0;
+		d->used[1] = 999999;
+		d->nused = SLS_USED_CHALLENGES_MAX;
 	}
 	round_trip(s);
 	/* lines stay short although 100 failures do not fit one */
@@ -355,6 +362,104 @@ static void test_reject_continuation(void **state)
 	reject_edit(state_text, 5, "\tx", INSERT, 5);
 	reject_edit(state_text, 11, "\t5", INSERT, 11);
 	reject_edit(state_text, 2, "\t5", INSERT, 2);
+}
+
+/* Used challenges: exactly six digits, at most SLS_USED_CHALLENGES_MAX, over several lines. */
+static void test_challenges(void **state)
+{
+	struct sls_state *s = calloc(1, sizeof(*s));
+	struct sls_diag d = {0};
+	const struct sls_device_state *ds;
+	char *text = calloc(1, 16384), *p;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(text);
+	assert_int_equal(sls_state_parse("[state]\n[device k]\nchallenges = 000123,999999\n"
+					 "\t004711\n",
+					 s, &d),
+			 SLS_OK);
+	ds = sls_state_find(s, "k");
+	assert_non_null(ds);
+	assert_int_equal(ds->nused, 3);
+	assert_int_equal(ds->used[0], 123);
+	assert_int_equal(ds->used[2], 4711);
+	assert_true(sls_device_state_used(ds, 999999));
+	assert_false(sls_device_state_used(ds, 124));
+	assert_null(sls_state_find(s, "other"));
+	static const char *const bad[] = {
+	    "challenges = 12345\n",   "challenges = 1234567\n", "challenges = 12345a\n",
+	    "challenges = 123456,\n", "challenges = ,123456\n", "challenges = -12345\n",
+	    "challenges =\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, 16384, "[state]\n[device k]\n%s", bad[i]);
+		assert_int_equal(sls_state_parse(text, s, &d), SLS_ERR_FORMAT);
+		assert_int_equal(d.line, 3);
+	}
+	/* one more than the maximum */
+	p = text + sprintf(text, "[state]\n[device k]\nchallenges = 000000");
+	for (int i = 1; i <= SLS_USED_CHALLENGES_MAX; i++)
+		p += sprintf(p, "%s%06d", i % 20 == 0 ? "\n\t" : ",", i);
+	strcpy(p, "\n");
+	assert_int_equal(sls_state_parse(text, s, &d), SLS_ERR_FORMAT);
+	sls_state_clear(s);
+	free(s);
+	free(text);
+}
+
+/* A right answer records its challenge; the oldest goes when the list is full. */
+static void test_note_success_challenge(void **state)
+{
+	struct sls_state *s = calloc(1, sizeof(*s));
+	struct sls_device dev = {.name = "k", .type = SLS_DEV_IBKEY};
+	const struct sls_device_state *ds;
+	char q[8];
+
+	(void)state;
+	assert_non_null(s);
+	s->nfailures = 1;
+	s->failures[0] = 1000;
+	for (int i = 0; i <= SLS_USED_CHALLENGES_MAX; i++) {
+		snprintf(q, sizeof(q), "%06d", 500000 + i);
+		assert_int_equal(sls_state_note_success(s, &dev, 0, q, 2000 + i), SLS_OK);
+	}
+	ds = sls_state_find(s, "k");
+	assert_int_equal(s->nfailures, 0);
+	assert_int_equal(ds->nused, SLS_USED_CHALLENGES_MAX);
+	assert_false(sls_device_state_used(ds, 500000));
+	assert_true(sls_device_state_used(ds, 500001));
+	assert_true(sls_device_state_used(ds, 500000 + SLS_USED_CHALLENGES_MAX));
+	assert_int_equal(ds->last_used, 2000 + SLS_USED_CHALLENGES_MAX);
+	assert_int_equal(sls_state_note_success(s, &dev, 0, "12345", 1), SLS_ERR_INVAL);
+	sls_state_clear(s);
+	free(s);
+}
+
+/*
+ * F2 of the security review: a device is never given a challenge it answered
+ * in its last SLS_USED_CHALLENGES_MAX logins. With a full list, 100,000
+ * draws would hit it about 100 times if the list were not consulted.
+ */
+static void test_draw_avoids_used(void **state)
+{
+	struct sls_device_state *ds = calloc(1, sizeof(*ds));
+	char q[SLS_CHALLENGE_DIGITS + 1];
+
+	(void)state;
+	assert_non_null(ds);
+	for (size_t i = 0; i < SLS_USED_CHALLENGES_MAX; i++)
+		ds->used[i] = (uint32_t)(i * 997 % 1000000);
+	ds->nused = SLS_USED_CHALLENGES_MAX;
+	for (int i = 0; i < 100000; i++) {
+		assert_int_equal(sls_challenge_draw(ds, q, sizeof(q)), SLS_OK);
+		assert_int_equal(strlen(q), SLS_CHALLENGE_DIGITS);
+		if (sls_device_state_used(ds, (uint32_t)strtoul(q, NULL, 10)))
+			fail_msg("draw %d gave the used challenge %s", i, q);
+	}
+	assert_int_equal(sls_challenge_draw(NULL, q, sizeof(q)), SLS_OK);
+	assert_int_equal(sls_challenge_draw(ds, q, 4), SLS_ERR_INVAL);
+	free(ds);
 }
 
 static void test_reject_values(void **state)
@@ -540,6 +645,8 @@ int main(void)
 	    cmocka_unit_test(test_reject_values),    cmocka_unit_test(test_format_refuses),
 	    cmocka_unit_test(test_state_device),     cmocka_unit_test(test_count_window_edges),
 	    cmocka_unit_test(test_add_failure),      cmocka_unit_test(test_add_failure_full),
+	    cmocka_unit_test(test_challenges),       cmocka_unit_test(test_note_success_challenge),
+	    cmocka_unit_test(test_draw_avoids_used),
 	};
 
 	return cmocka_run_group_tests_name("common: state file", tests, NULL, NULL);

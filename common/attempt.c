@@ -1,0 +1,124 @@
+/* pam_sls - count before check: the two writes around a device's prompt (sls_attempt.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sls_attempt.h"
+#include "sls_random.h"
+#include "sls_secret.h"
+#include "sls_txn.h"
+
+/* Draws before giving up; a draw hits a used challenge with p <= 1/1000. */
+#define DRAW_TRIES 64
+
+enum sls_rc sls_challenge_draw(const struct sls_device_state *ds, char *out, size_t size)
+{
+	enum sls_rc rc = SLS_ERR_RANDOM;
+
+	for (int i = 0; i < DRAW_TRIES; i++) {
+		rc = sls_random_digits(out, size, SLS_CHALLENGE_DIGITS);
+		if (rc != SLS_OK)
+			break;
+		if (ds == NULL || !sls_device_state_used(ds, (uint32_t)strtoul(out, NULL, 10)))
+			return SLS_OK;
+		rc = SLS_ERR_RANDOM;
+	}
+	sls_wipe(out, size);
+	return rc;
+}
+
+/* The device as the files say now: the same secret, and usable at now. */
+static bool still_usable(const struct sls_user *user, const struct sls_device *d, time_t now)
+{
+	for (size_t i = 0; i < user->ndevices; i++) {
+		const struct sls_device *n = &user->devices[i];
+
+		if (strcmp(n->name, d->name) == 0)
+			return sls_device_usable(n, now) && n->secret_len == d->secret_len &&
+			       sls_secure_equal(n->secret, d->secret, d->secret_len);
+	}
+	return false;
+}
+
+/* What the prompt needs: a fresh challenge (OCRA devices) or the last TOTP step. */
+static enum sls_rc prepare(const struct sls_state *st, const struct sls_device *d,
+			   struct sls_attempt *a)
+{
+	const struct sls_device_state *ds = sls_state_find(st, d->name);
+
+	if (d->type == SLS_DEV_TOTP) {
+		a->not_before = ds != NULL ? ds->totp_last_step : 0;
+		return SLS_OK;
+	}
+	if (d->type == SLS_DEV_IBKEY || d->type == SLS_DEV_DSC)
+		return sls_challenge_draw(ds, a->challenge, sizeof(a->challenge));
+	return SLS_OK;
+}
+
+enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, uid_t owner,
+			      const struct sls_config *conf, const struct sls_device *d,
+			      struct sls_attempt *a, time_t *until, struct sls_diag *diag)
+{
+	time_t now = time(NULL);
+	struct sls_txn t;
+	enum sls_rc rc;
+
+	memset(a, 0, sizeof(*a));
+	*until = 0;
+	rc = sls_txn_begin(&t, store, user, owner, diag);
+	if (rc != SLS_OK)
+		goto out;
+	rc = SLS_ERR_GONE;
+	if (!still_usable(t.user, d, now))
+		goto out;
+	rc = SLS_ERR_LOCKED;
+	if (t.state->locked_until > now) {
+		*until = t.state->locked_until;
+		goto out;
+	}
+	rc = prepare(t.state, d, a);
+	if (rc != SLS_OK)
+		goto out;
+	sls_state_prune(t.state, t.user);
+	if (sls_state_note_failure(t.state, now, conf->window, conf->deny, conf->unlock_time))
+		a->lock_set = t.state->locked_until;
+	t.state_changed = true;
+	rc = sls_txn_commit(&t);
+out:
+	sls_txn_end(&t);
+	if (rc != SLS_OK)
+		sls_wipe(a, sizeof(*a));
+	return rc;
+}
+
+enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user, uid_t owner,
+				const struct sls_device *d, const struct sls_attempt *a,
+				uint64_t step, time_t *until, struct sls_diag *diag)
+{
+	time_t now = time(NULL);
+	struct sls_txn t;
+	enum sls_rc rc;
+
+	*until = 0;
+	rc = sls_txn_begin(&t, store, user, owner, diag);
+	if (rc != SLS_OK)
+		goto out;
+	rc = SLS_ERR_GONE;
+	if (!still_usable(t.user, d, now))
+		goto out;
+	/* a lock is ours to lift only if our own failure set it */
+	rc = SLS_ERR_LOCKED;
+	if (t.state->locked_until > now && t.state->locked_until != a->lock_set) {
+		*until = t.state->locked_until;
+		goto out;
+	}
+	rc = sls_state_note_success(t.state, d, step, a->challenge[0] ? a->challenge : NULL, now);
+	if (rc != SLS_OK)
+		goto out;
+	t.state_changed = true;
+	rc = sls_txn_commit(&t);
+out:
+	sls_txn_end(&t);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * pam_sls - count before check: one attempt of one device, recorded in two
+ * steps around its prompt (doc/design.md, "Count before check").
+ */
+#ifndef SLS_ATTEMPT_H
+#define SLS_ATTEMPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "sls_config.h"
+#include "sls_enrol.h"
+#include "sls_error.h"
+#include "sls_file.h"
+#include "sls_state.h"
+
+/* What step one hands to the prompt and to step two. */
+struct sls_attempt {
+	char challenge[SLS_CHALLENGE_DIGITS + 1]; /* OCRA devices: the one to show; else "" */
+	uint64_t not_before;                      /* totp: steps up to this one are used */
+	time_t lock_set; /* the lock the provisional failure set, 0 when it set none */
+};
+
+/*
+ * Step one, before the device's prompt is shown. In a transaction on user
+ * (files owned by owner): the device (d's name and secret) must still be
+ * active and unexpired (else SLS_ERR_GONE), and the user not locked (else
+ * SLS_ERR_LOCKED with *until); a challenge the device did not answer in its
+ * recent logins is drawn, a failure is added (which locks the user when it
+ * is the deny-th within the window: a->lock_set), and the state is written.
+ * Only after SLS_OK may the prompt be shown: any other result is a denial
+ * without asking, so no answer is ever checked that was not counted first.
+ */
+enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, uid_t owner,
+			      const struct sls_config *conf, const struct sls_device *d,
+			      struct sls_attempt *a, time_t *until, struct sls_diag *diag);
+
+/*
+ * Step two, for a right answer only: a wrong one writes nothing, the failure
+ * of step one stands. In a new transaction: the device must still be the
+ * same and usable (SLS_ERR_GONE); a lock set since step one by another
+ * attempt wins (SLS_ERR_LOCKED with *until); a TOTP step used meanwhile is a
+ * replay (SLS_ERR_MISMATCH). Otherwise sls_state_note_success (the failures
+ * and the lock cleared, the step or the challenge recorded) and the state is
+ * written. After any error the failure of step one stays and the caller
+ * denies: no verdict depends on a write succeeding.
+ */
+enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user, uid_t owner,
+				const struct sls_device *d, const struct sls_attempt *a,
+				uint64_t step, time_t *until, struct sls_diag *diag);
+
+/*
+ * SLS_CHALLENGE_DIGITS random digits into out (size > SLS_CHALLENGE_DIGITS)
+ * that are none of the challenges ds answered recently (ds may be NULL).
+ */
+enum sls_rc sls_challenge_draw(const struct sls_device_state *ds, char *out, size_t size);
+
+#endif /* SLS_ATTEMPT_H */

@@ -1,0 +1,67 @@
+/* pam_sls - one read-modify-write of a user's files, under the user's lock. */
+#ifndef SLS_TXN_H
+#define SLS_TXN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sls_enrol.h"
+#include "sls_error.h"
+#include "sls_file.h"
+#include "sls_state.h"
+
+/*
+ * Every change to a user's enrolment or state goes through a transaction:
+ *
+ *	sls_txn_begin   take the user's lock, read the enrolment and the state
+ *	(change t->user and/or t->state, and say so in t->user_changed /
+ *	 t->state_changed)
+ *	sls_txn_commit  write what changed: the enrolment first, then the state
+ *	sls_txn_end     release the lock and wipe both (also after a failure)
+ *
+ * The lock is held from begin to end, so no concurrent update is lost. It
+ * must never be held across a prompt, a message that could block (a full
+ * pipe, a terminal) or an external program: read what a prompt needs, end
+ * the transaction, ask, and begin a new one to record the answer.
+ */
+struct sls_txn {
+	const struct sls_store *store;
+	char name[SLS_USER_NAME_MAX + 1];
+	int lockfd;
+	struct sls_user *user;   /* the enrolment; all zero when there is no file */
+	struct sls_state *state; /* the state; the zero state when there is no file */
+	bool user_exists;        /* the enrolment file was there */
+	bool user_changed;       /* commit writes the enrolment */
+	bool state_changed;      /* commit writes the state */
+};
+
+/*
+ * Lock name (sls_name_valid, else SLS_ERR_NAME) in store and load its
+ * files, which must be owned by owner. A missing enrolment file is no
+ * error (user_exists false). SLS_ERR_LOCK after SLS_LOCK_TIMEOUT_MS;
+ * otherwise the file errors of sls_userdb_load_* with diag. On failure
+ * the transaction holds nothing, but sls_txn_end may still be called.
+ */
+enum sls_rc sls_txn_begin(struct sls_txn *t, const struct sls_store *store, const char *name,
+			  uid_t owner, struct sls_diag *diag);
+
+/*
+ * Write the enrolment (if user_changed) and then the state (if
+ * state_changed), each atomically. A failure of the first leaves both
+ * files as they were; the changed flags are cleared of what was written.
+ */
+enum sls_rc sls_txn_commit(struct sls_txn *t);
+
+/* Release the lock, wipe and free; t may come from a failed begin. */
+void sls_txn_end(struct sls_txn *t);
+
+/*
+ * The same for two users (device sharing): both locks are taken in the
+ * order of their names, so two such transactions can never deadlock.
+ * a and b must name different users. On failure neither holds anything.
+ */
+enum sls_rc sls_txn_begin2(struct sls_txn *a, const char *name_a, struct sls_txn *b,
+			   const char *name_b, const struct sls_store *store, uid_t owner,
+			   struct sls_diag *diag);
+
+#endif /* SLS_TXN_H */

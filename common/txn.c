@@ -1,0 +1,105 @@
+/* pam_sls - transactions on a user's enrolment and state files (see sls_txn.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sls_txn.h"
+#include "sls_userdb.h"
+
+static void txn_init(struct sls_txn *t, const struct sls_store *store)
+{
+	memset(t, 0, sizeof(*t));
+	t->store = store;
+	t->lockfd = -1;
+}
+
+static enum sls_rc txn_load(struct sls_txn *t, uid_t owner, struct sls_diag *diag)
+{
+	enum sls_rc rc;
+
+	t->user = calloc(1, sizeof(*t->user));
+	t->state = calloc(1, sizeof(*t->state));
+	if (t->user == NULL || t->state == NULL)
+		return SLS_ERR_NOMEM;
+	rc = sls_userdb_load_user(t->store, t->name, owner, t->user, diag);
+	t->user_exists = rc == SLS_OK;
+	if (rc != SLS_OK && rc != SLS_ERR_NOENT)
+		return rc;
+	return sls_userdb_load_state(t->store, t->name, owner, t->state, diag);
+}
+
+enum sls_rc sls_txn_begin(struct sls_txn *t, const struct sls_store *store, const char *name,
+			  uid_t owner, struct sls_diag *diag)
+{
+	enum sls_rc rc;
+
+	txn_init(t, store);
+	if (!sls_name_valid(name) || strlen(name) >= sizeof(t->name))
+		return SLS_ERR_NAME;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	rc = sls_userdb_lock(store, name, owner, &t->lockfd);
+	if (rc == SLS_OK)
+		rc = txn_load(t, owner, diag);
+	if (rc != SLS_OK)
+		sls_txn_end(t);
+	return rc;
+}
+
+enum sls_rc sls_txn_commit(struct sls_txn *t)
+{
+	enum sls_rc rc;
+
+	if (t->lockfd < 0 || t->user == NULL || t->state == NULL)
+		return SLS_ERR_INVAL;
+	if (t->user_changed) {
+		rc = sls_userdb_save_user(t->store, t->name, t->user);
+		if (rc != SLS_OK)
+			return rc;
+		t->user_changed = false;
+		t->user_exists = true;
+	}
+	if (t->state_changed) {
+		rc = sls_userdb_save_state(t->store, t->name, t->state);
+		if (rc != SLS_OK)
+			return rc;
+		t->state_changed = false;
+	}
+	return SLS_OK;
+}
+
+void sls_txn_end(struct sls_txn *t)
+{
+	sls_lock_release(t->lockfd);
+	t->lockfd = -1;
+	if (t->user != NULL)
+		sls_user_clear(t->user);
+	if (t->state != NULL)
+		sls_state_clear(t->state);
+	free(t->user);
+	free(t->state);
+	t->user = NULL;
+	t->state = NULL;
+}
+
+enum sls_rc sls_txn_begin2(struct sls_txn *a, const char *name_a, struct sls_txn *b,
+			   const char *name_b, const struct sls_store *store, uid_t owner,
+			   struct sls_diag *diag)
+{
+	bool a_first = strcmp(name_a, name_b) < 0;
+	struct sls_txn *first = a_first ? a : b, *second = a_first ? b : a;
+	enum sls_rc rc;
+
+	txn_init(a, store);
+	txn_init(b, store);
+	if (strcmp(name_a, name_b) == 0)
+		return SLS_ERR_INVAL;
+	rc = sls_txn_begin(first, store, a_first ? name_a : name_b, owner, diag);
+	if (rc != SLS_OK)
+		return rc;
+	rc = sls_txn_begin(second, store, a_first ? name_b : name_a, owner, diag);
+	if (rc != SLS_OK)
+		sls_txn_end(first);
+	return rc;
+}
