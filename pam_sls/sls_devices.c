@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,28 @@ static int revoke_device(struct sls_cli *cli, struct sls_user *user, void *arg)
 	return SLS_EXIT_OK;
 }
 
+/* revoke_device on a copy read without the lock: what would be refused is refused before a proof.
+ */
+static int revoke_dry_run(struct sls_cli *cli, const char *name)
+{
+	struct sls_user *user = calloc(1, sizeof(*user));
+	int status;
+
+	if (user == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	status = sls_cli_read_user(cli, user, false);
+	if (status == SLS_EXIT_OK)
+		status = revoke_device(cli, user, (void *)(uintptr_t)name);
+	sls_user_clear(user);
+	free(user);
+	return status;
+}
+
+/*
+ * A user (not root) proves who they are with their strongest device first,
+ * as for enroll: otherwise anything running as the user could revoke the
+ * user's devices (and, where opting out is allowed, enrol its own).
+ */
 int sls_cmd_revoke(struct sls_cli *cli, int argc, char **argv)
 {
 	int status;
@@ -176,7 +199,11 @@ int sls_cmd_revoke(struct sls_cli *cli, int argc, char **argv)
 		warnx("invalid device name");
 		return SLS_EXIT_INPUT;
 	}
-	status = sls_cli_edit_user(cli, false, revoke_device, argv[0]);
+	status = revoke_dry_run(cli, argv[0]);
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_prove(cli, 0, "To revoke a device");
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_edit_user(cli, false, revoke_device, argv[0]);
 	if (status == SLS_EXIT_OK) {
 		printf("Device %s of %s is revoked.\n", argv[0], cli->user);
 		sls_log_event(&cli->log, SLS_EV_REVOKED, argv[0], "success", NULL,

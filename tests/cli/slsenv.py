@@ -30,6 +30,54 @@ def pin_pipe(pin):
     return r
 
 
+PROMPTS = ("Response: ", "Verification code: ")
+
+
+def converse(args, fds, on_line, reply):
+    """Run args, reading stdout a byte at a time: on_line(line) for each line,
+    and at each prompt of PROMPTS the text reply(prompt, challenge, n) (n
+    counts the prompts; None closes stdin: the user gives up).
+    Returns (returncode, stdout, stderr)."""
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=base_env(), pass_fds=fds)
+    for fd in fds:
+        os.close(fd)
+    out, buf = [], ""
+    while True:
+        ch = p.stdout.read(1)
+        if not ch:
+            break
+        buf += ch
+        if ch == "\n":
+            out.append(buf)
+            on_line(buf)
+            buf = ""
+            continue
+        if buf in PROMPTS:
+            out.append(buf)
+            challenge = None
+            for line in reversed(out):
+                m = re.match(r"Challenge: (\d+)", line)
+                if m:
+                    challenge = m.group(1)
+                    break
+            text = reply(buf, challenge, sum(1 for x in out if x in PROMPTS))
+            try:
+                if text is None:
+                    p.stdin.close()
+                else:
+                    p.stdin.write(text + "\n")
+                    p.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+            buf = ""
+    if buf:
+        out.append(buf)
+    err = p.stderr.read()
+    p.wait()
+    return p.returncode, "".join(out), err
+
+
 class Sandbox:
     """A temp dir with sls.conf, a store, and an authenticator home."""
 
@@ -104,61 +152,36 @@ class Sandbox:
             r = pin_pipe(pin)
             args += ["--pin-fd", str(r)]
             fds = (r,)
-        p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=base_env(),
-                             pass_fds=fds)
-        for fd in fds:
-            os.close(fd)
-        out, uri, buf = [], None, ""
-        while True:
-            ch = p.stdout.read(1)
-            if not ch:
-                break
-            buf += ch
-            if ch == "\n":
-                out.append(buf)
-                if buf.startswith("otpauth://"):
-                    uri = buf.strip()
-                    if import_uri:
-                        self.auth(["import", "--force"] + (["--type", "dsc"] if dtype == "dsc"
-                                                           else []) + [uri])
-                buf = ""
-                continue
-            if buf in ("Response: ", "Verification code: "):
-                out.append(buf)
-                challenge = None
-                for line in reversed(out):
-                    m = re.match(r"Challenge: (\d+)", line)
-                    if m:
-                        challenge = m.group(1)
-                        break
-                if on_prompt:
-                    on_prompt()
-                nprompt = sum(1 for x in out if x in ("Response: ", "Verification code: "))
-                fn = answer[nprompt - 1] if isinstance(answer, list) and \
-                    nprompt <= len(answer) else answer
-                if callable(fn):
-                    text = fn(challenge)
-                elif buf == "Response: ":
-                    text = self.auth(["respond", "--account", self.account_for(uri),
-                                      challenge], pin=pin).stdout.strip()
-                else:
-                    text = self.auth(["code", "--account", self.account_for(uri)]
-                                     ).stdout.strip()
-                try:
-                    if text is None:  # the user gives up: end of input
-                        p.stdin.close()
-                    else:
-                        p.stdin.write(text + "\n")
-                        p.stdin.flush()
-                except (BrokenPipeError, ValueError):
-                    pass
-                buf = ""
-        if buf:
-            out.append(buf)
-        err = p.stderr.read()
-        p.wait()
-        return p.returncode, "".join(out), err, uri
+        state = {"uri": None}
+
+        def on_line(line):
+            if line.startswith("otpauth://"):
+                state["uri"] = line.strip()
+                if import_uri:
+                    self.auth(["import", "--force"] + (["--type", "dsc"] if dtype == "dsc"
+                                                       else []) + [state["uri"]])
+
+        def reply(prompt, challenge, nprompt):
+            if on_prompt:
+                on_prompt()
+            fn = answer[nprompt - 1] if isinstance(answer, list) and \
+                nprompt <= len(answer) else answer
+            if callable(fn):
+                return fn(challenge)
+            if prompt == "Response: ":
+                return self.auth(["respond", "--account", self.account_for(state["uri"]),
+                                  challenge], pin=pin).stdout.strip()
+            return self.auth(["code", "--account", self.account_for(state["uri"])]
+                             ).stdout.strip()
+
+        rc, out, err = converse(args, fds, on_line, reply)
+        return rc, out, err, state["uri"]
+
+    def interact(self, args, answer):
+        """Run sls ARGS, answering each Response: / Verification code: prompt
+        with answer(challenge) (None closes the input). Returns (rc, out, err)."""
+        return converse(self.prefix + [SLS, "--conf", self.conf] + args, (), lambda line: None,
+                        lambda prompt, challenge, n: answer(challenge))
 
     def account_for(self, uri):
         m = re.match(r"otpauth://\w+/([^:]+):([^?]+)\?", uri)
