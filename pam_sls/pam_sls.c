@@ -73,10 +73,13 @@ static int load_policy(struct sls_login *login, int argc, const char **argv)
 
 /*
  * The user name from PAM, refused before any path is built from it, then
- * spelled as passwd spells it: sshd passes what the client typed, and NSS
- * backends (SSSD, LDAP) may accept other spellings of one account, whose
- * enrolment sls keeps under the passwd name. A name NSS does not know is
- * kept as typed: no login for it can succeed past the account stage.
+ * keyed as sls keys it: the name passwd gives the account's uid
+ * (getpwuid(getpwnam(name)->pw_uid)). sshd passes what the client typed,
+ * NSS backends (SSSD, LDAP) accept other spellings of one account, and a
+ * uid may have several names (useradd -o): each must find the one
+ * enrolment sls keeps under the uid's name, or nullok would let an alias
+ * in with the password alone. A name NSS does not know is kept as typed:
+ * no login for it can succeed past the account stage.
  */
 static int get_user(struct sls_login *login)
 {
@@ -93,6 +96,13 @@ static int get_user(struct sls_login *login)
 		return PAM_USER_UNKNOWN;
 	}
 	e = getpwnam_r(user, &pw, buf, sizeof(buf), &found);
+	if (found != NULL) {
+		uid_t uid = pw.pw_uid;
+
+		/* a name NSS knows must have a uid NSS can name: else fail closed */
+		e = getpwuid_r(uid, &pw, buf, sizeof(buf), &found);
+		e = found == NULL ? EIO : e;
+	}
 	if (e != 0 && e != ENOENT && e != ESRCH) {
 		sls_log_event(&login->log, SLS_EV_SYSTEM_ERROR, NULL, "error", NULL,
 			      "cannot look the user up (NSS)");

@@ -140,9 +140,19 @@ static void pick_user(struct sls_cli *cli, const char *user)
 		errx(SLS_EXIT_PERM, "only root may act on another user (--user)");
 	if (!sls_name_valid(user) || strlen(user) >= sizeof(cli->user))
 		errx(SLS_EXIT_INPUT, "invalid user name (no '/', control characters or spaces)");
-	if (getpwnam(user) == NULL)
+	if (!sls_cli_uid_name(user, cli->user, sizeof(cli->user)))
 		errx(SLS_EXIT_NOTFOUND, "no such user: %s", user);
-	snprintf(cli->user, sizeof(cli->user), "%s", user);
+}
+
+bool sls_cli_uid_name(const char *name, char *out, size_t size)
+{
+	struct passwd *pw = getpwnam(name);
+
+	pw = pw != NULL ? getpwuid(pw->pw_uid) : NULL;
+	if (pw == NULL || !sls_name_valid(pw->pw_name) || strlen(pw->pw_name) >= size)
+		return false;
+	snprintf(out, size, "%s", pw->pw_name);
+	return true;
 }
 
 /* Set up privileges: setuid root for a non-root caller drops to the caller. */

@@ -46,6 +46,13 @@ void sls_priv_user(const struct sls_cli *cli);
 /* The owner the store's files must have: root when setuid, else the euid. */
 uid_t sls_store_owner(const struct sls_cli *cli);
 
+/*
+ * The name sls keys a user by: the one passwd gives name's uid, so that
+ * every alias of a uid (useradd -o) and every spelling NSS accepts finds
+ * the same enrolment. False when NSS does not know name or it does not fit.
+ */
+bool sls_cli_uid_name(const char *name, char *out, size_t size);
+
 /* Open the store (creating it as needed), with store privileges. */
 int sls_cli_open_store(struct sls_cli *cli);
 

@@ -238,8 +238,11 @@ static int target_user(struct sls_cli *cli, int argc, char **argv, const char *v
 		warnx("invalid user name (no '/', control characters or spaces)");
 		return SLS_EXIT_INPUT;
 	}
+	/* a user gone from passwd may still have files to look at or unlock */
+	if (sls_cli_uid_name(argv[0], cli->user, sizeof(cli->user)))
+		return SLS_EXIT_OK;
 	snprintf(cli->user, sizeof(cli->user), "%s", argv[0]);
-	if (getpwnam(cli->user) == NULL && !has_enrolment(cli)) {
+	if (!has_enrolment(cli)) {
 		warnx("no such user: %s", cli->user);
 		return SLS_EXIT_NOTFOUND;
 	}

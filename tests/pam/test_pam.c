@@ -459,6 +459,58 @@ static void test_bad_configuration(void **state)
 	assert_int_equal(env_login("sls-unsafe", "alice", a, &lg), PAM_SERVICE_ERR);
 }
 
+/*
+ * The review's F5: a second passwd name of an enrolled uid (useradd -o) must
+ * find the uid's enrolment, or nullok lets the alias in with the password
+ * alone. The names live in a private copy of /etc/passwd (a mount namespace).
+ */
+static int alias_child(void)
+{
+	const struct answer none[] = {END};
+	char path[PATH_MAX + 64], line[512];
+	FILE *in, *out;
+	int rv;
+
+	snprintf(path, sizeof(path), "%s/passwd", env_dir());
+	in = fopen("/etc/passwd", "r");
+	out = fopen(path, "w");
+	if (in == NULL || out == NULL)
+		return 10;
+	while (fgets(line, sizeof(line), in) != NULL)
+		fputs(line, out);
+	fputs("slsreal:x:4242:4242::/nonexistent:/bin/sh\n"
+	      "slsalias:x:4242:4242::/nonexistent:/bin/sh\n",
+	      out);
+	if (fclose(out) != 0 || fclose(in) != 0 || unshare(CLONE_NEWNS) != 0 ||
+	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount(path, "/etc/passwd", NULL, MS_BIND, NULL) != 0)
+		return 11;
+	env_user("slsreal", ENV_IBKEY);
+	/* before: no enrolment under "slsalias", nullok, PAM_SUCCESS with no prompt */
+	rv = env_login("sls-nullok", "slsalias", none, &lg);
+	if (rv == PAM_SUCCESS || lg.nprompts != 1 || strncmp(lg.prompts[0], "Challenge: ", 11) != 0)
+		return 12;
+	rv = env_login("sls-nullok", "slsreal", none, &lg);
+	return rv != PAM_SUCCESS && lg.nprompts == 1 ? 0 : 13;
+}
+
+static void test_alias_of_enrolled_uid(void **state)
+{
+	pid_t pid;
+	int status = 0;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* a private /etc/passwd needs root; CI runs as root */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(alias_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_unsafe_user_names(void **state)
 {
 	const struct answer a[] = {A(ANS_OCRA), END};
@@ -734,6 +786,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_no_device),
 	    cmocka_unit_test(test_bad_configuration),
 	    cmocka_unit_test(test_unsafe_user_names),
+	    cmocka_unit_test(test_alias_of_enrolled_uid),
 	    cmocka_unit_test(test_malformed_files),
 	    cmocka_unit_test(test_broken_store_fails_closed),
 	    cmocka_unit_test(test_stale_device_state_pruned),
