@@ -58,14 +58,20 @@ static bool askable(enum sls_device_type t)
 void sls_login_usable(struct sls_login *login)
 {
 	const struct sls_user *u = login->enrolment;
+	time_t now = time(NULL);
 
 	login->nusable = 0;
 	login->best_level = 0;
+	login->nexpired = 0;
 	for (size_t i = 0; i < u->ndevices; i++) {
 		const struct sls_device *d = &u->devices[i];
 
 		if (d->status != SLS_STATUS_ACTIVE || !askable(d->type))
 			continue;
+		if (!sls_device_usable(d, now)) {
+			login->nexpired++;
+			continue;
+		}
 		if (d->level > login->best_level)
 			login->best_level = d->level;
 		if (d->level >= login->opts.min_level && (login->opts.types & (1u << d->type)))

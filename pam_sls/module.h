@@ -40,10 +40,11 @@ struct sls_login {
 	struct sls_state *state;
 	size_t usable[SLS_DEVICES_MAX]; /* indexes into enrolment->devices */
 	size_t nusable;
-	int best_level; /* the highest level among active devices, 0 if none */
+	int best_level;  /* the highest level among active devices, 0 if none */
+	size_t nexpired; /* active devices past their expires */
 };
 
-/* Which devices this login may use (active, level, devices=). */
+/* Which devices this login may use (active, not expired, level, devices=). */
 void sls_login_usable(struct sls_login *login);
 
 /* The menu, when there are several usable devices: *choice indexes usable[]. */

@@ -156,6 +156,19 @@ static int load_user(struct sls_login *login, bool *enrolled)
 	return rc == SLS_OK ? PAM_SUCCESS : file_error(login, rc, &diag);
 }
 
+/*
+ * Only expired devices: a denial, even with nullok, which is for users
+ * without a second factor, not for those whose second factor ran out.
+ */
+static int all_expired(struct sls_login *login)
+{
+	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+		      "every second factor device is past its expiry");
+	sls_login_say(login, PAM_ERROR_MSG,
+		      "Your second factor device has expired; ask an administrator for a new one.");
+	return PAM_AUTH_ERR;
+}
+
 /* No usable device at all: nullok lets the user through, else a denial that says what to do. */
 static int no_device(struct sls_login *login)
 {
@@ -207,7 +220,7 @@ static int second_factor(struct sls_login *login)
 			login->nusable, login->enrolment->ndevices, login->best_level,
 			login->opts.min_level);
 	if (login->best_level == 0)
-		return no_device(login);
+		return login->nexpired > 0 ? all_expired(login) : no_device(login);
 	if (login->nusable == 0)
 		return none_good_enough(login);
 	if (login->nusable > 1 && (retval = sls_login_menu(login, &choice)) != PAM_SUCCESS)

@@ -30,7 +30,10 @@ static void print_devices(const struct sls_user *user, struct sls_state *state)
 		sls_cli_time(d->created, created, sizeof(created));
 		sls_cli_time(ds ? ds->last_used : 0, used, sizeof(used));
 		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name,
-		       sls_device_type_name(d->type), d->level, sls_device_status_name(d->status),
+		       sls_device_type_name(d->type), d->level,
+		       d->status == SLS_STATUS_ACTIVE && !sls_device_usable(d, time(NULL))
+			   ? "expired"
+			   : sls_device_status_name(d->status),
 		       created, used, d->label[0] ? d->label : "-");
 	}
 }

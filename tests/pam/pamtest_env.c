@@ -213,6 +213,8 @@ void env_user(const char *name, unsigned devices)
 	memset(&u, 0, sizeof(u));
 	if (devices & ENV_IBKEY)
 		add_ocra(&u, "laptop", SLS_DEV_IBKEY, ibkey_key, ENV_PIN);
+	if (devices & ENV_EXPIRING)
+		u.devices[0].expires = time(NULL) + 86400;
 	if (devices & ENV_TOTP)
 		add_totp(&u);
 	if (devices & (ENV_DSC | ENV_REVOKED_DSC)) {

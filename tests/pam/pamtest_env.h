@@ -22,7 +22,13 @@ const char *env_self(void);
 void env_init(int argc, char **argv);
 
 /* Devices env_user() can give a user. */
-enum env_device { ENV_IBKEY = 1, ENV_DSC = 2, ENV_TOTP = 4, ENV_REVOKED_DSC = 8 };
+enum env_device {
+	ENV_IBKEY = 1,
+	ENV_DSC = 2,
+	ENV_TOTP = 4,
+	ENV_REVOKED_DSC = 8,
+	ENV_EXPIRING = 16, /* the ibkey expires a day from now */
+};
 
 /* Write STORE/users/NAME with the devices asked for; remove the state file. */
 void env_user(const char *name, unsigned devices);

@@ -278,8 +278,11 @@ static void test_unlock_by_sls(void **state)
 	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_SUCCESS);
 }
 
-/* Run one login in a child under libfaketime (FAKETIME=offset); its PAM code is the exit status. */
-static int login_at(const char *offset, const char *user)
+/*
+ * Run one login on service in a child under libfaketime (FAKETIME=offset),
+ * answering with the ibkey; its PAM code is the exit status.
+ */
+static int login_on_at(const char *service, const char *offset, const char *user)
 {
 	char preload[PATH_MAX];
 	pid_t pid = fork();
@@ -292,12 +295,17 @@ static int login_at(const char *offset, const char *user)
 		setenv("FAKETIME", offset, 1);
 		setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
 		setenv("SLS_TEST_CHILD", user, 1);
-		execl(env_self(), "test_pam", "--child-login", user, (char *)NULL);
+		execl(env_self(), "test_pam", "--child-login", service, user, (char *)NULL);
 		_exit(98);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+static int login_at(const char *offset, const char *user)
+{
+	return login_on_at("sls", offset, user);
 }
 
 static void test_lock_expires(void **state)
@@ -307,6 +315,22 @@ static void test_lock_expires(void **state)
 	/* unlock_time = 1h: 59 minutes later still locked, 61 minutes later not */
 	assert_int_equal(login_at("+59m", "alice"), PAM_MAXTRIES);
 	assert_int_equal(login_at("+61m", "alice"), PAM_SUCCESS);
+}
+
+/* A device past its expires is not offered; with no other, even nullok denies. */
+static void test_expired_device(void **state)
+{
+	const struct answer right[] = {A(ANS_OCRA), END};
+
+	(void)state;
+	env_user("eve", ENV_IBKEY | ENV_EXPIRING);
+	assert_int_equal(env_login("sls", "eve", right, &lg), PAM_SUCCESS);
+	assert_int_equal(login_at("+2d", "eve"), PAM_AUTH_ERR);
+	assert_int_equal(login_on_at("sls-nullok", "+2d", "eve"), PAM_AUTH_ERR);
+	assert_int_equal(login_at("+23h", "eve"), PAM_SUCCESS);
+	env_user("eve", ENV_IBKEY | ENV_EXPIRING | ENV_TOTP);
+	assert_int_equal(login_at("+2d", "eve"),
+			 PAM_AUTH_ERR); /* the totp is asked, not the ibkey */
 }
 
 static void test_concurrent_failures_counted(void **state)
@@ -752,10 +776,10 @@ static void test_journal_entries(void **state)
 }
 
 /* The child of login_at: one login with the right response; the PAM code is the exit status. */
-static int child_login(const char *user)
+static int child_login(const char *service, const char *user)
 {
 	const struct answer right[] = {A(ANS_OCRA), END};
-	int rv = env_login("sls", user, right, NULL);
+	int rv = env_login(service, user, right, NULL);
 
 	return rv < 0 ? 99 : rv;
 }
@@ -779,6 +803,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_success_clears_failures),
 	    cmocka_unit_test(test_unlock_by_sls),
 	    cmocka_unit_test(test_lock_expires),
+	    cmocka_unit_test(test_expired_device),
 	    cmocka_unit_test(test_concurrent_failures_counted),
 	    cmocka_unit_test(test_counted_before_prompt),
 	    cmocka_unit_test(test_rlimit_fsize_cannot_skip_the_count),
@@ -797,7 +822,7 @@ int main(int argc, char **argv)
 	};
 
 	env_init(argc, argv);
-	if (argc == 3 && strcmp(argv[1], "--child-login") == 0)
-		return child_login(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "--child-login") == 0)
+		return child_login(argv[2], argv[3]);
 	return cmocka_run_group_tests_name("pam_sls.so through libpam", tests, NULL, NULL);
 }
