@@ -20,6 +20,8 @@ void sls_login_say(struct sls_login *login, int style, const char *fmt, ...)
 	char text[PAM_MAX_MSG_SIZE];
 	va_list ap;
 
+	if (login->silent)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
@@ -37,13 +39,19 @@ void sls_login_debug(struct sls_login *login, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "17:36" today, "2026-12-01 17:36" on another day: a 24 h lock must not read as now. */
 void sls_login_say_locked(struct sls_login *login, time_t until)
 {
-	char when[16] = "later";
-	struct tm tm;
+	char when[32] = "later";
+	time_t now = time(NULL);
+	struct tm tm, today;
 
-	if (localtime_r(&until, &tm) != NULL)
-		strftime(when, sizeof(when), "%H:%M", &tm);
+	if (localtime_r(&until, &tm) != NULL && localtime_r(&now, &today) != NULL)
+		strftime(when, sizeof(when),
+			 tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday
+			     ? "%H:%M"
+			     : "%Y-%m-%d %H:%M",
+			 &tm);
 	sls_login_say(login, PAM_ERROR_MSG,
 		      "Too many failed attempts; try again after %s or ask an administrator.",
 		      when);

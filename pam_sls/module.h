@@ -30,6 +30,7 @@ enum sls_rc sls_module_opts_parse(int argc, const char **argv, struct sls_module
 /* One login attempt; lives on the stack of pam_sm_authenticate. */
 struct sls_login {
 	pam_handle_t *pamh;
+	bool silent; /* PAM_SILENT: no PAM_TEXT_INFO or PAM_ERROR_MSG */
 	struct sls_module_opts opts;
 	struct sls_config conf;
 	struct sls_store store;
@@ -78,7 +79,7 @@ int sls_login_ask(struct sls_login *login, const struct sls_device *d, const str
 int sls_login_finish(struct sls_login *login, const struct sls_device *d,
 		     const struct sls_attempt *a, int result, uint64_t step);
 
-/* Show a message (PAM_ERROR_MSG or PAM_TEXT_INFO); failures are ignored. */
+/* Show a message (PAM_ERROR_MSG or PAM_TEXT_INFO) unless PAM_SILENT; failures are ignored. */
 void sls_login_say(struct sls_login *login, int style, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -89,7 +90,10 @@ void sls_login_say(struct sls_login *login, int style, const char *fmt, ...)
 void sls_login_debug(struct sls_login *login, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* "Too many failed attempts; try again after HH:MM or ask an administrator." */
+/*
+ * "Too many failed attempts; try again after HH:MM or ask an administrator.",
+ * with the date (YYYY-MM-DD HH:MM) when until is not today.
+ */
 void sls_login_say_locked(struct sls_login *login, time_t until);
 
 #endif /* SLS_MODULE_H */

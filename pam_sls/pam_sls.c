@@ -20,12 +20,13 @@ static void log_to_pam_syslog(void *arg, int priority, const char *line)
 	pam_syslog(arg, priority, "%s", line);
 }
 
-static void login_init(struct sls_login *login, pam_handle_t *pamh)
+static void login_init(struct sls_login *login, pam_handle_t *pamh, int flags)
 {
 	const void *item = NULL;
 
 	memset(login, 0, sizeof(*login));
 	login->pamh = pamh;
+	login->silent = (flags & PAM_SILENT) != 0;
 	login->store.dirfd = login->store.users_fd = -1;
 	login->store.state_fd = login->store.lock_fd = -1;
 	login->log.ident = "pam_sls";
@@ -241,13 +242,13 @@ static int second_factor(struct sls_login *login)
 }
 
 /* What both stages read first: options, sls.conf, the user and the user's files. */
-static int login_load(struct sls_login *login, pam_handle_t *pamh, int argc, const char **argv,
-		      bool *enrolled)
+static int login_load(struct sls_login *login, pam_handle_t *pamh, int flags, int argc,
+		      const char **argv, bool *enrolled)
 {
 	int retval;
 
 	*enrolled = false;
-	login_init(login, pamh);
+	login_init(login, pamh, flags);
 	retval = load_policy(login, argc, argv);
 	if (retval == PAM_SUCCESS)
 		retval = get_user(login);
@@ -262,8 +263,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	bool enrolled;
 	int retval;
 
-	(void)flags;
-	retval = login_load(&login, pamh, argc, argv, &enrolled);
+	retval = login_load(&login, pamh, flags, argc, argv, &enrolled);
 	if (retval == PAM_SUCCESS)
 		retval = enrolled ? second_factor(&login) : no_device(&login);
 	login_end(&login);
@@ -286,8 +286,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	bool enrolled;
 	int retval;
 
-	(void)flags;
-	retval = login_load(&login, pamh, argc, argv, &enrolled);
+	retval = login_load(&login, pamh, flags, argc, argv, &enrolled);
 	if (retval == PAM_SUCCESS && !enrolled)
 		retval = PAM_IGNORE;
 	if (retval == PAM_SUCCESS && login.state->locked_until > time(NULL)) {

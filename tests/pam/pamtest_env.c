@@ -347,11 +347,11 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 }
 
 static int run(const char *service, const char *user, enum pamtest_ops op,
-	       const struct answer *answers, struct conv_log *log)
+	       const struct answer *answers, struct conv_log *log, int flags)
 {
 	static const struct answer none[] = {{ANS_END, NULL}};
 	struct conv_data cd = {.answers = answers ? answers : none, .log = log, .user = user};
-	struct pam_testcase tc[] = {pam_test(op, PAM_SUCCESS)};
+	struct pam_testcase tc[] = {pam_test_flags(op, PAM_SUCCESS, flags)};
 	enum pamtest_err e;
 
 	if (log)
@@ -368,7 +368,13 @@ static int run(const char *service, const char *user, enum pamtest_ops op,
 int env_login(const char *service, const char *user, const struct answer *answers,
 	      struct conv_log *log)
 {
-	return run(service, user, PAMTEST_AUTHENTICATE, answers, log);
+	return run(service, user, PAMTEST_AUTHENTICATE, answers, log, 0);
+}
+
+int env_login_flags(const char *service, const char *user, const struct answer *answers,
+		    struct conv_log *log, int flags)
+{
+	return run(service, user, PAMTEST_AUTHENTICATE, answers, log, flags);
 }
 
 /*
@@ -395,5 +401,5 @@ int env_login_direct(const char *service, const char *user, const struct answer 
 
 int env_acct(const char *service, const char *user)
 {
-	return run(service, user, PAMTEST_ACCOUNT, NULL, NULL);
+	return run(service, user, PAMTEST_ACCOUNT, NULL, NULL, 0);
 }

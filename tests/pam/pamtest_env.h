@@ -71,6 +71,9 @@ struct conv_log {
 /* Run one authentication (and account stage when acct) of user on service. */
 int env_login(const char *service, const char *user, const struct answer *answers,
 	      struct conv_log *log);
+/* The same with flags for pam_authenticate (PAM_SILENT). */
+int env_login_flags(const char *service, const char *user, const struct answer *answers,
+		    struct conv_log *log, int flags);
 int env_acct(const char *service, const char *user);
 /* env_login through pam_start_confdir, bypassing pam_wrapper (safe in many processes at once). */
 int env_login_direct(const char *service, const char *user, const struct answer *answers);

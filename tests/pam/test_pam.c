@@ -249,6 +249,25 @@ static void test_lockout_at_deny(void **state)
 	assert_int_equal(env_acct("sls", "alice"), PAM_PERM_DENIED);
 }
 
+/* The lock message gives the date when the lock ends on another day. */
+static void test_lock_message_date(void **state)
+{
+	const struct answer right[] = {A(ANS_OCRA), END};
+	time_t until = time(NULL) + 3 * 86400;
+	char text[256], want[64];
+	struct tm tm;
+
+	(void)state;
+	env_user("alice", ENV_IBKEY);
+	snprintf(text, sizeof(text), "[state]\nlocked_until = %lld\n", (long long)until);
+	env_write("store/state/alice", text, 0600);
+	assert_non_null(localtime_r(&until, &tm));
+	strftime(want, sizeof(want), "try again after %Y-%m-%d %H:%M or ask", &tm);
+	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_MAXTRIES);
+	if (!said(&lg, want))
+		fail_msg("want \"%s\" in \"%s\"", want, lg.errors[0]);
+}
+
 static void test_success_clears_failures(void **state)
 {
 	const struct answer wrong[] = {T("00000000"), END};
@@ -263,6 +282,26 @@ static void test_success_clears_failures(void **state)
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
 	assert_int_equal(failures("alice"), 2); /* not locked: the count started again */
+}
+
+/* PAM_SILENT: no PAM_TEXT_INFO or PAM_ERROR_MSG, whatever happens; prompts still come. */
+static void test_pam_silent(void **state)
+{
+	const struct answer wrong[] = {T("00000000"), END};
+
+	(void)state;
+	lock_alice();
+	assert_int_equal(env_login_flags("sls", "alice", wrong, &lg, PAM_SILENT), PAM_MAXTRIES);
+	assert_int_equal(lg.nerrors, 0);
+	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_MAXTRIES);
+	assert_true(said(&lg, "Too many failed attempts")); /* not silent: told */
+	assert_int_equal(env_login_flags("sls", "nobody-here", NULL, &lg, PAM_SILENT),
+			 PAM_AUTH_ERR);
+	assert_int_equal(lg.nerrors, 0);
+	env_user("alice", ENV_IBKEY);
+	assert_int_equal(env_login_flags("sls", "alice", wrong, &lg, PAM_SILENT), PAM_AUTH_ERR);
+	assert_int_equal(lg.nprompts, 1);
+	assert_int_equal(lg.nerrors, 0);
 }
 
 static void test_unlock_by_sls(void **state)
@@ -801,6 +840,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_debug_option),
 	    cmocka_unit_test(test_lockout_at_deny),
 	    cmocka_unit_test(test_success_clears_failures),
+	    cmocka_unit_test(test_lock_message_date),
+	    cmocka_unit_test(test_pam_silent),
 	    cmocka_unit_test(test_unlock_by_sls),
 	    cmocka_unit_test(test_lock_expires),
 	    cmocka_unit_test(test_expired_device),
