@@ -45,7 +45,7 @@ static bool still_usable(const struct sls_user *user, const struct sls_device *d
 static enum sls_rc prepare(const struct sls_state *st, const struct sls_device *d,
 			   struct sls_attempt *a)
 {
-	const struct sls_device_state *ds = sls_state_find(st, d->name);
+	const struct sls_device_state *ds = sls_state_find(st, d);
 
 	if (d->type == SLS_DEV_TOTP) {
 		a->not_before = ds != NULL ? ds->totp_last_step : 0;

@@ -22,10 +22,17 @@
 /*
  * Per-device state, one [device NAME] section: totp_last_step, last_used,
  * challenges (comma-separated 6-digit challenges, oldest first; may go on
- * over indented lines; absent when there are none).
+ * over indented lines; absent when there are none), created.
+ *
+ * State goes with a device's identity, not its name alone: created is the
+ * device's own created time (sls makes it differ from that of any earlier
+ * device of the same name), so a device enrolled under a revoked one's name
+ * starts afresh. An entry without created (written before it existed)
+ * belongs to the device of its name.
  */
 struct sls_device_state {
 	char name[SLS_DEVICE_NAME_MAX + 1];
+	time_t created;          /* the device's created, 0 = any device of this name */
 	uint64_t totp_last_step; /* last accepted TOTP step, 0 = none */
 	time_t last_used;        /* last successful use, 0 = never */
 	size_t nused;
@@ -57,18 +64,24 @@ enum sls_rc sls_state_parse(const char *buf, struct sls_state *state, struct sls
 /* Serialize; free *out with sls_free_secret(*out, *len + 1). */
 enum sls_rc sls_state_format(const struct sls_state *state, char **out, size_t *len);
 
-/* The device's state, added (zeroed) if missing and there is room; NULL otherwise. */
-struct sls_device_state *sls_state_device(struct sls_state *state, const char *name);
+/*
+ * The state of device d: its entry, made (zeroed, with d's name and created)
+ * when it has none or when the entry of its name belongs to an earlier
+ * device; NULL when the table is full or the name is bad.
+ */
+struct sls_device_state *sls_state_device(struct sls_state *state, const struct sls_device *d);
 
-/* The device's state, or NULL when it has none (a device never used). */
-const struct sls_device_state *sls_state_find(const struct sls_state *state, const char *name);
+/* The state of device d, or NULL when it has none (never used, or a new device of an old name). */
+const struct sls_device_state *sls_state_find(const struct sls_state *state,
+					      const struct sls_device *d);
 
 /* Whether challenge is one ds answered in its recent successful logins. */
 bool sls_device_state_used(const struct sls_device_state *ds, uint32_t challenge);
 
 /*
- * Drop per-device entries (and last_device) naming no device of user, so
- * that the table never fills up with devices long gone.
+ * Drop per-device entries (and last_device) of no device of user (no device
+ * of that name, or only a later one), so that the table never fills up with
+ * devices long gone.
  */
 void sls_state_prune(struct sls_state *state, const struct sls_user *user);
 

@@ -27,18 +27,25 @@ static size_t state_index(const struct sls_state *state, const char *name)
 	return SLS_DEVICES_MAX;
 }
 
-const struct sls_device_state *sls_state_find(const struct sls_state *state, const char *name)
+static struct sls_device_state *state_find(struct sls_state *state, const char *name)
 {
 	size_t i = state_index(state, name);
 
 	return i < SLS_DEVICES_MAX ? &state->devices[i] : NULL;
 }
 
-static struct sls_device_state *state_find(struct sls_state *state, const char *name)
+/* Whether entry ds (of d's name) is d's: the same created, or none recorded. */
+static bool is_of(const struct sls_device_state *ds, const struct sls_device *d)
 {
-	size_t i = state_index(state, name);
+	return ds->created == 0 || ds->created == d->created;
+}
 
-	return i < SLS_DEVICES_MAX ? &state->devices[i] : NULL;
+const struct sls_device_state *sls_state_find(const struct sls_state *state,
+					      const struct sls_device *d)
+{
+	size_t i = state_index(state, d->name);
+
+	return i < SLS_DEVICES_MAX && is_of(&state->devices[i], d) ? &state->devices[i] : NULL;
 }
 
 bool sls_device_state_used(const struct sls_device_state *ds, uint32_t challenge)
@@ -85,10 +92,19 @@ static bool has_device(const struct sls_user *user, const char *name)
 	return false;
 }
 
+/* Whether entry ds belongs to a device of user. */
+static bool has_owner(const struct sls_user *user, const struct sls_device_state *ds)
+{
+	for (size_t i = 0; i < user->ndevices; i++)
+		if (strcmp(user->devices[i].name, ds->name) == 0 && is_of(ds, &user->devices[i]))
+			return true;
+	return false;
+}
+
 enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_device *device,
 				   uint64_t step, const char *challenge, time_t now)
 {
-	struct sls_device_state *ds = sls_state_device(state, device->name);
+	struct sls_device_state *ds = sls_state_device(state, device);
 
 	if (ds == NULL)
 		return SLS_ERR_TOOBIG;
@@ -126,7 +142,7 @@ void sls_state_prune(struct sls_state *state, const struct sls_user *user)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < state->ndevices; i++) {
-		if (!has_device(user, state->devices[i].name))
+		if (!has_owner(user, &state->devices[i]))
 			continue;
 		if (kept != i)
 			state->devices[kept] = state->devices[i];
@@ -139,17 +155,24 @@ void sls_state_prune(struct sls_state *state, const struct sls_user *user)
 		memset(state->last_device, 0, sizeof(state->last_device));
 }
 
-struct sls_device_state *sls_state_device(struct sls_state *state, const char *name)
+struct sls_device_state *sls_state_device(struct sls_state *state, const struct sls_device *d)
 {
-	struct sls_device_state *d = state_find(state, name);
+	struct sls_device_state *ds = state_find(state, d->name);
 
-	if (d != NULL || state->ndevices >= SLS_DEVICES_MAX ||
-	    !sls_ini_name_ok(name, SLS_DEVICE_NAME_MAX))
-		return d;
-	d = &state->devices[state->ndevices++];
-	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	return d;
+	if (ds == NULL) {
+		if (state->ndevices >= SLS_DEVICES_MAX ||
+		    !sls_ini_name_ok(d->name, SLS_DEVICE_NAME_MAX))
+			return NULL;
+		ds = &state->devices[state->ndevices++];
+	} else if (is_of(ds, d)) {
+		ds->created = d->created; /* an entry written before created was kept */
+		return ds;
+	}
+	/* new, or what an earlier device of this name left: start afresh */
+	memset(ds, 0, sizeof(*ds));
+	snprintf(ds->name, sizeof(ds->name), "%s", d->name);
+	ds->created = d->created;
+	return ds;
 }
 
 /* t lies in (now - window, now]; no overflow whatever the values. */
@@ -286,6 +309,11 @@ static const char *st_last_used(struct state_parse *p, const char *v)
 	return sls_ini_parse_time(v, false, &p->dev->last_used) ? NULL : "bad time";
 }
 
+static const char *st_created(struct state_parse *p, const char *v)
+{
+	return sls_ini_parse_time(v, true, &p->dev->created) ? NULL : "bad time";
+}
+
 /* One line of used challenges: "NNNNNN,NNNNNN,...", appended. */
 static const char *st_challenges(struct state_parse *p, const char *v)
 {
@@ -321,6 +349,7 @@ static const struct state_key device_keys[] = {
     {"totp_last_step", st_totp_last_step},
     {"last_used", st_last_used},
     [DK_CHALLENGES] = {"challenges", st_challenges},
+    {"created", st_created},
 };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
@@ -453,7 +482,7 @@ static bool state_ok(const struct sls_state *s)
 
 		if (memchr(d->name, '\0', sizeof(d->name)) == NULL ||
 		    !sls_ini_name_ok(d->name, SLS_DEVICE_NAME_MAX) || d->last_used < 0 ||
-		    d->nused > SLS_USED_CHALLENGES_MAX)
+		    d->created < 0 || d->nused > SLS_USED_CHALLENGES_MAX)
 			return false;
 		for (size_t j = 0; j < d->nused; j++)
 			if (d->used[j] >= CHALLENGE_LIMIT)
@@ -508,6 +537,8 @@ static void format_state(struct sls_ini_buf *b, const struct sls_state *s)
 		sls_ini_buf_addf(b, "\n[device %s]\n", d->name);
 		sls_ini_buf_key_num(b, "totp_last_step", d->totp_last_step);
 		sls_ini_buf_key_num(b, "last_used", (uint64_t)d->last_used);
+		if (d->created > 0)
+			sls_ini_buf_key_num(b, "created", (uint64_t)d->created);
 		format_challenges(b, d);
 	}
 }

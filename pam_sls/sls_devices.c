@@ -22,11 +22,8 @@ static void print_devices(const struct sls_user *user, struct sls_state *state)
 	       "CREATED", "LAST USED", "LABEL");
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
-		const struct sls_device_state *ds = NULL;
+		const struct sls_device_state *ds = sls_state_find(state, d);
 
-		for (size_t j = 0; j < state->ndevices; j++)
-			if (strcmp(state->devices[j].name, d->name) == 0)
-				ds = &state->devices[j];
 		sls_cli_time(d->created, created, sizeof(created));
 		sls_cli_time(ds ? ds->last_used : 0, used, sizeof(used));
 		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name,

@@ -156,6 +156,9 @@ static int add_pending(struct sls_cli *cli, struct sls_user *user, void *arg)
 	}
 	if (old == NULL)
 		old = &user->devices[user->ndevices++];
+	/* a new identity: the state of a revoked device of this name is not its */
+	else if (strcmp(old->name, e->dev.name) == 0 && e->dev.created <= old->created)
+		e->dev.created = old->created + 1;
 	*old = e->dev;
 	return SLS_EXIT_OK;
 }
@@ -212,7 +215,7 @@ static int record_totp_step(struct sls_cli *cli, struct sls_state *state, void *
 	status = sls_cli_read_user(cli, user, false);
 	if (status == SLS_EXIT_OK) {
 		sls_state_prune(state, user); /* room for the new device's entry */
-		ds = sls_state_device(state, e->dev.name);
+		ds = sls_state_device(state, &e->dev);
 		if (ds == NULL)
 			status = SLS_EXIT_STORE;
 		else

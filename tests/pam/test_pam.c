@@ -473,6 +473,7 @@ static void test_answered_challenge_recorded(void **state)
 	const struct answer a[] = {A(ANS_OCRA), END};
 	struct sls_state *st = calloc(1, sizeof(*st));
 	const struct sls_device_state *ds;
+	const struct sls_device laptop = {.name = "laptop", .created = 1700000000};
 	char shown[SLS_CHALLENGE_DIGITS + 1];
 
 	(void)state;
@@ -483,7 +484,7 @@ static void test_answered_challenge_recorded(void **state)
 		memcpy(shown, lg.prompts[0] + strlen("Challenge: "), SLS_CHALLENGE_DIGITS);
 		shown[SLS_CHALLENGE_DIGITS] = '\0';
 		assert_true(env_state("alice", st));
-		ds = sls_state_find(st, "laptop");
+		ds = sls_state_find(st, &laptop);
 		assert_non_null(ds);
 		assert_int_equal(ds->nused, (size_t)i + 1);
 		assert_int_equal(ds->used[i], strtoul(shown, NULL, 10));

@@ -132,7 +132,7 @@ static void test_counted_then_cleared(void **state)
 	load_state(fx, st);
 	assert_int_equal(st->nfailures, 0);
 	assert_string_equal(st->last_device, "laptop");
-	assert_true(sls_device_state_used(sls_state_find(st, "laptop"),
+	assert_true(sls_device_state_used(sls_state_find(st, &fx->user.devices[0]),
 					  (uint32_t)strtoul(a.challenge, NULL, 10)));
 	sls_state_clear(st);
 	free(st);

@@ -38,6 +38,22 @@ static const char state_text[] = "[state]\n"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
+/* A device called name, created at created (what the state's identity rules look at). */
+static const struct sls_device *dev_at(const char *name, time_t created)
+{
+	static struct sls_device d;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	d.created = created;
+	return &d;
+}
+
+static const struct sls_device *dev(const char *name)
+{
+	return dev_at(name, 1700000000);
+}
+
 enum edit_mode { REPLACE, INSERT, DELETE };
 
 /* base with line (1-based) replaced by text, text inserted before it, or it deleted. */
@@ -232,10 +248,11 @@ static void test_round_trip_full(void **state)
 		struct sls_device_state *d;
 
 		snprintf(name, sizeof(name), "%0*d", SLS_DEVICE_NAME_MAX, i);
-		d = sls_state_device(s, name);
+		d = sls_state_device(s, dev(name));
 		assert_non_null(d);
 		d->totp_last_step = UINT64_MAX - (uint64_t)i;
 		d->last_used = INT64_MAX - i;
+		d->created = i == 0 ? 0 : INT64_MAX - i; /* 0: an entry from before created */
 		/* every device with a full list of used challenges, 0 and 999999 included */
 		for (size_t j = 0; j < SLS_USED_CHALLENGES_MAX; j++)
 			d->used[j] = (uint32_t)((j * 7919 + (size_t)i) % 1000000);
@@ -379,14 +396,14 @@ static void test_challenges(void **state)
 					 "\t004711\n",
 					 s, &d),
 			 SLS_OK);
-	ds = sls_state_find(s, "k");
+	ds = sls_state_find(s, dev("k"));
 	assert_non_null(ds);
 	assert_int_equal(ds->nused, 3);
 	assert_int_equal(ds->used[0], 123);
 	assert_int_equal(ds->used[2], 4711);
 	assert_true(sls_device_state_used(ds, 999999));
 	assert_false(sls_device_state_used(ds, 124));
-	assert_null(sls_state_find(s, "other"));
+	assert_null(sls_state_find(s, dev("other")));
 	static const char *const bad[] = {
 	    "challenges = 12345\n",   "challenges = 1234567\n", "challenges = 12345a\n",
 	    "challenges = 123456,\n", "challenges = ,123456\n", "challenges = -12345\n",
@@ -412,7 +429,7 @@ static void test_challenges(void **state)
 static void test_note_success_challenge(void **state)
 {
 	struct sls_state *s = calloc(1, sizeof(*s));
-	struct sls_device dev = {.name = "k", .type = SLS_DEV_IBKEY};
+	struct sls_device k = {.name = "k", .type = SLS_DEV_IBKEY};
 	const struct sls_device_state *ds;
 	char q[8];
 
@@ -422,16 +439,16 @@ static void test_note_success_challenge(void **state)
 	s->failures[0] = 1000;
 	for (int i = 0; i <= SLS_USED_CHALLENGES_MAX; i++) {
 		snprintf(q, sizeof(q), "%06d", 500000 + i);
-		assert_int_equal(sls_state_note_success(s, &dev, 0, q, 2000 + i), SLS_OK);
+		assert_int_equal(sls_state_note_success(s, &k, 0, q, 2000 + i), SLS_OK);
 	}
-	ds = sls_state_find(s, "k");
+	ds = sls_state_find(s, &k);
 	assert_int_equal(s->nfailures, 0);
 	assert_int_equal(ds->nused, SLS_USED_CHALLENGES_MAX);
 	assert_false(sls_device_state_used(ds, 500000));
 	assert_true(sls_device_state_used(ds, 500001));
 	assert_true(sls_device_state_used(ds, 500000 + SLS_USED_CHALLENGES_MAX));
 	assert_int_equal(ds->last_used, 2000 + SLS_USED_CHALLENGES_MAX);
-	assert_int_equal(sls_state_note_success(s, &dev, 0, "12345", 1), SLS_ERR_INVAL);
+	assert_int_equal(sls_state_note_success(s, &k, 0, "12345", 1), SLS_ERR_INVAL);
 	sls_state_clear(s);
 	free(s);
 }
@@ -538,26 +555,71 @@ static void test_state_device(void **state)
 	char name[16];
 
 	(void)state;
-	a = sls_state_device(s, "laptop");
+	a = sls_state_device(s, dev("laptop"));
 	assert_non_null(a);
 	assert_string_equal(a->name, "laptop");
 	assert_int_equal(a->totp_last_step, 0);
 	a->totp_last_step = 7;
-	b = sls_state_device(s, "laptop");
+	b = sls_state_device(s, dev("laptop"));
 	assert_ptr_equal(a, b);
 	assert_int_equal(b->totp_last_step, 7);
 	assert_int_equal(s->ndevices, 1);
-	assert_null(sls_state_device(s, "a/b"));
-	assert_null(sls_state_device(s, ""));
-	assert_null(sls_state_device(s, "123456789012345678901234567890123"));
+	assert_null(sls_state_device(s, dev("a/b")));
+	assert_null(sls_state_device(s, dev("")));
 	for (int i = 1; i < SLS_DEVICES_MAX; i++) {
 		snprintf(name, sizeof(name), "d%d", i);
-		assert_non_null(sls_state_device(s, name));
+		assert_non_null(sls_state_device(s, dev(name)));
 	}
 	assert_int_equal(s->ndevices, SLS_DEVICES_MAX);
-	assert_null(sls_state_device(s, "one-too-many"));
-	assert_non_null(sls_state_device(s, "d3"));
+	assert_null(sls_state_device(s, dev("one-too-many")));
+	assert_non_null(sls_state_device(s, dev("d3")));
 	free(s);
+}
+
+/*
+ * State goes with a device's identity: a device enrolled under a revoked
+ * one's name (a later created) neither sees nor inherits its entry.
+ */
+static void test_state_identity(void **state)
+{
+	struct sls_state *s = calloc(1, sizeof(*s));
+	struct sls_user *u = calloc(1, sizeof(*u));
+	struct sls_device_state *ds;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(u);
+	ds = sls_state_device(s, dev_at("laptop", 100));
+	ds->last_used = 5000;
+	ds->totp_last_step = 9;
+	assert_ptr_equal(sls_state_find(s, dev_at("laptop", 100)), ds);
+	assert_null(sls_state_find(s, dev_at("laptop", 200)));
+	/* pruned against a user whose laptop is the newer one */
+	u->ndevices = 1;
+	strcpy(u->devices[0].name, "laptop");
+	u->devices[0].created = 200;
+	sls_state_prune(s, u);
+	assert_int_equal(s->ndevices, 0);
+	/* an entry written before created existed belongs to the device of its name */
+	assert_int_equal(sls_state_parse("[state]\n[device laptop]\ntotp_last_step = 9\n"
+					 "last_used = 5000\n",
+					 s, NULL),
+			 SLS_OK);
+	assert_non_null(sls_state_find(s, dev_at("laptop", 200)));
+	sls_state_prune(s, u);
+	assert_int_equal(s->ndevices, 1);
+	/* taken over by the device that now writes it, which records its created */
+	ds = sls_state_device(s, dev_at("laptop", 200));
+	assert_int_equal(ds->created, 200);
+	assert_int_equal(ds->last_used, 5000);
+	/* and a later device of that name starts afresh */
+	ds = sls_state_device(s, dev_at("laptop", 300));
+	assert_int_equal(ds->created, 300);
+	assert_int_equal(ds->last_used, 0);
+	assert_int_equal(ds->totp_last_step, 0);
+	assert_int_equal(s->ndevices, 1);
+	free(s);
+	free(u);
 }
 
 static void test_count_window_edges(void **state)
@@ -646,7 +708,7 @@ int main(void)
 	    cmocka_unit_test(test_state_device),     cmocka_unit_test(test_count_window_edges),
 	    cmocka_unit_test(test_add_failure),      cmocka_unit_test(test_add_failure_full),
 	    cmocka_unit_test(test_challenges),       cmocka_unit_test(test_note_success_challenge),
-	    cmocka_unit_test(test_draw_avoids_used),
+	    cmocka_unit_test(test_draw_avoids_used), cmocka_unit_test(test_state_identity),
 	};
 
 	return cmocka_run_group_tests_name("common: state file", tests, NULL, NULL);
