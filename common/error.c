@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sls_error.h"
 
@@ -34,6 +35,19 @@ const char *sls_strerror(enum sls_rc rc)
 	if ((unsigned)rc >= SLS_ERR__COUNT || sls_error_texts[rc] == NULL)
 		return "unknown error";
 	return sls_error_texts[rc];
+}
+
+const char *sls_strerror_errno(enum sls_rc rc, int errnum)
+{
+	if (rc == SLS_ERR_IO && errnum > 0)
+		return strerror(errnum);
+	return sls_strerror(rc);
+}
+
+void sls_diag_errno(struct sls_diag *diag, enum sls_rc rc, int errnum)
+{
+	if (diag != NULL && diag->msg[0] == '\0')
+		sls_diag_set(diag, 0, "%s", sls_strerror_errno(rc, errnum));
 }
 
 void sls_diag_set(struct sls_diag *diag, int line, const char *fmt, ...)

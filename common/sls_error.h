@@ -35,6 +35,13 @@ enum sls_rc {
 const char *sls_strerror(enum sls_rc rc);
 
 /*
+ * The same, but for SLS_ERR_IO the text of errnum (the errno the failing
+ * call left), so that "No space left on device" or "Read-only file system"
+ * is said as such and not as "input/output error".
+ */
+const char *sls_strerror_errno(enum sls_rc rc, int errnum);
+
+/*
  * Details of a parse error, for messages such as "users/alice:12: bad base32
  * in key 'secret'". Parsers fill it only on failure. By contract msg never
  * holds a value read from the input (it may hold key and section names,
@@ -44,6 +51,13 @@ struct sls_diag {
 	int line;      /* 1-based line of the error, 0 when not tied to a line */
 	char msg[160]; /* NUL-terminated English text, without the line number */
 };
+
+/*
+ * For an rc without a parser's message in diag (which is then empty): the
+ * text of sls_strerror_errno(rc, errnum), so that a log line says "No space
+ * left on device". Such texts hold no input value. diag may be NULL.
+ */
+void sls_diag_errno(struct sls_diag *diag, enum sls_rc rc, int errnum);
 
 /* Fill diag (if not NULL) with line and a printf-style message. */
 void sls_diag_set(struct sls_diag *diag, int line, const char *fmt, ...)

@@ -118,10 +118,11 @@ static int get_user(struct sls_login *login)
 	return PAM_SUCCESS;
 }
 
-static int file_error(struct sls_login *login, enum sls_rc rc, const struct sls_diag *diag)
+static int file_error(struct sls_login *login, enum sls_rc rc, struct sls_diag *diag)
 {
 	if (rc == SLS_ERR_NOMEM)
 		return PAM_BUF_ERR;
+	sls_diag_errno(diag, rc, errno);
 	sls_log_event(&login->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
 		      "store, enrolment or state file unsafe, corrupt or unreadable");
 	sls_login_say(login, PAM_ERROR_MSG,

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <unistd.h>
 
 #include <security/pam_ext.h>
@@ -12,10 +13,11 @@
 
 /* The store could not count the attempt or record its outcome. */
 static int store_error(struct sls_login *login, const struct sls_device *d, enum sls_rc rc,
-		       const struct sls_diag *diag)
+		       struct sls_diag *diag)
 {
 	if (rc == SLS_ERR_NOMEM)
 		return PAM_BUF_ERR;
+	sls_diag_errno(diag, rc, errno);
 	sls_log_event(&login->log, rc == SLS_ERR_LOCK ? SLS_EV_SYSTEM_ERROR : SLS_EV_FILE_ERROR,
 		      d->name, "error", diag, "cannot write the state file: denied");
 	sls_login_say(login, PAM_ERROR_MSG,

@@ -36,17 +36,28 @@ static void __attribute__((noreturn)) usage(int status)
 	exit(status);
 }
 
-/* Root's uid and gid, so that store files are root:root as DESIGN.md wants. */
+/*
+ * Root's uid and gid, so that store files are root:root. Both brackets keep
+ * errno: what failed in between is reported after them.
+ */
 bool sls_priv_store(const struct sls_cli *cli)
 {
-	return !cli->setuid || (seteuid(0) == 0 && setegid(0) == 0);
+	int saved = errno;
+	bool ok = !cli->setuid || (seteuid(0) == 0 && setegid(0) == 0);
+
+	if (ok)
+		errno = saved;
+	return ok;
 }
 
 void sls_priv_user(const struct sls_cli *cli)
 {
+	int saved = errno;
+
 	/* Failing to give root up again must not go on: stop right here. */
 	if (cli->setuid && (setegid(cli->rgid) != 0 || seteuid(cli->ruid) != 0))
 		abort();
+	errno = saved;
 }
 
 uid_t sls_store_owner(const struct sls_cli *cli)
@@ -71,7 +82,7 @@ int sls_cli_open_store(struct sls_cli *cli)
 	sls_priv_user(cli);
 	if (rc == SLS_OK)
 		return SLS_EXIT_OK;
-	warnx("store %s: %s%s", cli->conf.store_dir, sls_strerror(rc),
+	warnx("store %s: %s%s", cli->conf.store_dir, sls_strerror_errno(rc, errno),
 	      rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
 	return SLS_EXIT_STORE;
 }
@@ -79,11 +90,14 @@ int sls_cli_open_store(struct sls_cli *cli)
 int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 		       const struct sls_diag *diag)
 {
+	int errnum = errno; /* of the failing call: ENOSPC, EROFS... */
+
 	if (rc == SLS_ERR_FORMAT && diag != NULL)
 		warnx("%s/%s/%s:%d: %s (the file was left as it is)", cli->conf.store_dir, what,
 		      cli->user, diag->line, diag->msg);
 	else
-		warnx("%s/%s/%s: %s", cli->conf.store_dir, what, cli->user, sls_strerror(rc));
+		warnx("%s/%s/%s: %s", cli->conf.store_dir, what, cli->user,
+		      sls_strerror_errno(rc, errnum));
 	sls_log_event(&cli->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
 		      "enrolment or state file unusable");
 	return rc == SLS_ERR_NOMEM ? SLS_EXIT_USAGE : SLS_EXIT_STORE;
@@ -125,8 +139,8 @@ static void load_config(struct sls_cli *cli, const char *path)
 	if (rc == SLS_ERR_FORMAT)
 		errx(SLS_EXIT_STORE, "%s:%d: %s", path ? path : SLS_CONFIG_DEFAULT_PATH, diag.line,
 		     diag.msg);
-	errx(SLS_EXIT_STORE, "%s: %s%s", path ? path : SLS_CONFIG_DEFAULT_PATH, sls_strerror(rc),
-	     rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
+	errx(SLS_EXIT_STORE, "%s: %s%s", path ? path : SLS_CONFIG_DEFAULT_PATH,
+	     sls_strerror_errno(rc, errno), rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
 }
 
 /* Whom the verb acts on: --user (root only), else the caller. */
