@@ -66,7 +66,7 @@ enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, u
 
 	memset(a, 0, sizeof(*a));
 	*until = 0;
-	rc = sls_txn_begin(&t, store, user, owner, diag);
+	rc = sls_txn_begin(&t, store, user, owner, SLS_TXN_ALL, diag);
 	if (rc != SLS_OK)
 		goto out;
 	rc = SLS_ERR_GONE;
@@ -101,7 +101,7 @@ enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user,
 	enum sls_rc rc;
 
 	*until = 0;
-	rc = sls_txn_begin(&t, store, user, owner, diag);
+	rc = sls_txn_begin(&t, store, user, owner, SLS_TXN_ALL, diag);
 	if (rc != SLS_OK)
 		goto out;
 	rc = SLS_ERR_GONE;

@@ -10,6 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysmacros.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -138,6 +141,45 @@ out:
 		errno = saved;
 	}
 	return rc;
+}
+
+/*
+ * One /proc/locks line: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF".
+ * Waiting lockers have "->" after the number and are not holders.
+ */
+static pid_t holder_in_line(const char *line, const struct stat *st)
+{
+	char kind[16], mode[16], rw[16];
+	unsigned maj, min;
+	unsigned long long ino;
+	long pid;
+
+	if (strstr(line, "->") != NULL || sscanf(line, "%*d: %15s %15s %15s %ld %x:%x:%llu", kind,
+						 mode, rw, &pid, &maj, &min, &ino) != 7)
+		return 0;
+	if (strcmp(kind, "FLOCK") != 0 || maj != major(st->st_dev) || min != minor(st->st_dev) ||
+	    ino != (unsigned long long)st->st_ino || pid <= 0)
+		return 0;
+	return (pid_t)pid;
+}
+
+pid_t sls_lock_holder(int lockdirfd, const char *name)
+{
+	char line[256];
+	struct stat st;
+	pid_t pid = 0;
+	FILE *f;
+
+	if (lockdirfd < 0 || !sls_name_valid(name) ||
+	    fstatat(lockdirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return 0;
+	f = fopen("/proc/locks", "re");
+	if (f == NULL)
+		return 0;
+	while (pid == 0 && fgets(line, sizeof(line), f) != NULL)
+		pid = holder_in_line(line, &st);
+	fclose(f);
+	return pid;
 }
 
 void sls_lock_release(int lockfd)

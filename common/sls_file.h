@@ -89,6 +89,13 @@ enum sls_rc sls_lock_acquire(int lockdirfd, const char *name, uid_t owner, unsig
 void sls_lock_release(int lockfd);
 
 /*
+ * The process holding the lock file name in lockdirfd, from /proc/locks (for
+ * an administrator to act on a lock held too long: a stopped or blocked
+ * process), or 0 when it cannot be told.
+ */
+pid_t sls_lock_holder(int lockdirfd, const char *name);
+
+/*
  * The store of DESIGN.md: DIR with users/, state/ and lock/, all owned by
  * owner, mode 0700, none writable by group/other. Any fd may be -1 after a
  * failed open; sls_store_close handles that.

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,20 @@ int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 	sls_log_event(&cli->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
 		      "enrolment or state file unusable");
 	return rc == SLS_ERR_NOMEM ? SLS_EXIT_USAGE : SLS_EXIT_STORE;
+}
+
+/* The user's lock was not to be had: say who holds it, for root to act on. */
+static int lock_error(struct sls_cli *cli, pid_t holder)
+{
+	if (holder > 0)
+		warnx("the lock of %s is held by process %ld; nothing was changed (stop that "
+		      "process, e.g. kill %ld, and try again)",
+		      cli->user, (long)holder, (long)holder);
+	else
+		warnx("the lock of %s is held by another process; nothing was changed", cli->user);
+	sls_log_event(&cli->log, SLS_EV_SYSTEM_ERROR, NULL, "error", NULL,
+		      "user's lock held too long; nothing changed");
+	return SLS_EXIT_STORE;
 }
 
 void sls_cli_time(time_t t, char *buf, size_t size)
@@ -273,72 +288,67 @@ int sls_cli_read_state(struct sls_cli *cli, struct sls_state *state)
 	return rc == SLS_OK ? SLS_EXIT_OK : sls_cli_file_error(cli, "state", rc, &diag);
 }
 
-/*
- * Under the user's lock: load the enrolment file, let fn change it, and
- * write it back when fn returns SLS_EXIT_OK. A corrupt file is reported and
- * never written over.
- */
-int sls_cli_edit_user(struct sls_cli *cli, bool create, sls_cli_user_fn fn, void *arg)
+void sls_cli_later(struct sls_cli *cli, const char *fmt, ...)
 {
-	struct sls_user *user = calloc(1, sizeof(*user));
-	int lockfd = -1, status;
-	enum sls_rc rc;
+	va_list ap;
 
-	if (user == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
-	if (!sls_priv_store(cli))
-		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
-	rc = sls_userdb_lock(&cli->store, cli->user, sls_store_owner(cli), &lockfd);
-	sls_priv_user(cli);
-	status = rc == SLS_OK ? sls_cli_read_user(cli, user, create)
-			      : sls_cli_file_error(cli, "lock", rc, NULL);
-	if (status == SLS_EXIT_OK)
-		status = fn(cli, user, arg);
-	if (status == SLS_EXIT_OK) {
-		if (!sls_priv_store(cli))
-			err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
-		rc = sls_userdb_save_user(&cli->store, cli->user, user);
-		sls_priv_user(cli);
-		if (rc != SLS_OK)
-			status = sls_cli_file_error(cli, "users", rc, NULL);
-	}
-	sls_lock_release(lockfd);
-	sls_user_clear(user);
-	free(user);
-	return status;
+	if (cli->later[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(cli->later, sizeof(cli->later), fmt, ap);
+	va_end(ap);
 }
 
-/* The same for the state file. */
-int sls_cli_edit_state(struct sls_cli *cli, sls_cli_state_fn fn, void *arg)
+void sls_cli_say_later(struct sls_cli *cli)
 {
-	struct sls_state *state = calloc(1, sizeof(*state));
-	struct sls_diag diag = {0};
-	int lockfd = -1, status = SLS_EXIT_OK;
-	enum sls_rc rc;
+	if (cli->later[0] != '\0')
+		warnx("%s", cli->later);
+	cli->later[0] = '\0';
+}
 
-	if (state == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+/* fn, once what it needs is known to be there. */
+static int transact_locked(struct sls_cli *cli, struct sls_txn *t, unsigned load, sls_cli_txn_fn fn,
+			   void *arg)
+{
+	if ((load & SLS_CLI_USER) && !t->user_exists) {
+		sls_cli_later(cli, "%s has no devices", cli->user);
+		return SLS_EXIT_NOTFOUND;
+	}
+	return fn(cli, t, arg);
+}
+
+int sls_cli_transact(struct sls_cli *cli, unsigned load, sls_cli_txn_fn fn, void *arg)
+{
+	unsigned what = (load & (SLS_CLI_USER | SLS_CLI_NEW_USER) ? SLS_TXN_USER : 0) |
+			(load & SLS_CLI_STATE ? SLS_TXN_STATE : 0);
+	struct sls_diag diag = {0};
+	struct sls_txn t;
+	enum sls_rc rc;
+	int status, errnum = 0;
+	pid_t holder = 0;
+
+	cli->later[0] = '\0';
 	if (!sls_priv_store(cli))
 		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
-	rc = sls_userdb_lock(&cli->store, cli->user, sls_store_owner(cli), &lockfd);
-	if (rc == SLS_OK)
-		rc = sls_userdb_load_state(&cli->store, cli->user, sls_store_owner(cli), state,
-					   &diag);
+	rc = sls_txn_begin(&t, &cli->store, cli->user, sls_store_owner(cli), what, &diag);
 	sls_priv_user(cli);
-	if (rc != SLS_OK)
-		status = sls_cli_file_error(cli, lockfd < 0 ? "lock" : "state", rc, &diag);
-	if (status == SLS_EXIT_OK)
-		status = fn(cli, state, arg);
-	if (status == SLS_EXIT_OK) {
+	status = rc == SLS_OK ? transact_locked(cli, &t, load, fn, arg) : SLS_EXIT_STORE;
+	if (rc == SLS_OK && status == SLS_EXIT_OK) {
 		if (!sls_priv_store(cli))
 			err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
-		rc = sls_userdb_save_state(&cli->store, cli->user, state);
+		rc = sls_txn_commit(&t);
+		errnum = errno;
 		sls_priv_user(cli);
-		if (rc != SLS_OK)
-			status = sls_cli_file_error(cli, "state", rc, NULL);
 	}
-	sls_lock_release(lockfd);
-	sls_state_clear(state);
-	free(state);
+	if (rc == SLS_ERR_LOCK)
+		holder = sls_lock_holder(cli->store.lock_fd, cli->user);
+	sls_txn_end(&t); /* the lock is gone: now messages may block */
+	sls_cli_say_later(cli);
+	if (rc == SLS_ERR_LOCK)
+		return lock_error(cli, holder);
+	if (rc != SLS_OK) {
+		errno = errnum;
+		return sls_cli_file_error(cli, t.failed ? t.failed : "lock", rc, &diag);
+	}
 	return status;
 }

@@ -33,6 +33,7 @@ struct sls_cli {
 	bool setuid;                        /* running setuid root for a non-root caller */
 	bool stdout_tty;
 	const struct sls_opts *opts;
+	char later[512]; /* a message held back until the user's lock is released */
 };
 
 /*
@@ -92,16 +93,33 @@ bool sls_cli_answer(const struct sls_device *d, const char *challenge, uint64_t 
  */
 int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose);
 
-typedef int (*sls_cli_user_fn)(struct sls_cli *cli, struct sls_user *user, void *arg);
-typedef int (*sls_cli_state_fn)(struct sls_cli *cli, struct sls_state *state, void *arg);
+/*
+ * A message (as warnx prints it) held back until the user's lock is
+ * released: sls prints nothing while it holds a lock, so that a stderr
+ * nobody reads (a full pipe) or a stopped terminal cannot keep the lock.
+ * The first message is kept. sls_cli_say_later prints and forgets it.
+ */
+void sls_cli_later(struct sls_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sls_cli_say_later(struct sls_cli *cli);
+
+/* What a transaction of sls reads (sls_cli_transact). */
+enum sls_cli_load {
+	SLS_CLI_USER = 1u << 0,     /* the enrolment file, which must exist */
+	SLS_CLI_NEW_USER = 1u << 1, /* the enrolment file, empty when missing */
+	SLS_CLI_STATE = 1u << 2,    /* the state file */
+};
+
+typedef int (*sls_cli_txn_fn)(struct sls_cli *cli, struct sls_txn *t, void *arg);
 
 /*
- * Under cli->user's lock, load the enrolment (state) file, call fn, and
- * write the file back if fn returns SLS_EXIT_OK. fn runs with the store
- * privileges dropped and must only change the struct.
+ * One transaction on cli->user (sls_txn.h), with the store's privileges
+ * around the file work: read what load names, call fn (which changes
+ * t->user / t->state, sets t->user_changed / t->state_changed, returns an
+ * exit status, and prints nothing: sls_cli_later), commit when fn returns
+ * SLS_EXIT_OK, release the lock, and only then print. fn runs with the
+ * caller's privileges. A corrupt file is reported and never written over.
  */
-int sls_cli_edit_user(struct sls_cli *cli, bool create, sls_cli_user_fn fn, void *arg);
-int sls_cli_edit_state(struct sls_cli *cli, sls_cli_state_fn fn, void *arg);
+int sls_cli_transact(struct sls_cli *cli, unsigned load, sls_cli_txn_fn fn, void *arg);
 
 /* The verbs: argc/argv start after the verb name. */
 int sls_cmd_enroll(struct sls_cli *cli, int argc, char **argv);

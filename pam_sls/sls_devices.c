@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,15 +117,19 @@ static size_t active_devices(const struct sls_user *user)
 	return n;
 }
 
+/* What revoke works on: the device's name and the user's groups, looked up before any lock. */
+struct revocation {
+	const char *name;
+	bool mandatory; /* the user is in a group that must keep a second factor */
+};
+
 /*
  * Revoking the last active device is opting out: root may, with --force for
  * a member of a mandatory group; a user may only where opt-out is allowed
  * and the user is in no mandatory group (--force is root's alone).
  */
-static int last_device(struct sls_cli *cli, struct sls_device *d)
+static int last_device(struct sls_cli *cli, struct sls_device *d, bool mandatory)
 {
-	bool mandatory = in_mandatory_group(cli);
-
 	if (cli->ruid == 0 && (!mandatory || cli->opts->force)) {
 		d->status = SLS_STATUS_REVOKED;
 		return SLS_EXIT_OK;
@@ -136,37 +139,47 @@ static int last_device(struct sls_cli *cli, struct sls_device *d)
 		return SLS_EXIT_OK;
 	}
 	if (mandatory)
-		warnx("%s is the last active device of %s, whose group must use a second factor; "
-		      "enroll another first%s",
-		      d->name, cli->user, cli->ruid == 0 ? ", or use --force" : "");
+		sls_cli_later(cli,
+			      "%s is the last active device of %s, whose group must use a second "
+			      "factor; enroll another first%s",
+			      d->name, cli->user, cli->ruid == 0 ? ", or use --force" : "");
 	else
-		warnx("%s is your last active device and opting out is not allowed here; "
-		      "enroll another first",
-		      d->name);
+		sls_cli_later(cli,
+			      "%s is your last active device and opting out is not allowed here; "
+			      "enroll another first",
+			      d->name);
 	return SLS_EXIT_REFUSED;
 }
 
-static int revoke_device(struct sls_cli *cli, struct sls_user *user, void *arg)
+/* Revoke r->name in user; refusals are said with sls_cli_later. */
+static int revoke_in(struct sls_cli *cli, struct sls_user *user, const struct revocation *r)
 {
-	struct sls_device *d = sls_user_find_device(user, arg);
+	struct sls_device *d = sls_user_find_device(user, r->name);
 
 	if (d == NULL) {
-		warnx("%s has no device named %s", cli->user, (const char *)arg);
+		sls_cli_later(cli, "%s has no device named %s", cli->user, r->name);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (d->status == SLS_STATUS_REVOKED) {
-		warnx("device %s is revoked already", d->name);
+		sls_cli_later(cli, "device %s is revoked already", d->name);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (d->status == SLS_STATUS_ACTIVE && active_devices(user) == 1)
-		return last_device(cli, d);
+		return last_device(cli, d, r->mandatory);
 	d->status = SLS_STATUS_REVOKED;
 	return SLS_EXIT_OK;
 }
 
-/* revoke_device on a copy read without the lock: what would be refused is refused before a proof.
- */
-static int revoke_dry_run(struct sls_cli *cli, const char *name)
+static int revoke_device(struct sls_cli *cli, struct sls_txn *t, void *arg)
+{
+	int status = revoke_in(cli, t->user, arg);
+
+	t->user_changed = status == SLS_EXIT_OK;
+	return status;
+}
+
+/* revoke_in on a copy read without the lock: what would be refused is refused before a proof. */
+static int revoke_dry_run(struct sls_cli *cli, const struct revocation *r)
 {
 	struct sls_user *user = calloc(1, sizeof(*user));
 	int status;
@@ -175,7 +188,8 @@ static int revoke_dry_run(struct sls_cli *cli, const char *name)
 		err(SLS_EXIT_USAGE, "out of memory");
 	status = sls_cli_read_user(cli, user, false);
 	if (status == SLS_EXIT_OK)
-		status = revoke_device(cli, user, (void *)(uintptr_t)name);
+		status = revoke_in(cli, user, r);
+	sls_cli_say_later(cli);
 	sls_user_clear(user);
 	free(user);
 	return status;
@@ -188,6 +202,7 @@ static int revoke_dry_run(struct sls_cli *cli, const char *name)
  */
 int sls_cmd_revoke(struct sls_cli *cli, int argc, char **argv)
 {
+	struct revocation r;
 	int status;
 
 	sls_opts_only(cli->opts, "revoke", SLS_OPT_FORCE);
@@ -199,11 +214,13 @@ int sls_cmd_revoke(struct sls_cli *cli, int argc, char **argv)
 		warnx("invalid device name");
 		return SLS_EXIT_INPUT;
 	}
-	status = revoke_dry_run(cli, argv[0]);
+	r.name = argv[0];
+	r.mandatory = in_mandatory_group(cli);
+	status = revoke_dry_run(cli, &r);
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_prove(cli, 0, "To revoke a device");
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_edit_user(cli, false, revoke_device, argv[0]);
+		status = sls_cli_transact(cli, SLS_CLI_USER, revoke_device, &r);
 	if (status == SLS_EXIT_OK) {
 		printf("Device %s of %s is revoked.\n", argv[0], cli->user);
 		sls_log_event(&cli->log, SLS_EV_REVOKED, argv[0], "success", NULL,
@@ -284,13 +301,16 @@ int sls_cmd_status(struct sls_cli *cli, int argc, char **argv)
 	return status;
 }
 
-static int clear_lock(struct sls_cli *cli, struct sls_state *state, void *arg)
+static int clear_lock(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
+	struct sls_state *state = t->state;
+
 	(void)cli;
 	(void)arg;
 	state->nfailures = 0;
 	memset(state->failures, 0, sizeof(state->failures));
 	state->locked_until = 0;
+	t->state_changed = true;
 	return SLS_EXIT_OK;
 }
 
@@ -299,7 +319,7 @@ int sls_cmd_unlock(struct sls_cli *cli, int argc, char **argv)
 	int status = target_user(cli, argc, argv, "unlock");
 
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_edit_state(cli, clear_lock, NULL);
+		status = sls_cli_transact(cli, SLS_CLI_STATE, clear_lock, NULL);
 	if (status == SLS_EXIT_OK) {
 		cli->log.user = cli->user;
 		printf("%s is unlocked; failures cleared.\n", cli->user);

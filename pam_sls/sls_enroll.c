@@ -134,14 +134,17 @@ static int make_secret(struct enrolment *e)
 /* ---- the device in the enrolment file ------------------------------------- */
 
 /* A stale pending device, or a revoked one, gives its name up to a new enrolment. */
-static int add_pending(struct sls_cli *cli, struct sls_user *user, void *arg)
+static int add_pending(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
 	struct enrolment *e = arg;
+	struct sls_user *user = t->user;
 	struct sls_device *old = sls_user_find_device(user, e->dev.name);
 
 	if (old != NULL && old->status == SLS_STATUS_ACTIVE) {
-		warnx("%s already has an active device named %s; pick another with --name",
-		      cli->user, e->dev.name);
+		sls_cli_later(cli,
+			      "%s already has an active device named %s; pick another with "
+			      "--name",
+			      cli->user, e->dev.name);
 		return SLS_EXIT_EXISTS;
 	}
 	/* a full list gives a revoked device's place to the new one */
@@ -150,8 +153,8 @@ static int add_pending(struct sls_cli *cli, struct sls_user *user, void *arg)
 		if (user->devices[i].status == SLS_STATUS_REVOKED)
 			old = &user->devices[i];
 	if (old == NULL && user->ndevices >= SLS_DEVICES_MAX) {
-		warnx("%s has %d devices that are not revoked; revoke one first", cli->user,
-		      SLS_DEVICES_MAX);
+		sls_cli_later(cli, "%s has %d devices that are not revoked; revoke one first",
+			      cli->user, SLS_DEVICES_MAX);
 		return SLS_EXIT_INPUT;
 	}
 	if (old == NULL)
@@ -160,6 +163,7 @@ static int add_pending(struct sls_cli *cli, struct sls_user *user, void *arg)
 	else if (strcmp(old->name, e->dev.name) == 0 && e->dev.created <= old->created)
 		e->dev.created = old->created + 1;
 	*old = e->dev;
+	t->user_changed = true;
 	return SLS_EXIT_OK;
 }
 
@@ -174,22 +178,44 @@ static struct sls_device *ours(struct sls_user *user, const struct enrolment *e)
 	return d;
 }
 
-static int activate(struct sls_cli *cli, struct sls_user *user, void *arg)
+static int activate(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
-	struct sls_device *d = ours(user, arg);
+	struct enrolment *e = arg;
+	struct sls_device *d = ours(t->user, e);
 
 	if (d == NULL) {
-		warnx("the pending device %s changed meanwhile; enroll again",
-		      ((struct enrolment *)arg)->dev.name);
+		sls_cli_later(cli, "the pending device %s changed meanwhile; enroll again",
+			      e->dev.name);
 		return SLS_EXIT_CONFIRM;
 	}
-	(void)cli;
 	d->status = SLS_STATUS_ACTIVE;
+	t->user_changed = true;
 	return SLS_EXIT_OK;
 }
 
-static int drop_pending(struct sls_cli *cli, struct sls_user *user, void *arg)
+/*
+ * The code that confirmed a TOTP device may not log in again: it is marked
+ * used in a transaction of its own, before the device goes active.
+ */
+static int record_totp_step(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
+	const struct enrolment *e = arg;
+	struct sls_device_state *ds;
+
+	sls_state_prune(t->state, t->user); /* room for the new device's entry */
+	ds = sls_state_device(t->state, &e->dev);
+	if (ds == NULL) {
+		sls_cli_later(cli, "the state file has no room for device %s", e->dev.name);
+		return SLS_EXIT_STORE;
+	}
+	ds->totp_last_step = e->totp_step;
+	t->state_changed = true;
+	return SLS_EXIT_OK;
+}
+
+static int drop_pending(struct sls_cli *cli, struct sls_txn *t, void *arg)
+{
+	struct sls_user *user = t->user;
 	struct sls_device *d = ours(user, arg);
 	size_t i;
 
@@ -199,31 +225,8 @@ static int drop_pending(struct sls_cli *cli, struct sls_user *user, void *arg)
 	i = (size_t)(d - user->devices);
 	memmove(d, d + 1, (user->ndevices - i - 1) * sizeof(*d));
 	sls_wipe(&user->devices[--user->ndevices], sizeof(*d));
+	t->user_changed = true;
 	return SLS_EXIT_OK;
-}
-
-/* The code used to confirm a TOTP device may not log in again. */
-static int record_totp_step(struct sls_cli *cli, struct sls_state *state, void *arg)
-{
-	const struct enrolment *e = arg;
-	struct sls_user *user = calloc(1, sizeof(*user));
-	struct sls_device_state *ds;
-	int status;
-
-	if (user == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
-	status = sls_cli_read_user(cli, user, false);
-	if (status == SLS_EXIT_OK) {
-		sls_state_prune(state, user); /* room for the new device's entry */
-		ds = sls_state_device(state, &e->dev);
-		if (ds == NULL)
-			status = SLS_EXIT_STORE;
-		else
-			ds->totp_last_step = e->totp_step;
-	}
-	sls_user_clear(user);
-	free(user);
-	return status;
 }
 
 /* ---- showing the device to the authenticator ------------------------------- */
@@ -363,18 +366,18 @@ int sls_cmd_enroll(struct sls_cli *cli, int argc, char **argv)
 	if (status == SLS_EXIT_OK)
 		status = prepare(cli, e, argv[0]);
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_edit_user(cli, true, add_pending, e);
+		status = sls_cli_transact(cli, SLS_CLI_NEW_USER, add_pending, e);
 	if (status == SLS_EXIT_OK) {
 		status = show(cli, e);
 		if (status == SLS_EXIT_OK && !confirmed(e))
 			status = SLS_EXIT_CONFIRM;
-		/* the confirming code is marked used before the device can log in */
 		if (status == SLS_EXIT_OK && e->dev.type == SLS_DEV_TOTP)
-			status = sls_cli_edit_state(cli, record_totp_step, e);
+			status = sls_cli_transact(cli, SLS_CLI_USER | SLS_CLI_STATE,
+						  record_totp_step, e);
 		if (status == SLS_EXIT_OK)
-			status = sls_cli_edit_user(cli, false, activate, e);
+			status = sls_cli_transact(cli, SLS_CLI_USER, activate, e);
 		if (status != SLS_EXIT_OK)
-			sls_cli_edit_user(cli, false, drop_pending, e);
+			sls_cli_transact(cli, SLS_CLI_USER, drop_pending, e);
 	}
 	if (status == SLS_EXIT_OK) {
 		printf("Device %s (%s) is active for %s.\n", e->dev.name,

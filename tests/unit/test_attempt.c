@@ -61,7 +61,8 @@ static void save_user(struct fx *fx)
 {
 	struct sls_txn t;
 
-	assert_int_equal(sls_txn_begin(&t, &fx->store, "alice", geteuid(), NULL), SLS_OK);
+	assert_int_equal(sls_txn_begin(&t, &fx->store, "alice", geteuid(), SLS_TXN_ALL, NULL),
+			 SLS_OK);
 	*t.user = fx->user;
 	t.user_changed = true;
 	assert_int_equal(sls_txn_commit(&t), SLS_OK);
@@ -218,16 +219,19 @@ static void test_txn_two_users(void **state)
 	struct sls_txn a, b;
 
 	make_user(fx);
-	assert_int_equal(sls_txn_begin2(&a, "zed", &b, "alice", &fx->store, geteuid(), NULL),
-			 SLS_OK);
+	assert_int_equal(
+	    sls_txn_begin2(&a, "zed", &b, "alice", &fx->store, geteuid(), SLS_TXN_ALL, NULL),
+	    SLS_OK);
 	assert_false(a.user_exists);
 	assert_true(b.user_exists);
 	assert_int_equal(b.user->ndevices, 2);
 	sls_txn_end(&a);
 	sls_txn_end(&b);
-	assert_int_equal(sls_txn_begin2(&a, "alice", &b, "alice", &fx->store, geteuid(), NULL),
-			 SLS_ERR_INVAL);
-	assert_int_equal(sls_txn_begin(&a, &fx->store, "../x", geteuid(), NULL), SLS_ERR_NAME);
+	assert_int_equal(
+	    sls_txn_begin2(&a, "alice", &b, "alice", &fx->store, geteuid(), SLS_TXN_ALL, NULL),
+	    SLS_ERR_INVAL);
+	assert_int_equal(sls_txn_begin(&a, &fx->store, "../x", geteuid(), SLS_TXN_ALL, NULL),
+			 SLS_ERR_NAME);
 	sls_txn_end(&a);
 }
 
