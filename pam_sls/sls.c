@@ -73,6 +73,24 @@ static void log_to_syslog(void *arg, int priority, const char *line)
 	syslog(LOG_AUTHPRIV | priority, "%s", line);
 }
 
+/*
+ * A user running a sls that is not setuid root cannot use root's sls.conf
+ * or store: say that, and what to do, rather than call root's files unsafe.
+ * Returns when path is not root's, or sls runs as root or setuid.
+ */
+static void needs_root(const struct sls_cli *cli, const char *path)
+{
+	struct stat st;
+
+	if (cli->setuid || geteuid() == 0 || lstat(path, &st) != 0 || st.st_uid != 0)
+		return;
+	errx(SLS_EXIT_PERM,
+	     "%s is root's, and this sls runs as you: it is not installed setuid root "
+	     "(configure --enable-setuid, see sls(8)). Ask an administrator to run: "
+	     "sls --user %s %s",
+	     path, cli->user, cli->verb);
+}
+
 int sls_cli_open_store(struct sls_cli *cli)
 {
 	enum sls_rc rc;
@@ -83,6 +101,8 @@ int sls_cli_open_store(struct sls_cli *cli)
 	sls_priv_user(cli);
 	if (rc == SLS_OK)
 		return SLS_EXIT_OK;
+	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
+		needs_root(cli, cli->conf.store_dir);
 	warnx("store %s: %s%s", cli->conf.store_dir, sls_strerror_errno(rc, errno),
 	      rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
 	return SLS_EXIT_STORE;
@@ -154,6 +174,8 @@ static void load_config(struct sls_cli *cli, const char *path)
 	if (rc == SLS_ERR_FORMAT)
 		errx(SLS_EXIT_STORE, "%s:%d: %s", path ? path : SLS_CONFIG_DEFAULT_PATH, diag.line,
 		     diag.msg);
+	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
+		needs_root(cli, path ? path : SLS_CONFIG_DEFAULT_PATH);
 	errx(SLS_EXIT_STORE, "%s: %s%s", path ? path : SLS_CONFIG_DEFAULT_PATH,
 	     sls_strerror_errno(rc, errno), rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
 }
@@ -242,6 +264,7 @@ int main(int argc, char **argv)
 	}
 	if (v->root_only && cli.ruid != 0)
 		errx(SLS_EXIT_PERM, "%s is for root only", v->name);
+	cli.verb = v->name;
 	if (o->conf != NULL && cli.setuid)
 		errx(SLS_EXIT_PERM, "--conf is refused when sls runs setuid for a user");
 	who_am_i(&cli);

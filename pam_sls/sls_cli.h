@@ -32,6 +32,7 @@ struct sls_cli {
 	gid_t rgid;                         /* the real gid */
 	bool setuid;                        /* running setuid root for a non-root caller */
 	bool stdout_tty;
+	const char *verb; /* the command's name, for messages */
 	const struct sls_opts *opts;
 	char later[512]; /* a message held back until the user's lock is released */
 };
