@@ -320,6 +320,22 @@ static int make_parents(const char *path)
 }
 
 /* The directory must be 0700 and the file 0600, both the user's: they hold secrets. */
+/* "a symbolic link", "a FIFO", ...: what a file that should be regular is. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a regular file";
+}
+
 static enum sls_rc check_private(int dirfd, const char *name, const char *path, char *why,
 				 size_t whysize)
 {
@@ -328,6 +344,12 @@ static enum sls_rc check_private(int dirfd, const char *name, const char *path, 
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? SLS_ERR_NOENT : SLS_ERR_IO;
+	if (!is_dir && !S_ISREG(st.st_mode)) {
+		/* chmod cannot fix a link or a FIFO: say what it is */
+		snprintf(why, whysize, "%s/%s is %s, not a regular file; move it away", path, name,
+			 file_kind(st.st_mode));
+		return SLS_ERR_UNSAFE;
+	}
 	if ((st.st_mode & 077) == 0 && st.st_uid == geteuid())
 		return SLS_OK;
 	if (is_dir)

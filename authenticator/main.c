@@ -34,22 +34,24 @@ struct options {
 	bool dsc;
 	bool force;
 	bool mutual;
+	bool allow_suite;
 };
 
 static void __attribute__((noreturn)) usage(int status)
 {
 	FILE *out = status == 0 ? stdout : stderr;
 
-	fprintf(out,
-		"usage: sls-authenticator import [--type dsc] [--force] URI\n"
-		"       sls-authenticator import [--type dsc] [--force] --image FILE\n"
-		"       sls-authenticator list\n"
-		"       sls-authenticator respond [--account NAME] [--pin-fd N] [--counter N]\n"
-		"                                 [--session HEX] [--mutual] CHALLENGE\n"
-		"       sls-authenticator code [--account NAME]\n"
-		"       sls-authenticator remove NAME\n"
-		"       sls-authenticator            (interactive: pick, challenge, PIN)\n"
-		"       sls-authenticator --help | --version\n");
+	fprintf(
+	    out,
+	    "usage: sls-authenticator import [--type dsc] [--force] [--allow-suite] URI\n"
+	    "       sls-authenticator import [--type dsc] [--force] [--allow-suite] --image FILE\n"
+	    "       sls-authenticator list\n"
+	    "       sls-authenticator respond [--account NAME] [--pin-fd N] [--counter N]\n"
+	    "                                 [--session HEX] [--mutual] CHALLENGE\n"
+	    "       sls-authenticator code [--account NAME]\n"
+	    "       sls-authenticator remove NAME\n"
+	    "       sls-authenticator            (interactive: pick, challenge, PIN)\n"
+	    "       sls-authenticator --help | --version\n");
 	exit(status);
 }
 
@@ -173,8 +175,36 @@ static int add_account(struct accounts *a, const struct account *acc, bool force
 	return 0;
 }
 
-static int parse_import(const char *uri, bool dsc, struct account *acc)
+/*
+ * Suites sls issues put the PIN into the response (P) and truncate it to 6
+ * to 10 digits. Any other is refused unless --allow-suite: a QR code from a
+ * phishing page with the attacker's own secret and a suite without
+ * truncation (-0) would hand over an HMAC from which the PIN is found at
+ * once; a suite without P asks a PIN it does not use.
+ */
+static int check_suite(const struct sls_ocra_suite *suite)
 {
+	if (!suite->pin) {
+		warnx("suite %s has no PIN part (P): sls never issues one, and a code from a "
+		      "page that is not your server's could be used to learn your PIN; "
+		      "import it with --allow-suite only if you trust where it comes from",
+		      suite->text);
+		return EXIT_INPUT;
+	}
+	if (suite->digits < 6 || suite->digits > 10) {
+		warnx("suite %s gives %u-digit responses: sls issues 6 to 10 (an untruncated "
+		      "response gives your PIN away to whoever made the code); import it with "
+		      "--allow-suite only if you trust where it comes from",
+		      suite->text, suite->digits);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+static int parse_import(const char *uri, const struct options *o, struct account *acc)
+{
+	bool dsc = o->dsc;
+
 	struct sls_diag diag = {0};
 
 	memset(acc, 0, sizeof(*acc));
@@ -193,6 +223,8 @@ static int parse_import(const char *uri, bool dsc, struct account *acc)
 		warnx("a dsc key needs a suite with a PIN (P)");
 		return EXIT_INPUT;
 	}
+	if (acc->kind != ACCOUNT_TOTP && !o->allow_suite && check_suite(&acc->otp.suite) != 0)
+		return EXIT_INPUT;
 	acc->created = time(NULL);
 	return check_storable(&acc->otp);
 }
@@ -209,7 +241,7 @@ static int cmd_import(const struct options *o, const char *arg)
 		err(EXIT_USAGE, "out of memory");
 	status = o->image != NULL ? uri_from_image(o->image, &decoded) : 0;
 	if (status == 0)
-		status = parse_import(decoded != NULL ? decoded : arg, o->dsc, &acc);
+		status = parse_import(decoded != NULL ? decoded : arg, o, &acc);
 	if (status == 0)
 		status = open_accounts(a, true);
 	if (status == 0)
@@ -500,12 +532,17 @@ static unsigned long long parse_number(const char *s, const char *what, unsigned
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-	    {"account", required_argument, NULL, 'a'}, {"pin-fd", required_argument, NULL, 'p'},
-	    {"counter", required_argument, NULL, 'c'}, {"session", required_argument, NULL, 's'},
-	    {"mutual", no_argument, NULL, 'm'},        {"image", required_argument, NULL, 'i'},
-	    {"type", required_argument, NULL, 't'},    {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"account", required_argument, NULL, 'a'},
+						 {"pin-fd", required_argument, NULL, 'p'},
+						 {"counter", required_argument, NULL, 'c'},
+						 {"session", required_argument, NULL, 's'},
+						 {"mutual", no_argument, NULL, 'm'},
+						 {"image", required_argument, NULL, 'i'},
+						 {"type", required_argument, NULL, 't'},
+						 {"force", no_argument, NULL, 'f'},
+						 {"allow-suite", no_argument, NULL, 'A'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -535,6 +572,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'f':
 			o->force = true;
+			break;
+		case 'A':
+			o->allow_suite = true;
 			break;
 		case 'h':
 			usage(0);
