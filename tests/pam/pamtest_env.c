@@ -61,6 +61,14 @@ static void write_conf(const char *name, const char *extra)
 	env_write(name, text, 0644);
 }
 
+/* The module under test; SLS_TEST_MODULE runs the tests against another build of it. */
+static const char *module_path(void)
+{
+	const char *m = getenv("SLS_TEST_MODULE");
+
+	return m != NULL && m[0] == '/' ? m : MODULE_PATH;
+}
+
 static void write_service(const char *name, const char *args)
 {
 	char text[3 * PATH_MAX], rel[64];
@@ -68,7 +76,7 @@ static void write_service(const char *name, const char *args)
 	const char *first = strstr(args, "nullok") ? "auth required pam_permit.so\n" : "";
 
 	snprintf(text, sizeof(text), "%sauth required %s %s\naccount required %s %s\n", first,
-		 MODULE_PATH, args, MODULE_PATH, args);
+		 module_path(), args, module_path(), args);
 	snprintf(rel, sizeof(rel), "svc/%s", name);
 	env_write(rel, text, 0644);
 }
