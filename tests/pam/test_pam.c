@@ -546,8 +546,8 @@ static int alias_child(void)
 	      "slsalias:x:4242:4242::/nonexistent:/bin/sh\n",
 	      out);
 	if (fclose(out) != 0 || fclose(in) != 0 || unshare(CLONE_NEWNS) != 0 ||
-	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-	    mount(path, "/etc/passwd", NULL, MS_BIND, NULL) != 0)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount(path, "/etc/passwd", "none", MS_BIND, NULL) != 0)
 		return 11;
 	env_user("slsreal", ENV_IBKEY);
 	/* before: no enrolment under "slsalias", nullok, PAM_SUCCESS with no prompt */
