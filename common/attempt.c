@@ -56,6 +56,23 @@ static enum sls_rc prepare(const struct sls_state *st, const struct sls_device *
 	return SLS_OK;
 }
 
+/*
+ * Begin a transaction on user in which d is still usable at now; else
+ * SLS_ERR_GONE. On any error t holds nothing.
+ */
+static enum sls_rc begin_with(struct sls_txn *t, const struct sls_store *store, const char *user,
+			      uid_t owner, const struct sls_device *d, time_t now,
+			      struct sls_diag *diag)
+{
+	enum sls_rc rc = sls_txn_begin(t, store, user, owner, SLS_TXN_ALL, diag);
+
+	if (rc == SLS_OK && !still_usable(t->user, d, now)) {
+		sls_txn_end(t);
+		rc = SLS_ERR_GONE;
+	}
+	return rc;
+}
+
 enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, uid_t owner,
 			      const struct sls_config *conf, const struct sls_device *d,
 			      struct sls_attempt *a, time_t *until, struct sls_diag *diag)
@@ -66,11 +83,8 @@ enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, u
 
 	memset(a, 0, sizeof(*a));
 	*until = 0;
-	rc = sls_txn_begin(&t, store, user, owner, SLS_TXN_ALL, diag);
+	rc = begin_with(&t, store, user, owner, d, now, diag);
 	if (rc != SLS_OK)
-		goto out;
-	rc = SLS_ERR_GONE;
-	if (!still_usable(t.user, d, now))
 		goto out;
 	rc = SLS_ERR_LOCKED;
 	if (t.state->locked_until > now) {
@@ -101,11 +115,8 @@ enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user,
 	enum sls_rc rc;
 
 	*until = 0;
-	rc = sls_txn_begin(&t, store, user, owner, SLS_TXN_ALL, diag);
+	rc = begin_with(&t, store, user, owner, d, now, diag);
 	if (rc != SLS_OK)
-		goto out;
-	rc = SLS_ERR_GONE;
-	if (!still_usable(t.user, d, now))
 		goto out;
 	/* a lock is ours to lift only if our own failure set it */
 	rc = SLS_ERR_LOCKED;

@@ -395,6 +395,20 @@ static void test_concurrent_failures_counted(void **state)
 	assert_int_equal(failures("carl"), 20);
 }
 
+/* Run fn in a child process and assert that it exits 0 (its own failures are codes). */
+static void in_child(int (*fn)(void))
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* ---- count before check ------------------------------------------------------------ */
 
 static void test_counted_before_prompt(void **state)
@@ -455,16 +469,8 @@ static int fsize_child(void)
 
 static void test_rlimit_fsize_cannot_skip_the_count(void **state)
 {
-	pid_t pid = fork();
-	int status = 0;
-
 	(void)state;
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(fsize_child());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	in_child(fsize_child);
 }
 
 /* F2: the challenge answered is kept, and the device is never given it again. */
@@ -560,19 +566,10 @@ static int alias_child(void)
 
 static void test_alias_of_enrolled_uid(void **state)
 {
-	pid_t pid;
-	int status = 0;
-
 	(void)state;
 	if (geteuid() != 0)
 		skip(); /* a private /etc/passwd needs root; CI runs as root */
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(alias_child());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	in_child(alias_child);
 }
 
 static void test_unsafe_user_names(void **state)
@@ -803,16 +800,8 @@ static int journal_child(void)
 
 static void test_journal_entries(void **state)
 {
-	pid_t pid = fork();
-	int status = 0;
-
 	(void)state;
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(journal_child());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	in_child(journal_child);
 }
 
 /* The child of login_at: one login with the right response; the PAM code is the exit status. */
