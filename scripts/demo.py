@@ -24,9 +24,9 @@ USER = pwd.getpwuid(os.getuid()).pw_name
 PIN = "4821"
 BOLD, OFF = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
 
-# the sandbox lives in the build tree: pam_sls refuses a store or sls.conf
-# below a directory others may write to, such as /tmp
-box = tempfile.mkdtemp(prefix="sls-demo-", dir=BUILD)
+# pam_sls refuses a store or sls.conf below a directory that others may
+# write to, such as /tmp: the sandbox lives in /run as root, else in the build tree
+box = tempfile.mkdtemp(prefix="sls-demo-", dir="/run" if os.geteuid() == 0 else BUILD)
 os.chmod(box, 0o755)
 conf = os.path.join(box, "sls.conf")
 pamd = os.path.join(box, "pam.d")

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <limits.h>
@@ -733,6 +734,20 @@ static void test_exported_symbols(void **state)
  * /run holds our own socket at the journal's address; every datagram is
  * checked for the right MESSAGE_IDs and fields, and for no answer or PIN.
  */
+/*
+ * An empty /run/systemd/journal of our own. Root's sandboxes live in /run
+ * (tests/unit/helpers.h), so only that directory is mounted over; a user
+ * (in a user namespace) cannot make it, and gets a whole tmpfs /run.
+ */
+static bool journal_dir(void)
+{
+	if ((mkdir("/run/systemd", 0755) == 0 || errno == EEXIST) &&
+	    (mkdir("/run/systemd/journal", 0755) == 0 || errno == EEXIST))
+		return mount("tmpfs", "/run/systemd/journal", "tmpfs", 0, "mode=0755") == 0;
+	return mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") == 0 &&
+	       mkdir("/run/systemd", 0755) == 0 && mkdir("/run/systemd/journal", 0755) == 0;
+}
+
 static int journal_socket(void)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -740,9 +755,7 @@ static int journal_socket(void)
 	int fd;
 
 	if ((unshare(CLONE_NEWNS) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) ||
-	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
-	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 ||
-	    mkdir("/run/systemd", 0755) != 0 || mkdir("/run/systemd/journal", 0755) != 0)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 || !journal_dir())
 		return -1;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	strcpy(sa.sun_path, "/run/systemd/journal/socket");
