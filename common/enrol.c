@@ -64,6 +64,11 @@ enum sls_rc sls_device_status_parse(const char *s, enum sls_device_status *st)
 	return SLS_ERR_INVAL;
 }
 
+bool sls_device_type_askable(enum sls_device_type t)
+{
+	return t == SLS_DEV_IBKEY || t == SLS_DEV_DSC || t == SLS_DEV_TOTP;
+}
+
 bool sls_device_usable(const struct sls_device *d, time_t now)
 {
 	return d->status == SLS_STATUS_ACTIVE && (d->expires == 0 || now < d->expires);

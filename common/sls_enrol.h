@@ -104,6 +104,12 @@ enum sls_rc sls_user_parse(const char *buf, struct sls_user *user, struct sls_di
  */
 enum sls_rc sls_user_format(const struct sls_user *user, char **out, size_t *len);
 
+/*
+ * Whether a login can ask a device of type t today (ibkey, dsc, totp); the
+ * other types parse in the files but have no prompt yet.
+ */
+bool sls_device_type_askable(enum sls_device_type t);
+
 /* Whether d can answer at now: active, and not past its expires (0 = never). */
 bool sls_device_usable(const struct sls_device *d, time_t now);
 

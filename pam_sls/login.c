@@ -57,12 +57,6 @@ void sls_login_say_locked(struct sls_login *login, time_t until)
 		      when);
 }
 
-/* The types the login knows how to ask; sms, card and tempcode come later. */
-static bool askable(enum sls_device_type t)
-{
-	return t == SLS_DEV_IBKEY || t == SLS_DEV_DSC || t == SLS_DEV_TOTP;
-}
-
 void sls_login_usable(struct sls_login *login)
 {
 	const struct sls_user *u = login->enrolment;
@@ -71,11 +65,16 @@ void sls_login_usable(struct sls_login *login)
 	login->nusable = 0;
 	login->best_level = 0;
 	login->nexpired = 0;
+	login->nunaskable = 0;
 	for (size_t i = 0; i < u->ndevices; i++) {
 		const struct sls_device *d = &u->devices[i];
 
-		if (d->status != SLS_STATUS_ACTIVE || !askable(d->type))
+		if (d->status != SLS_STATUS_ACTIVE)
 			continue;
+		if (!sls_device_type_askable(d->type)) {
+			login->nunaskable++;
+			continue;
+		}
 		if (!sls_device_usable(d, now)) {
 			login->nexpired++;
 			continue;

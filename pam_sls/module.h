@@ -41,8 +41,9 @@ struct sls_login {
 	struct sls_state *state;
 	size_t usable[SLS_DEVICES_MAX]; /* indexes into enrolment->devices */
 	size_t nusable;
-	int best_level;  /* the highest level among active devices, 0 if none */
-	size_t nexpired; /* active devices past their expires */
+	int best_level;    /* the highest level among active devices, 0 if none */
+	size_t nexpired;   /* active devices past their expires */
+	size_t nunaskable; /* active devices of a type with no prompt yet */
 };
 
 /* Which devices this login may use (active, not expired, level, devices=). */

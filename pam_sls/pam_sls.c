@@ -159,15 +159,25 @@ static int load_user(struct sls_login *login, bool *enrolled)
 }
 
 /*
- * Only expired devices: a denial, even with nullok, which is for users
- * without a second factor, not for those whose second factor ran out.
+ * Active devices, none of them usable (expired, or of a type with no prompt
+ * yet): a denial, even with nullok, which is for users without a second
+ * factor, not for those whose second factor ran out or cannot be asked.
  */
-static int all_expired(struct sls_login *login)
+static int none_usable(struct sls_login *login)
 {
+	if (login->nexpired > 0) {
+		sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+			      "every second factor device is past its expiry");
+		sls_login_say(login, PAM_ERROR_MSG,
+			      "Your second factor device has expired; ask an administrator for a "
+			      "new one.");
+		return PAM_AUTH_ERR;
+	}
 	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-		      "every second factor device is past its expiry");
+		      "no active device is of a type the login can ask");
 	sls_login_say(login, PAM_ERROR_MSG,
-		      "Your second factor device has expired; ask an administrator for a new one.");
+		      "None of your second factor devices can be used to log in here; ask an "
+		      "administrator.");
 	return PAM_AUTH_ERR;
 }
 
@@ -222,7 +232,8 @@ static int second_factor(struct sls_login *login)
 			login->nusable, login->enrolment->ndevices, login->best_level,
 			login->opts.min_level);
 	if (login->best_level == 0)
-		return login->nexpired > 0 ? all_expired(login) : no_device(login);
+		return login->nexpired + login->nunaskable > 0 ? none_usable(login)
+							       : no_device(login);
 	if (login->nusable == 0)
 		return none_good_enough(login);
 	if (login->nusable > 1 && (retval = sls_login_menu(login, &choice)) != PAM_SUCCESS)

@@ -90,7 +90,8 @@ bool sls_cli_answer(const struct sls_device *d, const char *challenge, uint64_t 
  * higher level than it (new_level, SLS_EXIT_REFUSED): otherwise anything
  * running as the user could add its own second factor or remove the user's.
  * purpose starts the line that asks ("To add a device"). Root and users
- * with no usable device pass at once.
+ * with no active device pass at once; a user whose active devices cannot
+ * answer (expired, or of a type with no prompt) is refused.
  */
 int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose);
 

@@ -60,13 +60,19 @@ static const struct sls_device *strongest(const struct sls_user *user)
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 
-		if (sls_device_usable(d, now) &&
-		    (d->type == SLS_DEV_IBKEY || d->type == SLS_DEV_DSC ||
-		     d->type == SLS_DEV_TOTP) &&
+		if (sls_device_usable(d, now) && sls_device_type_askable(d->type) &&
 		    (best == NULL || d->level > best->level))
 			best = d;
 	}
 	return best;
+}
+
+static bool has_active(const struct sls_user *user)
+{
+	for (size_t i = 0; i < user->ndevices; i++)
+		if (user->devices[i].status == SLS_STATUS_ACTIVE)
+			return true;
+	return false;
 }
 
 static int locked_message(time_t until)
@@ -169,7 +175,13 @@ int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose)
 	best = cli->ruid == 0 ? NULL : strongest(user);
 	if (status == SLS_EXIT_OK && best != NULL)
 		status = sls_cli_read_state(cli, state);
-	if (status == SLS_EXIT_OK && best != NULL && best->level < new_level) {
+	if (status == SLS_EXIT_OK && best == NULL && cli->ruid != 0 && has_active(user)) {
+		/* devices that cannot answer are no licence to add or remove one */
+		warnx("none of your devices can answer (expired, or of a kind sls cannot ask): "
+		      "ask an administrator to run sls --user %s %s",
+		      cli->user, cli->verb);
+		status = SLS_EXIT_REFUSED;
+	} else if (status == SLS_EXIT_OK && best != NULL && best->level < new_level) {
 		warnx("a level-%d device is stronger than any you have (level %d): ask an "
 		      "administrator to run sls enroll --user %s",
 		      new_level, best->level, cli->user);

@@ -212,6 +212,19 @@ static void add_totp(struct sls_user *u)
 	d->created = 1700000000;
 }
 
+static void add_sms(struct sls_user *u)
+{
+	struct sls_device *d = &u->devices[u->ndevices++];
+
+	snprintf(u->phone, sizeof(u->phone), "+491721234567");
+	u->phone_verified = true;
+	snprintf(d->name, sizeof(d->name), "mobile");
+	d->type = SLS_DEV_SMS;
+	d->level = 1;
+	d->status = SLS_STATUS_ACTIVE;
+	d->created = 1700000000;
+}
+
 void env_user(const char *name, unsigned devices)
 {
 	struct sls_user u;
@@ -225,6 +238,8 @@ void env_user(const char *name, unsigned devices)
 		u.devices[0].expires = time(NULL) + 86400;
 	if (devices & ENV_TOTP)
 		add_totp(&u);
+	if (devices & ENV_SMS)
+		add_sms(&u);
 	if (devices & (ENV_DSC | ENV_REVOKED_DSC)) {
 		add_ocra(&u, "key", SLS_DEV_DSC, dsc_key, ENV_DSC_PIN);
 		if (devices & ENV_REVOKED_DSC)

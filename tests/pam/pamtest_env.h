@@ -28,6 +28,7 @@ enum env_device {
 	ENV_TOTP = 4,
 	ENV_REVOKED_DSC = 8,
 	ENV_EXPIRING = 16, /* the ibkey expires a day from now */
+	ENV_SMS = 32,      /* an sms device, which logins cannot ask yet */
 };
 
 /* Write STORE/users/NAME with the devices asked for; remove the state file. */

@@ -368,9 +368,19 @@ static void test_expired_device(void **state)
 	assert_int_equal(login_at("+2d", "eve"), PAM_AUTH_ERR);
 	assert_int_equal(login_on_at("sls-nullok", "+2d", "eve"), PAM_AUTH_ERR);
 	assert_int_equal(login_at("+23h", "eve"), PAM_SUCCESS);
+	/* with a totp beside it, the totp is asked (the child's ibkey answer is wrong) */
 	env_user("eve", ENV_IBKEY | ENV_EXPIRING | ENV_TOTP);
-	assert_int_equal(login_at("+2d", "eve"),
-			 PAM_AUTH_ERR); /* the totp is asked, not the ibkey */
+	assert_int_equal(login_at("+2d", "eve"), PAM_AUTH_ERR);
+}
+
+/* Only devices the login cannot ask yet (sms): denied, nullok or not. */
+static void test_only_unaskable_devices(void **state)
+{
+	(void)state;
+	env_user("sam", ENV_SMS);
+	assert_int_equal(env_login("sls-nullok", "sam", NULL, &lg), PAM_AUTH_ERR);
+	assert_int_equal(lg.nprompts, 0);
+	assert_true(said(&lg, "None of your second factor devices can be used"));
 }
 
 static void test_concurrent_failures_counted(void **state)
@@ -848,6 +858,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_unlock_by_sls),
 	    cmocka_unit_test(test_lock_expires),
 	    cmocka_unit_test(test_expired_device),
+	    cmocka_unit_test(test_only_unaskable_devices),
 	    cmocka_unit_test(test_concurrent_failures_counted),
 	    cmocka_unit_test(test_counted_before_prompt),
 	    cmocka_unit_test(test_rlimit_fsize_cannot_skip_the_count),
