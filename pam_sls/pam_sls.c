@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,6 +102,8 @@ static int get_user(struct sls_login *login)
 	if (found != NULL) {
 		uid_t uid = pw.pw_uid;
 
+		if (sls_name_valid(pw.pw_name) && strlen(pw.pw_name) < sizeof(login->alias))
+			snprintf(login->alias, sizeof(login->alias), "%s", pw.pw_name);
 		/* a name NSS knows must have a uid NSS can name: else fail closed */
 		e = getpwuid_r(uid, &pw, buf, sizeof(buf), &found);
 		e = found == NULL ? EIO : e;
@@ -115,7 +119,30 @@ static int get_user(struct sls_login *login)
 		return PAM_USER_UNKNOWN;
 	snprintf(login->user_buf, sizeof(login->user_buf), "%s", user);
 	login->user = login->user_buf;
+	if (strcmp(login->alias, login->user) == 0)
+		login->alias[0] = '\0';
 	return PAM_SUCCESS;
+}
+
+/*
+ * An enrolment file under an alias of the uid (another passwd name, which
+ * sls used to file under when root named it with --user) is never read:
+ * the uid's own name is. Rather than pass such a user with nullok, deny,
+ * and say in the log what to move where.
+ */
+static bool enrolled_under_alias(struct sls_login *login)
+{
+	struct stat st;
+
+	if (login->alias[0] == '\0' ||
+	    fstatat(login->store.users_fd, login->alias, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return false;
+	sls_log_event(&login->log, SLS_EV_FILE_ERROR, NULL, "error", NULL,
+		      "an enrolment file is under another name of the user's uid: rename it to the "
+		      "uid's name (getent passwd UID)");
+	sls_login_say(login, PAM_ERROR_MSG,
+		      "The second factor cannot be checked now; ask an administrator.");
+	return true;
 }
 
 static int file_error(struct sls_login *login, enum sls_rc rc, struct sls_diag *diag)
@@ -149,7 +176,7 @@ static int load_user(struct sls_login *login, bool *enrolled)
 		rc = sls_userdb_load_user(&login->store, login->user, geteuid(), login->enrolment,
 					  &diag);
 	if (rc == SLS_ERR_NOENT)
-		return PAM_SUCCESS;
+		return enrolled_under_alias(login) ? PAM_SERVICE_ERR : PAM_SUCCESS;
 	if (rc != SLS_OK)
 		return file_error(login, rc, &diag);
 	login->log.user = login->user; /* enrolled: a real user name, safe to log */

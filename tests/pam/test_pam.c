@@ -572,7 +572,15 @@ static int alias_child(void)
 	if (rv == PAM_SUCCESS || lg.nprompts != 1 || strncmp(lg.prompts[0], "Challenge: ", 11) != 0)
 		return 12;
 	rv = env_login("sls-nullok", "slsreal", none, &lg);
-	return rv != PAM_SUCCESS && lg.nprompts == 1 ? 0 : 13;
+	if (rv == PAM_SUCCESS || lg.nprompts != 1)
+		return 13;
+	/* an enrolment filed under the alias (as sls once did) is no licence for nullok */
+	env_user("slsalias", ENV_IBKEY);
+	env_user("slsreal", 0);
+	snprintf(path, sizeof(path), "%s/store/users/slsreal", env_dir());
+	unlink(path);
+	rv = env_login("sls-nullok", "slsalias", none, &lg);
+	return rv == PAM_SERVICE_ERR && lg.nprompts == 0 ? 0 : 14;
 }
 
 static void test_alias_of_enrolled_uid(void **state)
