@@ -176,24 +176,27 @@ static int add_account(struct accounts *a, const struct account *acc, bool force
 }
 
 /*
- * Suites sls issues put the PIN into the response (P) and truncate it to 6
- * to 10 digits. Any other is refused unless --allow-suite: a QR code from a
- * phishing page with the attacker's own secret and a suite without
- * truncation (-0) would hand over an HMAC from which the PIN is found at
- * once; a suite without P asks a PIN it does not use.
+ * sls issues one kind of suite: the PIN enters the response (P) and the
+ * response is truncated to 6 to 10 digits. Another is refused unless
+ * --allow-suite: untruncated (-0), a response is a whole HMAC, from which
+ * whoever made the code (and so knows its secret) reads the PIN at once;
+ * without P, a response says nothing about who holds the device. No suite
+ * makes a code from an untrusted page safe (its maker knows the secret, and
+ * a response with the PIN in it lets them try PINs offline): sls-authenticator(1)
+ * says to import only what the user's own server showed.
  */
 static int check_suite(const struct sls_ocra_suite *suite)
 {
 	if (!suite->pin) {
-		warnx("suite %s has no PIN part (P): sls never issues one, and a code from a "
-		      "page that is not your server's could be used to learn your PIN; "
-		      "import it with --allow-suite only if you trust where it comes from",
+		warnx("suite %s has no PIN part (P): sls never issues one (its responses would not "
+		      "depend on your PIN); import it with --allow-suite only if you trust where "
+		      "it comes from",
 		      suite->text);
 		return EXIT_INPUT;
 	}
 	if (suite->digits < 6 || suite->digits > 10) {
 		warnx("suite %s gives %u-digit responses: sls issues 6 to 10 (an untruncated "
-		      "response gives your PIN away to whoever made the code); import it with "
+		      "response hands your PIN to whoever made the code); import it with "
 		      "--allow-suite only if you trust where it comes from",
 		      suite->text, suite->digits);
 		return EXIT_INPUT;
