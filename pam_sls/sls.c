@@ -80,10 +80,13 @@ static void log_to_syslog(void *arg, int priority, const char *line)
  */
 static void needs_root(const struct sls_cli *cli, const char *path)
 {
+	int saved = errno; /* what the caller reports when this returns */
 	struct stat st;
 
-	if (cli->setuid || geteuid() == 0 || lstat(path, &st) != 0 || st.st_uid != 0)
+	if (cli->setuid || geteuid() == 0 || lstat(path, &st) != 0 || st.st_uid != 0) {
+		errno = saved;
 		return;
+	}
 	errx(SLS_EXIT_PERM,
 	     "%s is root's, and this sls runs as you: it is not installed setuid root "
 	     "(configure --enable-setuid, see sls(8)). Ask an administrator to run: "
@@ -124,9 +127,14 @@ int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 	return rc == SLS_ERR_NOMEM ? SLS_EXIT_USAGE : SLS_EXIT_STORE;
 }
 
-/* The user's lock was not to be had: say who holds it, for root to act on. */
-static int lock_error(struct sls_cli *cli, pid_t holder)
+int sls_cli_lock_error(struct sls_cli *cli)
 {
+	pid_t holder;
+
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	holder = sls_lock_holder(cli->store.lock_fd, cli->user);
+	sls_priv_user(cli);
 	if (holder > 0)
 		warnx("the lock of %s is held by process %ld; nothing was changed (stop that "
 		      "process, e.g. kill %ld, and try again)",
@@ -340,38 +348,52 @@ static int transact_locked(struct sls_cli *cli, struct sls_txn *t, unsigned load
 	return fn(cli, t, arg);
 }
 
+/* What went wrong in a transaction's store work, said once the lock is gone. */
+struct txn_error {
+	enum sls_rc rc;
+	int errnum; /* the errno of the failing call */
+	struct sls_diag diag;
+};
+
+/* After a store step (begin or commit) run with the store's privileges: note it, drop them. */
+static void store_step(struct sls_cli *cli, struct txn_error *e, enum sls_rc rc)
+{
+	e->rc = rc;
+	e->errnum = errno;
+	sls_priv_user(cli);
+}
+
+static void priv_store_or_die(const struct sls_cli *cli)
+{
+	if (!sls_priv_store(cli))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+}
+
 int sls_cli_transact(struct sls_cli *cli, unsigned load, sls_cli_txn_fn fn, void *arg)
 {
 	unsigned what = (load & (SLS_CLI_USER | SLS_CLI_NEW_USER) ? SLS_TXN_USER : 0) |
 			(load & SLS_CLI_STATE ? SLS_TXN_STATE : 0);
-	struct sls_diag diag = {0};
+	struct txn_error e = {0};
 	struct sls_txn t;
-	enum sls_rc rc;
-	int status, errnum = 0;
-	pid_t holder = 0;
+	int status = SLS_EXIT_STORE;
 
 	cli->later[0] = '\0';
-	if (!sls_priv_store(cli))
-		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
-	rc = sls_txn_begin(&t, &cli->store, cli->user, sls_store_owner(cli), what, &diag);
-	sls_priv_user(cli);
-	status = rc == SLS_OK ? transact_locked(cli, &t, load, fn, arg) : SLS_EXIT_STORE;
-	if (rc == SLS_OK && status == SLS_EXIT_OK) {
-		if (!sls_priv_store(cli))
-			err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
-		rc = sls_txn_commit(&t);
-		errnum = errno;
-		sls_priv_user(cli);
+	priv_store_or_die(cli);
+	store_step(cli, &e,
+		   sls_txn_begin(&t, &cli->store, cli->user, sls_store_owner(cli), what, &e.diag));
+	if (e.rc == SLS_OK)
+		status = transact_locked(cli, &t, load, fn, arg);
+	if (e.rc == SLS_OK && status == SLS_EXIT_OK) {
+		priv_store_or_die(cli);
+		store_step(cli, &e, sls_txn_commit(&t));
 	}
-	if (rc == SLS_ERR_LOCK)
-		holder = sls_lock_holder(cli->store.lock_fd, cli->user);
 	sls_txn_end(&t); /* the lock is gone: now messages may block */
 	sls_cli_say_later(cli);
-	if (rc == SLS_ERR_LOCK)
-		return lock_error(cli, holder);
-	if (rc != SLS_OK) {
-		errno = errnum;
-		return sls_cli_file_error(cli, t.failed ? t.failed : "lock", rc, &diag);
+	if (e.rc == SLS_ERR_LOCK)
+		return sls_cli_lock_error(cli);
+	if (e.rc != SLS_OK) {
+		errno = e.errnum;
+		return sls_cli_file_error(cli, t.failed ? t.failed : "lock", e.rc, &e.diag);
 	}
 	return status;
 }

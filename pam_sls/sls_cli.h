@@ -58,6 +58,13 @@ bool sls_cli_uid_name(const char *name, char *out, size_t size);
 /* Open the store (creating it as needed), with store privileges. */
 int sls_cli_open_store(struct sls_cli *cli);
 
+/*
+ * The user's lock could not be had (SLS_ERR_LOCK): say which process holds
+ * it (from /proc/locks), for root to stop it; nothing was changed.
+ * Returns SLS_EXIT_STORE.
+ */
+int sls_cli_lock_error(struct sls_cli *cli);
+
 /* Print "sls: FILE: message" for an enrolment/state problem; returns SLS_EXIT_STORE etc. */
 int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 		       const struct sls_diag *diag);

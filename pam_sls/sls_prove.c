@@ -92,6 +92,8 @@ static int attempt_status(struct sls_cli *cli, enum sls_rc rc, time_t until,
 		return SLS_EXIT_OK;
 	if (rc == SLS_ERR_LOCKED)
 		return locked_message(until);
+	if (rc == SLS_ERR_LOCK)
+		return sls_cli_lock_error(cli);
 	if (rc == SLS_ERR_GONE || rc == SLS_ERR_MISMATCH) {
 		warnx("not proven: that answer cannot be used (the device changed, or the code was "
 		      "used already)");
