@@ -319,7 +319,6 @@ static int make_parents(const char *path)
 	return 0;
 }
 
-/* The directory must be 0700 and the file 0600, both the user's: they hold secrets. */
 /* "a symbolic link", "a FIFO", ...: what a file that should be regular is. */
 static const char *file_kind(mode_t mode)
 {
@@ -336,6 +335,7 @@ static const char *file_kind(mode_t mode)
 	return "not a regular file";
 }
 
+/* The directory must be 0700 and the file 0600, both the user's: they hold secrets. */
 static enum sls_rc check_private(int dirfd, const char *name, const char *path, char *why,
 				 size_t whysize)
 {
@@ -402,10 +402,11 @@ static enum sls_rc open_dir(struct accounts *a, bool create, const char *path, c
 	if (rc == SLS_OK)
 		rc = check_private(a->dirfd, ".", path, why, whysize);
 	else if (rc == SLS_ERR_UNSAFE)
-		snprintf(
-		    why, whysize,
-		    "%s must be a directory of yours, private: chown $(id -u) and chmod 700 it",
-		    path);
+		snprintf(why, whysize,
+			 "%s must be a directory of yours, private (chown $(id -u) and chmod 700 "
+			 "it), and every directory above it root's or yours and writable by no one "
+			 "else (not below /tmp)",
+			 path);
 	else
 		snprintf(why, whysize, "%s: %s", path, sls_strerror(rc));
 	return rc;

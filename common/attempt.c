@@ -28,15 +28,28 @@ enum sls_rc sls_challenge_draw(const struct sls_device_state *ds, char *out, siz
 	return rc;
 }
 
-/* The device as the files say now: the same secret, and usable at now. */
+/*
+ * Whether n (as the files say now) is still the device d that the answer is
+ * checked against: the same identity, secret, PIN hash and suite.
+ */
+static bool same_device(const struct sls_device *n, const struct sls_device *d)
+{
+	return n->type == d->type && n->created == d->created && n->secret_len == d->secret_len &&
+	       sls_secure_equal(n->secret, d->secret, d->secret_len) &&
+	       n->pin_hash_len == d->pin_hash_len &&
+	       sls_secure_equal(n->pin_hash, d->pin_hash, d->pin_hash_len) &&
+	       strcmp(n->suite.text, d->suite.text) == 0 && n->totp_hash == d->totp_hash &&
+	       n->totp_digits == d->totp_digits && n->totp_period == d->totp_period;
+}
+
+/* The device as the files say now: the same device, and usable at now. */
 static bool still_usable(const struct sls_user *user, const struct sls_device *d, time_t now)
 {
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *n = &user->devices[i];
 
 		if (strcmp(n->name, d->name) == 0)
-			return sls_device_usable(n, now) && n->secret_len == d->secret_len &&
-			       sls_secure_equal(n->secret, d->secret, d->secret_len);
+			return sls_device_usable(n, now) && same_device(n, d);
 	}
 	return false;
 }

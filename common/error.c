@@ -44,10 +44,17 @@ const char *sls_strerror_errno(enum sls_rc rc, int errnum)
 	return sls_strerror(rc);
 }
 
+/* strerror_r (GNU form: the text may or may not be put in buf): hosts are threaded. */
 void sls_diag_errno(struct sls_diag *diag, enum sls_rc rc, int errnum)
 {
-	if (diag != NULL && diag->msg[0] == '\0')
-		sls_diag_set(diag, 0, "%s", sls_strerror_errno(rc, errnum));
+	char buf[128];
+
+	if (diag == NULL || diag->msg[0] != '\0')
+		return;
+	if (rc == SLS_ERR_IO && errnum > 0)
+		sls_diag_set(diag, 0, "%s", strerror_r(errnum, buf, sizeof(buf)));
+	else
+		sls_diag_set(diag, 0, "%s", sls_strerror(rc));
 }
 
 void sls_diag_set(struct sls_diag *diag, int line, const char *fmt, ...)

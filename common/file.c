@@ -429,6 +429,23 @@ static enum sls_rc temp_fill(int fd, const void *data, size_t len, mode_t mode)
 }
 
 /*
+ * Whether the file now called tmp is still the one we wrote through fd.
+ * Only a writer that broke the lock contract could have put another there;
+ * then nothing is renamed, and the file, not ours, is left alone (EBUSY).
+ */
+static bool temp_still_ours(int dirfd, const char *tmp, int fd)
+{
+	struct stat mine, there;
+
+	if (fstat(fd, &mine) != 0 || fstatat(dirfd, tmp, &there, AT_SYMLINK_NOFOLLOW) != 0)
+		return false;
+	if (mine.st_dev == there.st_dev && mine.st_ino == there.st_ino)
+		return true;
+	errno = EBUSY;
+	return false;
+}
+
+/*
  * After a successful renameat the temp name is gone, so only a failure
  * before it removes the temp file. If the final fsync of the directory
  * fails, the new contents are in place but may not survive a power cut:
@@ -452,6 +469,10 @@ enum sls_rc sls_file_replace(int dirfd, const char *name, const void *data, size
 	if (rc != SLS_OK)
 		goto out;
 	rc = SLS_ERR_IO;
+	if (!temp_still_ours(dirfd, tmp, fd)) {
+		tmp[0] = errno == EBUSY ? '\0' : tmp[0];
+		goto out;
+	}
 	if (close(fd) != 0) { /* Linux: the fd is gone even on error */
 		fd = -1;
 		goto out;

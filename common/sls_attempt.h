@@ -25,8 +25,9 @@ struct sls_attempt {
 
 /*
  * Step one, before the device's prompt is shown. In a transaction on user
- * (files owned by owner): the device (d's name and secret) must still be
- * active and unexpired (else SLS_ERR_GONE), and the user not locked (else
+ * (files owned by owner): the device must still be d (the same created,
+ * secret, PIN hash and suite) and be active and unexpired (else
+ * SLS_ERR_GONE), and the user not locked (else
  * SLS_ERR_LOCKED with *until); a challenge the device did not answer in its
  * recent logins is drawn, a failure is added (which locks the user when it
  * is the deny-th within the window: a->lock_set), and the state is written.

@@ -37,7 +37,9 @@ const char *sls_strerror(enum sls_rc rc);
 /*
  * The same, but for SLS_ERR_IO the text of errnum (the errno the failing
  * call left), so that "No space left on device" or "Read-only file system"
- * is said as such and not as "input/output error".
+ * is said as such and not as "input/output error". For the CLIs: it uses
+ * strerror(), which is not for threaded hosts (the module uses
+ * sls_diag_errno).
  */
 const char *sls_strerror_errno(enum sls_rc rc, int errnum);
 

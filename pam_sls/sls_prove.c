@@ -146,10 +146,19 @@ static int not_proven(struct sls_cli *cli, const struct sls_device *best,
 	return SLS_EXIT_REFUSED;
 }
 
-/* One counted answer of best; SLS_EXIT_OK only for a right one, recorded. */
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* One counted answer of best; SLS_EXIT_OK only for a right one, in time, recorded. */
 static int ask_proof(struct sls_cli *cli, const struct sls_device *best, const char *purpose)
 {
 	struct sls_attempt a;
+	struct timespec asked;
 	uint64_t step = 0;
 	bool eof = false, right;
 	int status = begin(cli, best, &a);
@@ -158,7 +167,12 @@ static int ask_proof(struct sls_cli *cli, const struct sls_device *best, const c
 		return status;
 	printf("%s, first answer with your %s device %s.\n", purpose,
 	       sls_device_type_name(best->type), best->name);
+	clock_gettime(CLOCK_MONOTONIC, &asked);
 	right = sls_cli_answer(best, a.challenge, a.not_before, &step, &eof);
+	if (right && seconds_since(&asked) > (double)cli->conf.challenge_timeout) {
+		warnx("The response has expired; start again.");
+		right = false;
+	}
 	status = right ? succeed(cli, best, &a, step) : not_proven(cli, best, &a);
 	sls_wipe(&a, sizeof(a));
 	return status;

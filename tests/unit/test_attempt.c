@@ -188,6 +188,13 @@ static void test_device_gone(void **state)
 	make_user(fx);
 	fx->user.devices[0].secret[0] ^= 1;
 	assert_int_equal(begin(fx, 0, &a, &until), SLS_ERR_GONE);
+	/* its PIN changed (a new pin_hash) while the prompt was open */
+	make_user(fx);
+	assert_int_equal(begin(fx, 0, &a, &until), SLS_OK);
+	fx->user.devices[0].pin_hash[0] ^= 1;
+	save_user(fx);
+	fx->user.devices[0].pin_hash[0] ^= 1;
+	assert_int_equal(succeed(fx, 0, &a, 0, &until), SLS_ERR_GONE);
 	/* past its expiry */
 	make_user(fx);
 	fx->user.devices[0].expires = time(NULL) - 1;
