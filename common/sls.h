@@ -5,7 +5,7 @@
 #include "sls_attempt.h"
 #include "sls_codec.h"
 #include "sls_config.h"
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_error.h"
 #include "sls_file.h"
 #include "sls_log.h"

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "sls_config.h"
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_error.h"
 #include "sls_file.h"
 #include "sls_state.h"

@@ -2,7 +2,7 @@
 #ifndef SLS_PIN_POLICY_H
 #define SLS_PIN_POLICY_H
 
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_error.h"
 
 /* Why a PIN was refused; sls_pin_rule_text gives the sentence to show. */

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_error.h"
 
 #define SLS_FAILURES_MAX 100 /* failure times kept (deny may not exceed it) */

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_error.h"
 #include "sls_file.h"
 #include "sls_state.h"

@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_error.h"
 #include "sls_file.h"
 #include "sls_state.h"

@@ -59,7 +59,7 @@ void sls_login_say_locked(struct sls_login *login, time_t until)
 
 void sls_login_usable(struct sls_login *login)
 {
-	const struct sls_user *u = login->enrolment;
+	const struct sls_user *u = login->enrollment;
 	time_t now = time(NULL);
 
 	login->nusable = 0;
@@ -115,7 +115,7 @@ out:
 static size_t default_choice(const struct sls_login *login)
 {
 	for (size_t i = 0; i < login->nusable; i++)
-		if (strcmp(login->enrolment->devices[login->usable[i]].name,
+		if (strcmp(login->enrollment->devices[login->usable[i]].name,
 			   login->state->last_device) == 0)
 			return i;
 	return 0;
@@ -127,7 +127,7 @@ static void menu_text(const struct sls_login *login, size_t def, bool again, cha
 				      again ? "That is not one of the numbers.\n" : "");
 
 	for (size_t i = 0; i < login->nusable && len < size; i++) {
-		const struct sls_device *d = &login->enrolment->devices[login->usable[i]];
+		const struct sls_device *d = &login->enrollment->devices[login->usable[i]];
 
 		len += (size_t)snprintf(buf + len, size - len, " %zu) %s %s\n", i + 1,
 					sls_device_type_name(d->type), d->name);

@@ -38,7 +38,7 @@ struct sls_login {
 	const char *user; /* validated with sls_name_valid before use */
 	char user_buf[SLS_USER_NAME_MAX + 1];
 	char alias[SLS_USER_NAME_MAX + 1]; /* the passwd name given, when not the uid's own */
-	struct sls_user *enrolment;
+	struct sls_user *enrollment;
 	struct sls_state *state;
 	size_t usable[SLS_DEVICES_MAX]; /* indexes into enrolment->devices */
 	size_t nusable;

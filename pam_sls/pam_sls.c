@@ -43,11 +43,11 @@ static void login_init(struct sls_login *login, pam_handle_t *pamh, int flags)
 
 static void login_end(struct sls_login *login)
 {
-	if (login->enrolment != NULL)
-		sls_user_clear(login->enrolment);
+	if (login->enrollment != NULL)
+		sls_user_clear(login->enrollment);
 	if (login->state != NULL)
 		sls_state_clear(login->state);
-	free(login->enrolment);
+	free(login->enrollment);
 	free(login->state);
 	sls_store_close(&login->store);
 }
@@ -167,13 +167,13 @@ static int load_user(struct sls_login *login, bool *enrolled)
 	enum sls_rc rc;
 
 	*enrolled = false;
-	login->enrolment = calloc(1, sizeof(*login->enrolment));
+	login->enrollment = calloc(1, sizeof(*login->enrollment));
 	login->state = calloc(1, sizeof(*login->state));
-	if (login->enrolment == NULL || login->state == NULL)
+	if (login->enrollment == NULL || login->state == NULL)
 		return PAM_BUF_ERR;
 	rc = sls_store_open(login->conf.store_dir, geteuid(), false, &login->store);
 	if (rc == SLS_OK)
-		rc = sls_userdb_load_user(&login->store, login->user, geteuid(), login->enrolment,
+		rc = sls_userdb_load_user(&login->store, login->user, geteuid(), login->enrollment,
 					  &diag);
 	if (rc == SLS_ERR_NOENT)
 		return enrolled_under_alias(login) ? PAM_SERVICE_ERR : PAM_SUCCESS;
@@ -256,7 +256,7 @@ static int second_factor(struct sls_login *login)
 	}
 	sls_login_usable(login);
 	sls_login_debug(login, "%zu usable device(s) of %zu; best level %d, min_level %d",
-			login->nusable, login->enrolment->ndevices, login->best_level,
+			login->nusable, login->enrollment->ndevices, login->best_level,
 			login->opts.min_level);
 	if (login->best_level == 0)
 		return login->nexpired + login->nunaskable > 0 ? none_usable(login)
@@ -265,7 +265,7 @@ static int second_factor(struct sls_login *login)
 		return none_good_enough(login);
 	if (login->nusable > 1 && (retval = sls_login_menu(login, &choice)) != PAM_SUCCESS)
 		return retval;
-	d = &login->enrolment->devices[login->usable[choice]];
+	d = &login->enrollment->devices[login->usable[choice]];
 	/* count before check: no prompt unless the attempt is recorded first */
 	retval = sls_login_begin(login, d, &a);
 	if (retval != PAM_SUCCESS)

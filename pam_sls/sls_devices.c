@@ -232,7 +232,7 @@ int sls_cmd_revoke(struct sls_cli *cli, int argc, char **argv)
 /* ---- status and unlock (root) ------------------------------------------------------ */
 
 /* Whether cli->user has an enrolment file (a user gone from passwd may still have one). */
-static bool has_enrolment(struct sls_cli *cli)
+static bool has_enrollment(struct sls_cli *cli)
 {
 	struct stat st;
 	bool found;
@@ -259,7 +259,7 @@ static int target_user(struct sls_cli *cli, int argc, char **argv, const char *v
 	if (sls_cli_uid_name(argv[0], cli->user, sizeof(cli->user)))
 		return SLS_EXIT_OK;
 	snprintf(cli->user, sizeof(cli->user), "%s", argv[0]);
-	if (!has_enrolment(cli)) {
+	if (!has_enrollment(cli)) {
 		warnx("no such user: %s", cli->user);
 		return SLS_EXIT_NOTFOUND;
 	}

@@ -18,14 +18,14 @@
 #define TOTP_SECRET_BYTES 20 /* 160 bits, as RFC 4226 recommends */
 #define OCRA_SECRET_BYTES 32 /* 256 bits for HMAC-SHA256 */
 
-struct enrolment {
+struct enrollment {
 	struct sls_device dev;
 	char pin[SLS_PIN_INPUT_MAX];
 	char *uri;
 	uint64_t totp_step; /* the step of the code that confirmed a totp device */
 };
 
-static void enrolment_clear(struct enrolment *e)
+static void enrollment_clear(struct enrollment *e)
 {
 	sls_free_secret_str(e->uri);
 	sls_wipe(e, sizeof(*e));
@@ -54,7 +54,7 @@ static bool plain_name(const char *name)
 	       n;
 }
 
-static int describe(struct sls_cli *cli, struct enrolment *e, enum sls_device_type type)
+static int describe(struct sls_cli *cli, struct enrollment *e, enum sls_device_type type)
 {
 	const char *name = cli->opts->name ? cli->opts->name : sls_device_type_name(type);
 	const char *label = cli->opts->label ? cli->opts->label : "";
@@ -80,7 +80,7 @@ static int describe(struct sls_cli *cli, struct enrolment *e, enum sls_device_ty
 }
 
 /* Ask the new PIN (twice on a terminal), apply the policy, keep its hash. */
-static int choose_pin(struct sls_cli *cli, struct enrolment *e, const struct sls_user *user)
+static int choose_pin(struct sls_cli *cli, struct enrollment *e, const struct sls_user *user)
 {
 	char again[SLS_PIN_INPUT_MAX];
 	int fd = cli->opts->pin_fd;
@@ -112,7 +112,7 @@ out:
 	return status;
 }
 
-static int make_secret(struct enrolment *e)
+static int make_secret(struct enrollment *e)
 {
 	bool totp = e->dev.type == SLS_DEV_TOTP;
 
@@ -136,7 +136,7 @@ static int make_secret(struct enrolment *e)
 /* A stale pending device, or a revoked one, gives its name up to a new enrolment. */
 static int add_pending(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
-	struct enrolment *e = arg;
+	struct enrollment *e = arg;
 	struct sls_user *user = t->user;
 	struct sls_device *old = sls_user_find_device(user, e->dev.name);
 
@@ -168,7 +168,7 @@ static int add_pending(struct sls_cli *cli, struct sls_txn *t, void *arg)
 }
 
 /* The device we added, unless someone replaced it meanwhile. */
-static struct sls_device *ours(struct sls_user *user, const struct enrolment *e)
+static struct sls_device *ours(struct sls_user *user, const struct enrollment *e)
 {
 	struct sls_device *d = sls_user_find_device(user, e->dev.name);
 
@@ -180,7 +180,7 @@ static struct sls_device *ours(struct sls_user *user, const struct enrolment *e)
 
 static int activate(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
-	struct enrolment *e = arg;
+	struct enrollment *e = arg;
 	struct sls_device *d = ours(t->user, e);
 
 	if (d == NULL) {
@@ -199,7 +199,7 @@ static int activate(struct sls_cli *cli, struct sls_txn *t, void *arg)
  */
 static int record_totp_step(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
-	const struct enrolment *e = arg;
+	const struct enrollment *e = arg;
 	struct sls_device_state *ds;
 
 	sls_state_prune(t->state, t->user); /* room for the new device's entry */
@@ -242,7 +242,7 @@ static int issuer_name(char *buf, size_t size)
 	return SLS_EXIT_OK;
 }
 
-static int build_uri(struct sls_cli *cli, struct enrolment *e)
+static int build_uri(struct sls_cli *cli, struct enrollment *e)
 {
 	struct sls_otpauth o;
 	enum sls_rc rc;
@@ -284,7 +284,7 @@ static int image_error(const char *path, enum sls_rc rc)
 }
 
 /* QR in the terminal, optional image files (written as the caller), then the URI. */
-static int show(struct sls_cli *cli, const struct enrolment *e)
+static int show(struct sls_cli *cli, const struct enrollment *e)
 {
 	const struct sls_opts *o = cli->opts;
 	enum sls_rc rc;
@@ -302,7 +302,7 @@ static int show(struct sls_cli *cli, const struct enrolment *e)
 
 /* ---- confirmation: one right answer from the new device ----------------------- */
 
-static bool confirmed(struct enrolment *e)
+static bool confirmed(struct enrollment *e)
 {
 	bool eof = false;
 
@@ -318,7 +318,7 @@ static bool confirmed(struct enrolment *e)
 
 /* ---- the verb ---------------------------------------------------------------- */
 
-static int prepare(struct sls_cli *cli, struct enrolment *e, const char *type_name)
+static int prepare(struct sls_cli *cli, struct enrollment *e, const char *type_name)
 {
 	struct sls_user *user = calloc(1, sizeof(*user));
 	enum sls_device_type type;
@@ -348,7 +348,7 @@ static int prepare(struct sls_cli *cli, struct enrolment *e, const char *type_na
 
 int sls_cmd_enroll(struct sls_cli *cli, int argc, char **argv)
 {
-	struct enrolment *e = calloc(1, sizeof(*e));
+	struct enrollment *e = calloc(1, sizeof(*e));
 	int status;
 
 	if (e == NULL)
@@ -387,7 +387,7 @@ int sls_cmd_enroll(struct sls_cli *cli, int argc, char **argv)
 	} else if (status == SLS_EXIT_CONFIRM) {
 		warnx("not confirmed: the new device %s was removed", e->dev.name);
 	}
-	enrolment_clear(e);
+	enrollment_clear(e);
 	free(e);
 	return status;
 }

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_pin.h"
 
 #define IB  SLS_DEV_IBKEY

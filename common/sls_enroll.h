@@ -1,6 +1,6 @@
 /* pam_sls - the enrolment file STORE/users/USER (DESIGN.md "Files"). */
-#ifndef SLS_ENROL_H
-#define SLS_ENROL_H
+#ifndef SLS_ENROLL_H
+#define SLS_ENROLL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -119,4 +119,4 @@ struct sls_device *sls_user_find_device(struct sls_user *user, const char *name)
 /* Wipe *user (it holds secrets). */
 void sls_user_clear(struct sls_user *user);
 
-#endif /* SLS_ENROL_H */
+#endif /* SLS_ENROLL_H */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ini_util.h"
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_secret.h"
 
 #define SECRET_MIN      16 /* bytes: RFC 4226 asks for 128 bits at least */
@@ -167,11 +167,11 @@ static bool ocra_fields_ok(const struct sls_device *d)
 
 /* ---- parser ---------------------------------------------------------------- */
 
-enum enrol_section { SEC_NONE, SEC_USER, SEC_DEVICE };
+enum enroll_section { SEC_NONE, SEC_USER, SEC_DEVICE };
 
-struct enrol_parse {
+struct enroll_parse {
 	struct sls_user *user;
-	enum enrol_section section;
+	enum enroll_section section;
 	int section_line;
 	bool seen_user;
 	struct sls_device *dev; /* the [device] being read */
@@ -180,7 +180,7 @@ struct enrol_parse {
 };
 
 /* A key handler returns NULL, or why the value is bad (never the value itself). */
-typedef const char *(*enrol_key_fn)(struct enrol_parse *p, const char *value);
+typedef const char *(*enroll_key_fn)(struct enroll_parse *p, const char *value);
 
 #define ALL_TYPES   0x3fu
 #define TYPE_BIT(t) (1u << (t))
@@ -188,14 +188,14 @@ typedef const char *(*enrol_key_fn)(struct enrol_parse *p, const char *value);
 #define SECRET_TYPES                                                                               \
 	(OCRA_TYPES | TYPE_BIT(SLS_DEV_TOTP) | TYPE_BIT(SLS_DEV_CARD) | TYPE_BIT(SLS_DEV_TEMPCODE))
 
-struct enrol_key {
+struct enroll_key {
 	const char *name;
-	enrol_key_fn parse;
+	enroll_key_fn parse;
 	unsigned types;    /* device types that use the key */
 	unsigned required; /* device types that must have it */
 };
 
-static const char *user_phone(struct enrol_parse *p, const char *v)
+static const char *user_phone(struct enroll_parse *p, const char *v)
 {
 	if (!phone_ok(v))
 		return "not '+' and 6 to 15 digits";
@@ -203,17 +203,17 @@ static const char *user_phone(struct enrol_parse *p, const char *v)
 	return NULL;
 }
 
-static const char *user_phone_verified(struct enrol_parse *p, const char *v)
+static const char *user_phone_verified(struct enroll_parse *p, const char *v)
 {
 	return sls_ini_parse_bool(v, &p->user->phone_verified) ? NULL : "not yes or no";
 }
 
-static const char *user_optout(struct enrol_parse *p, const char *v)
+static const char *user_optout(struct enroll_parse *p, const char *v)
 {
 	return sls_ini_parse_bool(v, &p->user->optout) ? NULL : "not yes or no";
 }
 
-static const char *user_identity(struct enrol_parse *p, const char *v)
+static const char *user_identity(struct enroll_parse *p, const char *v)
 {
 	if (!sls_ini_text_ok(v, SLS_IDENTITY_MAX))
 		return "not printable UTF-8 text or too long";
@@ -221,19 +221,19 @@ static const char *user_identity(struct enrol_parse *p, const char *v)
 	return NULL;
 }
 
-static const struct enrol_key user_keys[] = {
+static const struct enroll_key user_keys[] = {
     {"phone", user_phone, 0, 0},
     {"phone_verified", user_phone_verified, 0, 0},
     {"optout", user_optout, 0, 0},
     {"identity", user_identity, 0, 0},
 };
 
-static const char *dev_type(struct enrol_parse *p, const char *v)
+static const char *dev_type(struct enroll_parse *p, const char *v)
 {
 	return sls_device_type_parse(v, &p->dev->type) == SLS_OK ? NULL : "unknown device type";
 }
 
-static const char *dev_label(struct enrol_parse *p, const char *v)
+static const char *dev_label(struct enroll_parse *p, const char *v)
 {
 	if (!sls_ini_text_ok(v, SLS_LABEL_MAX))
 		return "not printable UTF-8 text or too long";
@@ -241,7 +241,7 @@ static const char *dev_label(struct enrol_parse *p, const char *v)
 	return NULL;
 }
 
-static const char *dev_suite(struct enrol_parse *p, const char *v)
+static const char *dev_suite(struct enroll_parse *p, const char *v)
 {
 	struct sls_device *d = p->dev;
 
@@ -252,7 +252,7 @@ static const char *dev_suite(struct enrol_parse *p, const char *v)
 	return d->suite.pin ? NULL : "OCRA suite without a PIN";
 }
 
-static const char *dev_secret(struct enrol_parse *p, const char *v)
+static const char *dev_secret(struct enroll_parse *p, const char *v)
 {
 	struct sls_device *d = p->dev;
 	enum sls_rc rc = sls_ini_parse_base32(v, d->secret, sizeof(d->secret), &d->secret_len);
@@ -265,7 +265,7 @@ static const char *dev_secret(struct enrol_parse *p, const char *v)
 }
 
 /* The length is checked against the suite at the end of the section. */
-static const char *dev_pin_hash(struct enrol_parse *p, const char *v)
+static const char *dev_pin_hash(struct enroll_parse *p, const char *v)
 {
 	struct sls_device *d = p->dev;
 	size_t n = strlen(v) / 2;
@@ -276,7 +276,7 @@ static const char *dev_pin_hash(struct enrol_parse *p, const char *v)
 	return NULL;
 }
 
-static const char *dev_level(struct enrol_parse *p, const char *v)
+static const char *dev_level(struct enroll_parse *p, const char *v)
 {
 	uint64_t n;
 
@@ -287,22 +287,22 @@ static const char *dev_level(struct enrol_parse *p, const char *v)
 								    : "does not match the type";
 }
 
-static const char *dev_status(struct enrol_parse *p, const char *v)
+static const char *dev_status(struct enroll_parse *p, const char *v)
 {
 	return sls_device_status_parse(v, &p->dev->status) == SLS_OK ? NULL : "unknown status";
 }
 
-static const char *dev_created(struct enrol_parse *p, const char *v)
+static const char *dev_created(struct enroll_parse *p, const char *v)
 {
 	return sls_ini_parse_time(v, true, &p->dev->created) ? NULL : "not a positive epoch time";
 }
 
-static const char *dev_expires(struct enrol_parse *p, const char *v)
+static const char *dev_expires(struct enroll_parse *p, const char *v)
 {
 	return sls_ini_parse_time(v, false, &p->dev->expires) ? NULL : "not an epoch time";
 }
 
-static const char *dev_shared_from(struct enrol_parse *p, const char *v)
+static const char *dev_shared_from(struct enroll_parse *p, const char *v)
 {
 	if (*v != '\0' && !sls_ini_name_ok(v, SLS_USER_NAME_MAX))
 		return "not a valid user name";
@@ -312,7 +312,7 @@ static const char *dev_shared_from(struct enrol_parse *p, const char *v)
 
 enum { DK_TYPE, DK_LABEL, DK_SUITE, DK_SECRET, DK_PIN_HASH };
 
-static const struct enrol_key device_keys[] = {
+static const struct enroll_key device_keys[] = {
     [DK_TYPE] = {"type", dev_type, ALL_TYPES, ALL_TYPES},
     [DK_LABEL] = {"label", dev_label, ALL_TYPES, 0},
     [DK_SUITE] = {"suite", dev_suite, OCRA_TYPES | TYPE_BIT(SLS_DEV_TOTP), OCRA_TYPES},
@@ -327,7 +327,7 @@ static const struct enrol_key device_keys[] = {
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct enrol_key *enrol_table(const struct enrol_parse *p, size_t *n)
+static const struct enroll_key *enroll_table(const struct enroll_parse *p, size_t *n)
 {
 	if (p->section == SEC_USER) {
 		*n = NKEYS(user_keys);
@@ -337,8 +337,8 @@ static const struct enrol_key *enrol_table(const struct enrol_parse *p, size_t *
 	return device_keys;
 }
 
-static enum sls_rc enrol_device_section(struct enrol_parse *p, const char *name, int line,
-					struct sls_diag *diag)
+static enum sls_rc enroll_device_section(struct enroll_parse *p, const char *name, int line,
+					 struct sls_diag *diag)
 {
 	struct sls_user *u = p->user;
 	char dev[SLS_DEVICE_NAME_MAX + 1];
@@ -360,9 +360,9 @@ static enum sls_rc enrol_device_section(struct enrol_parse *p, const char *name,
 	return SLS_OK;
 }
 
-static enum sls_rc enrol_on_section(void *ctx, const char *name, int line, struct sls_diag *diag)
+static enum sls_rc enroll_on_section(void *ctx, const char *name, int line, struct sls_diag *diag)
 {
-	struct enrol_parse *p = ctx;
+	struct enroll_parse *p = ctx;
 
 	p->seen = 0;
 	p->section_line = line;
@@ -376,14 +376,14 @@ static enum sls_rc enrol_on_section(void *ctx, const char *name, int line, struc
 		return SLS_OK;
 	}
 	if (strncmp(name, "device", 6) == 0 && (name[6] == ' ' || name[6] == '\0'))
-		return enrol_device_section(p, name, line, diag);
+		return enroll_device_section(p, name, line, diag);
 	sls_diag_set(diag, line, p->seen_user ? "unknown section" : "[user] must come first");
 	return SLS_ERR_FORMAT;
 }
 
 /* Whether key k may stand here; fills diag otherwise. */
-static bool enrol_key_allowed(const struct enrol_parse *p, const struct enrol_key *k, size_t idx,
-			      int line, struct sls_diag *diag)
+static bool enroll_key_allowed(const struct enroll_parse *p, const struct enroll_key *k, size_t idx,
+			       int line, struct sls_diag *diag)
 {
 	if (p->seen & (1u << idx)) {
 		sls_diag_set(diag, line, "duplicate key '%s'", k->name);
@@ -403,11 +403,11 @@ static bool enrol_key_allowed(const struct enrol_parse *p, const struct enrol_ke
 	return true;
 }
 
-static enum sls_rc enrol_on_key(void *ctx, const char *key, const char *value, bool cont, int line,
-				struct sls_diag *diag)
+static enum sls_rc enroll_on_key(void *ctx, const char *key, const char *value, bool cont, int line,
+				 struct sls_diag *diag)
 {
-	struct enrol_parse *p = ctx;
-	const struct enrol_key *table;
+	struct enroll_parse *p = ctx;
+	const struct enroll_key *table;
 	const char *why;
 	size_t n, i;
 
@@ -415,7 +415,7 @@ static enum sls_rc enrol_on_key(void *ctx, const char *key, const char *value, b
 		sls_diag_set(diag, line, "continuation line");
 		return SLS_ERR_FORMAT;
 	}
-	table = enrol_table(p, &n);
+	table = enroll_table(p, &n);
 	for (i = 0; i < n && strcmp(key, table[i].name) != 0; i++)
 		;
 	if (i == n) {
@@ -423,7 +423,7 @@ static enum sls_rc enrol_on_key(void *ctx, const char *key, const char *value, b
 			     p->section == SEC_USER ? "user" : "device");
 		return SLS_ERR_FORMAT;
 	}
-	if (!enrol_key_allowed(p, &table[i], i, line, diag))
+	if (!enroll_key_allowed(p, &table[i], i, line, diag))
 		return SLS_ERR_FORMAT;
 	why = table[i].parse(p, value);
 	if (why != NULL) {
@@ -435,7 +435,7 @@ static enum sls_rc enrol_on_key(void *ctx, const char *key, const char *value, b
 	return SLS_OK;
 }
 
-static enum sls_rc enrol_end_device(struct enrol_parse *p, struct sls_diag *diag)
+static enum sls_rc enroll_end_device(struct enroll_parse *p, struct sls_diag *diag)
 {
 	struct sls_device *d = p->dev;
 	unsigned bit = TYPE_BIT(d->type);
@@ -460,12 +460,12 @@ static enum sls_rc enrol_end_device(struct enrol_parse *p, struct sls_diag *diag
 	return SLS_OK;
 }
 
-static enum sls_rc enrol_on_end_section(void *ctx, struct sls_diag *diag)
+static enum sls_rc enroll_on_end_section(void *ctx, struct sls_diag *diag)
 {
-	struct enrol_parse *p = ctx;
+	struct enroll_parse *p = ctx;
 
 	if (p->section == SEC_DEVICE)
-		return enrol_end_device(p, diag);
+		return enroll_end_device(p, diag);
 	for (size_t i = 0; i < NKEYS(user_keys); i++) {
 		if (!(p->seen & (1u << i))) {
 			sls_diag_set(diag, p->section_line, "[user]: missing key '%s'",
@@ -476,15 +476,15 @@ static enum sls_rc enrol_on_end_section(void *ctx, struct sls_diag *diag)
 	return SLS_OK;
 }
 
-static const struct sls_ini_ops enrol_ops = {
-    .section = enrol_on_section,
-    .key = enrol_on_key,
-    .end_section = enrol_on_end_section,
+static const struct sls_ini_ops enroll_ops = {
+    .section = enroll_on_section,
+    .key = enroll_on_key,
+    .end_section = enroll_on_end_section,
 };
 
 enum sls_rc sls_user_parse(const char *buf, struct sls_user *user, struct sls_diag *diag)
 {
-	struct enrol_parse p = {.user = user};
+	struct enroll_parse p = {.user = user};
 	enum sls_rc rc = SLS_ERR_INVAL;
 
 	if (user == NULL)
@@ -492,7 +492,7 @@ enum sls_rc sls_user_parse(const char *buf, struct sls_user *user, struct sls_di
 	sls_user_clear(user);
 	if (buf == NULL)
 		goto out;
-	rc = sls_ini_parse(buf, &enrol_ops, &p, diag);
+	rc = sls_ini_parse(buf, &enroll_ops, &p, diag);
 	if (rc == SLS_OK && !p.seen_user) {
 		sls_diag_set(diag, 0, "no [user] section");
 		rc = SLS_ERR_FORMAT;

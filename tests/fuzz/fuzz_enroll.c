@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_secret.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "sls_enrol.h"
+#include "sls_enroll.h"
 #include "sls_secret.h"
 
 /* ---- texts ------------------------------------------------------------------ */
@@ -95,12 +95,12 @@
 	"expires = 1763952800\n"                                                                   \
 	"created = 1763780000\n"
 
-static const char enrol_ibkey[] = USER_SECTION IBKEY("laptop");
-static const char enrol_dsc[] = USER_SECTION DSC;
-static const char enrol_totp[] = USER_SECTION TOTP;
-static const char enrol_sms[] = USER_SECTION SMS;
-static const char enrol_card[] = USER_SECTION CARD;
-static const char enrol_tempcode[] = USER_SECTION TEMPCODE;
+static const char enroll_ibkey[] = USER_SECTION IBKEY("laptop");
+static const char enroll_dsc[] = USER_SECTION DSC;
+static const char enroll_totp[] = USER_SECTION TOTP;
+static const char enroll_sms[] = USER_SECTION SMS;
+static const char enroll_card[] = USER_SECTION CARD;
+static const char enroll_tempcode[] = USER_SECTION TEMPCODE;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -348,10 +348,10 @@ static void test_format_golden(void **state)
 	size_t len;
 
 	(void)state;
-	accept(enrol_ibkey, u);
+	accept(enroll_ibkey, u);
 	assert_int_equal(sls_user_format(u, &text, &len), SLS_OK);
-	assert_string_equal(text, enrol_ibkey);
-	assert_int_equal(len, strlen(enrol_ibkey));
+	assert_string_equal(text, enroll_ibkey);
+	assert_int_equal(len, strlen(enroll_ibkey));
 	sls_free_secret(text, len + 1);
 	assert_string_equal(u->phone, "+15551234567");
 	assert_true(u->phone_verified);
@@ -375,8 +375,8 @@ static void test_format_golden(void **state)
 /* Every sample text parses and formats back to itself. */
 static void test_samples_parse_and_format_back(void **state)
 {
-	const char *samples[] = {enrol_ibkey, enrol_dsc,  enrol_totp,
-				 enrol_sms,   enrol_card, enrol_tempcode};
+	const char *samples[] = {enroll_ibkey, enroll_dsc,  enroll_totp,
+				 enroll_sms,   enroll_card, enroll_tempcode};
 	struct sls_user *u = calloc(1, sizeof(*u));
 
 	(void)state;
@@ -476,10 +476,10 @@ static void test_round_trip_limits(void **state)
 static void test_find_device(void **state)
 {
 	struct sls_user *u = calloc(1, sizeof(*u));
-	char *t = malloc(sizeof(enrol_ibkey) + sizeof(TOTP));
+	char *t = malloc(sizeof(enroll_ibkey) + sizeof(TOTP));
 
 	(void)state;
-	sprintf(t, "%s%s", enrol_ibkey, TOTP);
+	sprintf(t, "%s%s", enroll_ibkey, TOTP);
 	accept(t, u);
 	assert_int_equal(u->ndevices, 2);
 	assert_ptr_equal(sls_user_find_device(u, "laptop"), &u->devices[0]);
@@ -498,19 +498,19 @@ static void test_find_device(void **state)
 static void test_accepted_variants(void **state)
 {
 	(void)state;
-	accept_edit(enrol_ibkey, 1, "; a comment", INSERT);
-	accept_edit(enrol_ibkey, 8, "# another", INSERT);
-	accept_edit(enrol_ibkey, 13, "level=3", REPLACE);
-	accept_edit(enrol_ibkey, 13, "level \t=\t 3  ", REPLACE);
-	accept_edit(enrol_ibkey, 9, "label = a:b = c", REPLACE);
-	accept_edit(enrol_ibkey, 9, "label = a#b", REPLACE);
-	accept_edit(enrol_ibkey, 6, "   ", REPLACE);
-	accept_edit(enrol_ibkey, 15, "expires = 0", INSERT);
-	accept_edit(enrol_ibkey, 15, "shared_from =", INSERT);
-	accept_edit(enrol_totp, 11, "suite = TOTP-SHA1-6-30", INSERT);
-	accept_edit(enrol_ibkey, 2, "phone =", REPLACE);
-	accept_edit(enrol_ibkey, 2, "phone = +123456", REPLACE);
-	accept_edit(enrol_ibkey, 5, "identity = Jane Doe", REPLACE);
+	accept_edit(enroll_ibkey, 1, "; a comment", INSERT);
+	accept_edit(enroll_ibkey, 8, "# another", INSERT);
+	accept_edit(enroll_ibkey, 13, "level=3", REPLACE);
+	accept_edit(enroll_ibkey, 13, "level \t=\t 3  ", REPLACE);
+	accept_edit(enroll_ibkey, 9, "label = a:b = c", REPLACE);
+	accept_edit(enroll_ibkey, 9, "label = a#b", REPLACE);
+	accept_edit(enroll_ibkey, 6, "   ", REPLACE);
+	accept_edit(enroll_ibkey, 15, "expires = 0", INSERT);
+	accept_edit(enroll_ibkey, 15, "shared_from =", INSERT);
+	accept_edit(enroll_totp, 11, "suite = TOTP-SHA1-6-30", INSERT);
+	accept_edit(enroll_ibkey, 2, "phone =", REPLACE);
+	accept_edit(enroll_ibkey, 2, "phone = +123456", REPLACE);
+	accept_edit(enroll_ibkey, 5, "identity = Jane Doe", REPLACE);
 }
 
 /* ---- rejections: structure -------------------------------------------------- */
@@ -525,29 +525,29 @@ static void test_reject_empty(void **state)
 static void test_reject_unknown_section(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 16, "[foo]", INSERT, 16);
-	reject_edit(enrol_ibkey, 7, "[devices laptop]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[Device laptop]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 1, "[ user ]", REPLACE, 1);
-	reject_edit(enrol_ibkey, 1, "[User]", REPLACE, 1);
+	reject_edit(enroll_ibkey, 16, "[foo]", INSERT, 16);
+	reject_edit(enroll_ibkey, 7, "[devices laptop]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[Device laptop]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 1, "[ user ]", REPLACE, 1);
+	reject_edit(enroll_ibkey, 1, "[User]", REPLACE, 1);
 }
 
 static void test_reject_unknown_key(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 5, "colour = red", INSERT, 5);
-	reject_edit(enrol_ibkey, 15, "colour = red", INSERT, 15);
-	reject_edit(enrol_ibkey, 15, "Created = 1763780000", REPLACE, 15);
-	reject_edit(enrol_ibkey, 9, "phone = +15551234567", REPLACE, 9);
+	reject_edit(enroll_ibkey, 5, "colour = red", INSERT, 5);
+	reject_edit(enroll_ibkey, 15, "colour = red", INSERT, 15);
+	reject_edit(enroll_ibkey, 15, "Created = 1763780000", REPLACE, 15);
+	reject_edit(enroll_ibkey, 9, "phone = +15551234567", REPLACE, 9);
 }
 
 static void test_reject_duplicate_key(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 5, "optout = yes", INSERT, 5);
-	reject_edit(enrol_ibkey, 15, "secret = " SECRET20, INSERT, 15);
-	reject_edit(enrol_ibkey, 15, "status = revoked", INSERT, 15);
-	reject_edit(enrol_ibkey, 9, "type = ibkey", INSERT, 9);
+	reject_edit(enroll_ibkey, 5, "optout = yes", INSERT, 5);
+	reject_edit(enroll_ibkey, 15, "secret = " SECRET20, INSERT, 15);
+	reject_edit(enroll_ibkey, 15, "status = revoked", INSERT, 15);
+	reject_edit(enroll_ibkey, 9, "type = ibkey", INSERT, 9);
 }
 
 static void test_reject_duplicate_device(void **state)
@@ -577,25 +577,25 @@ static void test_reject_user_missing_key(void **state)
 {
 	(void)state;
 	for (int line = 2; line <= 5; line++)
-		reject_edit(enrol_ibkey, line, NULL, DELETE, 1);
+		reject_edit(enroll_ibkey, line, NULL, DELETE, 1);
 }
 
 static void test_reject_device_name(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 7, "[device]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device ]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device a/b]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device ..]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device -x]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device a b]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device  a]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device a=b]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device ]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device a/b]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device ..]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device -x]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device a b]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device  a]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device a=b]", REPLACE, 7);
 	/* 33 bytes: one too many; 32 is fine */
-	reject_edit(enrol_ibkey, 7, "[device 123456789012345678901234567890123]", REPLACE, 7);
-	accept_edit(enrol_ibkey, 7, "[device 12345678901234567890123456789012]", REPLACE);
+	reject_edit(enroll_ibkey, 7, "[device 123456789012345678901234567890123]", REPLACE, 7);
+	accept_edit(enroll_ibkey, 7, "[device 12345678901234567890123456789012]", REPLACE);
 	/* long enough for libinih to cut the section name */
-	reject_edit(enrol_ibkey, 7,
+	reject_edit(enroll_ibkey, 7,
 		    "[device 12345678901234567890123456789012345678901234567890123456789]", REPLACE,
 		    7);
 }
@@ -603,13 +603,13 @@ static void test_reject_device_name(void **state)
 static void test_reject_section_syntax(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 7, "[device laptop] trailing", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device laptop", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device laptop]]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device [laptop]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[device laptop ; c]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, "[]", REPLACE, 7);
-	reject_edit(enrol_ibkey, 7, " [device laptop]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device laptop] trailing", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device laptop", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device laptop]]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device [laptop]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[device laptop ; c]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, "[]", REPLACE, 7);
+	reject_edit(enroll_ibkey, 7, " [device laptop]", REPLACE, 7);
 }
 
 static void test_reject_too_many_devices(void **state)
@@ -640,33 +640,33 @@ static void test_reject_too_many_devices(void **state)
 static void test_reject_line_syntax(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 9, "just some words", INSERT, 9);
-	reject_edit(enrol_ibkey, 13, "level: 3", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "= 3", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "le vel = 3", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "LEVEL = 3", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level;x = 3", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level = 3\r", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level = 3\v", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level = 3\x7f", REPLACE, 13);
-	reject_edit(enrol_ibkey, 1, "\xef\xbb\xbf[user]", REPLACE, 1);
-	reject_edit(enrol_ibkey, 1, "phone = +15551234567", INSERT, 1);
-	reject_edit(enrol_ibkey, 8, "  ; indented comment", INSERT, 8);
+	reject_edit(enroll_ibkey, 9, "just some words", INSERT, 9);
+	reject_edit(enroll_ibkey, 13, "level: 3", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "= 3", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "le vel = 3", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "LEVEL = 3", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level;x = 3", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level = 3\r", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level = 3\v", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level = 3\x7f", REPLACE, 13);
+	reject_edit(enroll_ibkey, 1, "\xef\xbb\xbf[user]", REPLACE, 1);
+	reject_edit(enroll_ibkey, 1, "phone = +15551234567", INSERT, 1);
+	reject_edit(enroll_ibkey, 8, "  ; indented comment", INSERT, 8);
 }
 
 /* A value continued on an indented line: libinih would glue or re-read it. */
 static void test_reject_continuation(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 10, "  extra words", INSERT, 10);
-	reject_edit(enrol_ibkey, 12, "\t" SECRET20, INSERT, 12);
+	reject_edit(enroll_ibkey, 10, "  extra words", INSERT, 10);
+	reject_edit(enroll_ibkey, 12, "\t" SECRET20, INSERT, 12);
 	/* right after a section, libinih would read an indented key as a key */
-	reject_edit(enrol_ibkey, 8, "  type = ibkey", REPLACE, 8);
-	reject_edit(enrol_ibkey, 2, " phone = +15551234567", REPLACE, 2);
+	reject_edit(enroll_ibkey, 8, "  type = ibkey", REPLACE, 8);
+	reject_edit(enroll_ibkey, 2, " phone = +15551234567", REPLACE, 2);
 	/* after a blank line too */
 	{
-		char *t = edit(enrol_ibkey, 16, "", INSERT);
+		char *t = edit(enroll_ibkey, 16, "", INSERT);
 		char *t2 = edit(t, 17, "  status = revoked", INSERT);
 
 		reject(t2, 17);
@@ -679,11 +679,11 @@ static void test_reject_continuation(void **state)
 static void test_reject_inline_comment(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 14, "status = active ; revoked", REPLACE, 14);
-	reject_edit(enrol_ibkey, 9, "label = my ;laptop", REPLACE, 9);
-	reject_edit(enrol_ibkey, 9, "label = ;laptop", REPLACE, 9);
-	reject_edit(enrol_ibkey, 9, "label = a\t;b", REPLACE, 9);
-	reject_edit(enrol_ibkey, 9, "label = my;laptop", REPLACE, 9);
+	reject_edit(enroll_ibkey, 14, "status = active ; revoked", REPLACE, 14);
+	reject_edit(enroll_ibkey, 9, "label = my ;laptop", REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, "label = ;laptop", REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, "label = a\t;b", REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, "label = my;laptop", REPLACE, 9);
 }
 
 static void test_reject_long_line(void **state)
@@ -695,20 +695,20 @@ static void test_reject_long_line(void **state)
 	memset(line, 'x', sizeof(line));
 	memcpy(line, "label = ", 8);
 	line[196] = '\0';
-	reject_edit(enrol_ibkey, 9, line, REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, line, REPLACE, 9);
 	line[197] = '\0';
-	reject_edit(enrol_ibkey, 9, line, REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, line, REPLACE, 9);
 	/* libinih would read the tail of a long line as a line of its own */
 	memset(line, ' ', sizeof(line));
 	memcpy(line, "label = x", 9);
 	memcpy(line + 198, "status = revoked", 17);
-	reject_edit(enrol_ibkey, 9, line, REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, line, REPLACE, 9);
 }
 
 /* A file cut anywhere is refused, except right after [user] (no device yet). */
 static void test_reject_truncated(void **state)
 {
-	size_t n = strlen(enrol_ibkey), user_end = strlen(USER_SECTION);
+	size_t n = strlen(enroll_ibkey), user_end = strlen(USER_SECTION);
 	struct sls_user *u = calloc(1, sizeof(*u));
 	char *t = malloc(n + 1);
 	struct sls_diag diag;
@@ -717,7 +717,7 @@ static void test_reject_truncated(void **state)
 	for (size_t cut = 0; cut < n; cut++) {
 		enum sls_rc rc;
 
-		memcpy(t, enrol_ibkey, cut);
+		memcpy(t, enroll_ibkey, cut);
 		t[cut] = '\0';
 		rc = sls_user_parse(t, u, &diag);
 		if (cut == user_end || cut == user_end + 1) {
@@ -730,13 +730,13 @@ static void test_reject_truncated(void **state)
 		}
 	}
 	/* cut mid-line: the last line has no newline, even when it would parse */
-	memcpy(t, enrol_ibkey, n - 1);
+	memcpy(t, enroll_ibkey, n - 1);
 	t[n - 1] = '\0';
 	reject(t, 15);
 	t[n - 6] = '\0'; /* "created = 17637" */
 	reject(t, 15);
 	/* cut at a line end: loses created */
-	memcpy(t, enrol_ibkey, n - strlen("created = 1763780000\n"));
+	memcpy(t, enroll_ibkey, n - strlen("created = 1763780000\n"));
 	t[n - strlen("created = 1763780000\n")] = '\0';
 	reject(t, 7);
 	free(t);
@@ -748,9 +748,9 @@ static void test_reject_truncated(void **state)
 static void test_reject_bad_type(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 8, "type = yubikey", REPLACE, 8);
-	reject_edit(enrol_ibkey, 8, "type = IBKEY", REPLACE, 8);
-	reject_edit(enrol_ibkey, 8, "type =", REPLACE, 8);
+	reject_edit(enroll_ibkey, 8, "type = yubikey", REPLACE, 8);
+	reject_edit(enroll_ibkey, 8, "type = IBKEY", REPLACE, 8);
+	reject_edit(enroll_ibkey, 8, "type =", REPLACE, 8);
 }
 
 static void test_reject_missing_key(void **state)
@@ -758,63 +758,63 @@ static void test_reject_missing_key(void **state)
 	(void)state;
 	/* ibkey: suite, secret, pin_hash, level, status, created; type */
 	for (int line = 10; line <= 15; line++)
-		reject_edit(enrol_ibkey, line, NULL, DELETE, 7);
-	reject_edit(enrol_ibkey, 8, NULL, DELETE, 8); /* label then comes before type */
+		reject_edit(enroll_ibkey, line, NULL, DELETE, 7);
+	reject_edit(enroll_ibkey, 8, NULL, DELETE, 8); /* label then comes before type */
 	reject("[user]\nphone =\nphone_verified = no\noptout = no\nidentity =\n[device x]\n", 6);
 	/* dsc */
 	for (int line = 10; line <= 15; line++)
-		reject_edit(enrol_dsc, line, NULL, DELETE, 7);
+		reject_edit(enroll_dsc, line, NULL, DELETE, 7);
 	/* totp: secret, level, status, created */
 	for (int line = 10; line <= 13; line++)
-		reject_edit(enrol_totp, line, NULL, DELETE, 7);
+		reject_edit(enroll_totp, line, NULL, DELETE, 7);
 	/* sms: level, status, created */
 	for (int line = 10; line <= 12; line++)
-		reject_edit(enrol_sms, line, NULL, DELETE, 7);
+		reject_edit(enroll_sms, line, NULL, DELETE, 7);
 	/* card and tempcode: secret, level, status, created */
 	for (int line = 10; line <= 13; line++)
-		reject_edit(enrol_card, line, NULL, DELETE, 7);
-	reject_edit(enrol_tempcode, 10, NULL, DELETE, 7);
-	reject_edit(enrol_tempcode, 14, NULL, DELETE, 7);
+		reject_edit(enroll_card, line, NULL, DELETE, 7);
+	reject_edit(enroll_tempcode, 10, NULL, DELETE, 7);
+	reject_edit(enroll_tempcode, 14, NULL, DELETE, 7);
 }
 
 static void test_reject_key_not_for_type(void **state)
 {
 	(void)state;
-	reject_edit(enrol_totp, 10, "pin_hash = " PIN_SHA1, INSERT, 10);
-	reject_edit(enrol_sms, 10, "secret = " SECRET20, INSERT, 10);
-	reject_edit(enrol_sms, 10, "suite = TOTP-SHA1-6-30", INSERT, 10);
-	reject_edit(enrol_card, 10, "suite = " SUITE, INSERT, 10);
-	reject_edit(enrol_card, 10, "pin_hash = " PIN_SHA1, INSERT, 10);
-	reject_edit(enrol_tempcode, 10, "pin_hash = " PIN_SHA1, INSERT, 10);
-	reject_edit(enrol_tempcode, 10, "suite = " SUITE, INSERT, 10);
+	reject_edit(enroll_totp, 10, "pin_hash = " PIN_SHA1, INSERT, 10);
+	reject_edit(enroll_sms, 10, "secret = " SECRET20, INSERT, 10);
+	reject_edit(enroll_sms, 10, "suite = TOTP-SHA1-6-30", INSERT, 10);
+	reject_edit(enroll_card, 10, "suite = " SUITE, INSERT, 10);
+	reject_edit(enroll_card, 10, "pin_hash = " PIN_SHA1, INSERT, 10);
+	reject_edit(enroll_tempcode, 10, "pin_hash = " PIN_SHA1, INSERT, 10);
+	reject_edit(enroll_tempcode, 10, "suite = " SUITE, INSERT, 10);
 }
 
 static void test_reject_secret(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJ!", REPLACE, 11);
-	reject_edit(enrol_ibkey, 11, "secret = gezdgnbvgy3tqojqgezdgnbvgy3tqojq", REPLACE, 11);
-	reject_edit(enrol_ibkey, 11, "secret = GEZDGNBVGY3TQOJQ GEZDGNBVGY3TQOJQ", REPLACE, 11);
-	reject_edit(enrol_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ====", REPLACE, 11);
-	reject_edit(enrol_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ1", REPLACE, 11);
+	reject_edit(enroll_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJ!", REPLACE, 11);
+	reject_edit(enroll_ibkey, 11, "secret = gezdgnbvgy3tqojqgezdgnbvgy3tqojq", REPLACE, 11);
+	reject_edit(enroll_ibkey, 11, "secret = GEZDGNBVGY3TQOJQ GEZDGNBVGY3TQOJQ", REPLACE, 11);
+	reject_edit(enroll_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ====", REPLACE, 11);
+	reject_edit(enroll_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ1", REPLACE, 11);
 	/* 16 bytes, the last character with a bit set past the last byte */
-	reject_edit(enrol_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGZ", REPLACE, 11);
-	accept_edit(enrol_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY", REPLACE);
-	reject_edit(enrol_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQG", REPLACE, 11);
-	reject_edit(enrol_ibkey, 11, "secret =", REPLACE, 11);
+	reject_edit(enroll_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGZ", REPLACE, 11);
+	accept_edit(enroll_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY", REPLACE);
+	reject_edit(enroll_ibkey, 11, "secret = GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQG", REPLACE, 11);
+	reject_edit(enroll_ibkey, 11, "secret =", REPLACE, 11);
 	/* shorter than 16 bytes */
-	reject_edit(enrol_ibkey, 11, "secret = " SECRET15, REPLACE, 11);
-	reject_edit(enrol_dsc, 11, "secret = " SECRET15, REPLACE, 11);
-	reject_edit(enrol_totp, 10, "secret = " SECRET15, REPLACE, 10);
-	reject_edit(enrol_card, 10, "secret = " SECRET15, REPLACE, 10);
+	reject_edit(enroll_ibkey, 11, "secret = " SECRET15, REPLACE, 11);
+	reject_edit(enroll_dsc, 11, "secret = " SECRET15, REPLACE, 11);
+	reject_edit(enroll_totp, 10, "secret = " SECRET15, REPLACE, 10);
+	reject_edit(enroll_card, 10, "secret = " SECRET15, REPLACE, 10);
 	/* longer than 64 bytes */
 	reject_edit(
-	    enrol_ibkey, 11,
+	    enroll_ibkey, 11,
 	    "secret = AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPSAIJCEMSCKJRHFAUSUKZ"
 	    "MFUXC6MBRGIZTINJWG44DSOR3HQ6T4P2A",
 	    REPLACE, 11);
 	accept_edit(
-	    enrol_ibkey, 11,
+	    enroll_ibkey, 11,
 	    "secret = AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPSAIJCEMSCKJRHFAUSUKZ"
 	    "MFUXC6MBRGIZTINJWG44DSOR3HQ6T4PY",
 	    REPLACE);
@@ -823,20 +823,20 @@ static void test_reject_secret(void **state)
 static void test_reject_pin_hash(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 12, "pin_hash = 7110eda4d09e062aa5e4a390b0a572ac0d2c022g", REPLACE,
+	reject_edit(enroll_ibkey, 12, "pin_hash = 7110eda4d09e062aa5e4a390b0a572ac0d2c022g",
+		    REPLACE, 12);
+	reject_edit(enroll_ibkey, 12, "pin_hash = 7110EDA4D09E062AA5E4A390B0A572AC0D2C0220",
+		    REPLACE, 12);
+	reject_edit(enroll_ibkey, 12, "pin_hash = 7110eda4d09e062aa5e4a390b0a572ac0d2c022", REPLACE,
 		    12);
-	reject_edit(enrol_ibkey, 12, "pin_hash = 7110EDA4D09E062AA5E4A390B0A572AC0D2C0220", REPLACE,
-		    12);
-	reject_edit(enrol_ibkey, 12, "pin_hash = 7110eda4d09e062aa5e4a390b0a572ac0d2c022", REPLACE,
-		    12);
-	reject_edit(enrol_ibkey, 12, "pin_hash =", REPLACE, 12);
-	reject_edit(enrol_ibkey, 12, "pin_hash = 0x7110eda4d09e062aa5e4a390b0a572ac0d2c02", REPLACE,
-		    12);
+	reject_edit(enroll_ibkey, 12, "pin_hash =", REPLACE, 12);
+	reject_edit(enroll_ibkey, 12, "pin_hash = 0x7110eda4d09e062aa5e4a390b0a572ac0d2c02",
+		    REPLACE, 12);
 	/* a SHA-256 hash for a PSHA1 suite, and the other way round */
-	reject_edit(enrol_ibkey, 12, "pin_hash = " PIN_SHA256, REPLACE, 12);
+	reject_edit(enroll_ibkey, 12, "pin_hash = " PIN_SHA256, REPLACE, 12);
 	{
 		char *t =
-		    edit(enrol_ibkey, 10, "suite = OCRA-1:HOTP-SHA256-8:QN06-PSHA256", REPLACE);
+		    edit(enroll_ibkey, 10, "suite = OCRA-1:HOTP-SHA256-8:QN06-PSHA256", REPLACE);
 
 		reject(t, 12);
 		free(t);
@@ -846,44 +846,44 @@ static void test_reject_pin_hash(void **state)
 static void test_reject_suite(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 10, "suite = OCRA-1:HOTP-SHA256-8:QN06", REPLACE, 10);
-	reject_edit(enrol_dsc, 10, "suite = OCRA-1:HOTP-SHA1-6:QN08", REPLACE, 10);
-	reject_edit(enrol_ibkey, 10, "suite = OCRA-2:HOTP-SHA256-8:QN06-PSHA1", REPLACE, 10);
-	reject_edit(enrol_ibkey, 10, "suite = OCRA-1:HOTP-MD5-8:QN06-PSHA1", REPLACE, 10);
-	reject_edit(enrol_ibkey, 10, "suite = TOTP-SHA1-6-30", REPLACE, 10);
-	reject_edit(enrol_ibkey, 10, "suite =", REPLACE, 10);
+	reject_edit(enroll_ibkey, 10, "suite = OCRA-1:HOTP-SHA256-8:QN06", REPLACE, 10);
+	reject_edit(enroll_dsc, 10, "suite = OCRA-1:HOTP-SHA1-6:QN08", REPLACE, 10);
+	reject_edit(enroll_ibkey, 10, "suite = OCRA-2:HOTP-SHA256-8:QN06-PSHA1", REPLACE, 10);
+	reject_edit(enroll_ibkey, 10, "suite = OCRA-1:HOTP-MD5-8:QN06-PSHA1", REPLACE, 10);
+	reject_edit(enroll_ibkey, 10, "suite = TOTP-SHA1-6-30", REPLACE, 10);
+	reject_edit(enroll_ibkey, 10, "suite =", REPLACE, 10);
 	/* totp suites */
-	reject_edit(enrol_totp, 11, "suite = TOTP-SHA1-9-30", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = TOTP-SHA1-5-30", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = TOTP-sha1-6-30", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = TOTP-MD5-6-30", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = TOTP-SHA1-6-0", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = TOTP-SHA1-6-030", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = TOTP-SHA1-6-3601", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = TOTP-SHA1-6", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = TOTP-SHA1-6-30-", INSERT, 11);
-	reject_edit(enrol_totp, 11, "suite = " SUITE, INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-SHA1-9-30", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-SHA1-5-30", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-sha1-6-30", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-MD5-6-30", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-SHA1-6-0", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-SHA1-6-030", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-SHA1-6-3601", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-SHA1-6", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = TOTP-SHA1-6-30-", INSERT, 11);
+	reject_edit(enroll_totp, 11, "suite = " SUITE, INSERT, 11);
 }
 
 static void test_reject_level(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 13, "level = 2", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level = 4", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level = 03", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level = 3x", REPLACE, 13);
-	reject_edit(enrol_ibkey, 13, "level = -3", REPLACE, 13);
-	reject_edit(enrol_dsc, 13, "level = 3", REPLACE, 13);
-	reject_edit(enrol_totp, 11, "level = 1", REPLACE, 11);
-	reject_edit(enrol_sms, 10, "level = 2", REPLACE, 10);
+	reject_edit(enroll_ibkey, 13, "level = 2", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level = 4", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level = 03", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level = 3x", REPLACE, 13);
+	reject_edit(enroll_ibkey, 13, "level = -3", REPLACE, 13);
+	reject_edit(enroll_dsc, 13, "level = 3", REPLACE, 13);
+	reject_edit(enroll_totp, 11, "level = 1", REPLACE, 11);
+	reject_edit(enroll_sms, 10, "level = 2", REPLACE, 10);
 }
 
 static void test_reject_status(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 14, "status = enabled", REPLACE, 14);
-	reject_edit(enrol_ibkey, 14, "status = Active", REPLACE, 14);
-	reject_edit(enrol_ibkey, 14, "status =", REPLACE, 14);
+	reject_edit(enroll_ibkey, 14, "status = enabled", REPLACE, 14);
+	reject_edit(enroll_ibkey, 14, "status = Active", REPLACE, 14);
+	reject_edit(enroll_ibkey, 14, "status =", REPLACE, 14);
 }
 
 static void test_reject_times(void **state)
@@ -905,33 +905,33 @@ static void test_reject_times(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		reject_edit(enrol_ibkey, 15, bad[i], REPLACE, 15);
-	accept_edit(enrol_ibkey, 15, "created = 9223372036854775807", REPLACE);
-	reject_edit(enrol_ibkey, 15, "expires = -1", INSERT, 15);
-	reject_edit(enrol_ibkey, 15, "expires = 5days", INSERT, 15);
-	reject_edit(enrol_ibkey, 15, "expires =", INSERT, 15);
+		reject_edit(enroll_ibkey, 15, bad[i], REPLACE, 15);
+	accept_edit(enroll_ibkey, 15, "created = 9223372036854775807", REPLACE);
+	reject_edit(enroll_ibkey, 15, "expires = -1", INSERT, 15);
+	reject_edit(enroll_ibkey, 15, "expires = 5days", INSERT, 15);
+	reject_edit(enroll_ibkey, 15, "expires =", INSERT, 15);
 }
 
 static void test_reject_bool(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 3, "phone_verified = true", REPLACE, 3);
-	reject_edit(enrol_ibkey, 3, "phone_verified = 1", REPLACE, 3);
-	reject_edit(enrol_ibkey, 4, "optout = YES", REPLACE, 4);
-	reject_edit(enrol_ibkey, 4, "optout =", REPLACE, 4);
-	reject_edit(enrol_ibkey, 4, "optout = no no", REPLACE, 4);
+	reject_edit(enroll_ibkey, 3, "phone_verified = true", REPLACE, 3);
+	reject_edit(enroll_ibkey, 3, "phone_verified = 1", REPLACE, 3);
+	reject_edit(enroll_ibkey, 4, "optout = YES", REPLACE, 4);
+	reject_edit(enroll_ibkey, 4, "optout =", REPLACE, 4);
+	reject_edit(enroll_ibkey, 4, "optout = no no", REPLACE, 4);
 }
 
 static void test_reject_phone(void **state)
 {
 	(void)state;
-	reject_edit(enrol_ibkey, 2, "phone = 15551234567", REPLACE, 2);
-	reject_edit(enrol_ibkey, 2, "phone = +12345", REPLACE, 2);
-	reject_edit(enrol_ibkey, 2, "phone = +1234567890123456", REPLACE, 2);
-	reject_edit(enrol_ibkey, 2, "phone = +1555-123-4567", REPLACE, 2);
-	reject_edit(enrol_ibkey, 2, "phone = +1 5551234567", REPLACE, 2);
-	reject_edit(enrol_ibkey, 2, "phone = ++15551234567", REPLACE, 2);
-	reject_edit(enrol_ibkey, 2, "phone = +", REPLACE, 2);
+	reject_edit(enroll_ibkey, 2, "phone = 15551234567", REPLACE, 2);
+	reject_edit(enroll_ibkey, 2, "phone = +12345", REPLACE, 2);
+	reject_edit(enroll_ibkey, 2, "phone = +1234567890123456", REPLACE, 2);
+	reject_edit(enroll_ibkey, 2, "phone = +1555-123-4567", REPLACE, 2);
+	reject_edit(enroll_ibkey, 2, "phone = +1 5551234567", REPLACE, 2);
+	reject_edit(enroll_ibkey, 2, "phone = ++15551234567", REPLACE, 2);
+	reject_edit(enroll_ibkey, 2, "phone = +", REPLACE, 2);
 }
 
 static void test_reject_text(void **state)
@@ -939,26 +939,26 @@ static void test_reject_text(void **state)
 	char line[128];
 
 	(void)state;
-	reject_edit(enrol_ibkey, 9, "label = a\x01z", REPLACE, 9);
-	reject_edit(enrol_ibkey, 9, "label = a\tz", REPLACE, 9);
-	reject_edit(enrol_ibkey, 9, "label = a\x1bz", REPLACE, 9);
-	reject_edit(enrol_ibkey, 9, "label = a\xc2\x85z", REPLACE, 9); /* C1 NEL */
-	reject_edit(enrol_ibkey, 9, "label = a\xffz", REPLACE, 9);
-	reject_edit(enrol_ibkey, 9, "label = a\xc0\xafz", REPLACE, 9);         /* overlong */
-	reject_edit(enrol_ibkey, 9, "label = a\xed\xa0\x80z", REPLACE, 9);     /* surrogate */
-	reject_edit(enrol_ibkey, 9, "label = a\xf4\x90\x80\x80z", REPLACE, 9); /* > U+10FFFF */
-	reject_edit(enrol_ibkey, 9, "label = a\xe2\x82", REPLACE, 9);          /* cut */
-	reject_edit(enrol_ibkey, 5, "identity = x\x02", REPLACE, 5);
+	reject_edit(enroll_ibkey, 9, "label = a\x01z", REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, "label = a\tz", REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, "label = a\x1bz", REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, "label = a\xc2\x85z", REPLACE, 9); /* C1 NEL */
+	reject_edit(enroll_ibkey, 9, "label = a\xffz", REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, "label = a\xc0\xafz", REPLACE, 9);         /* overlong */
+	reject_edit(enroll_ibkey, 9, "label = a\xed\xa0\x80z", REPLACE, 9);     /* surrogate */
+	reject_edit(enroll_ibkey, 9, "label = a\xf4\x90\x80\x80z", REPLACE, 9); /* > U+10FFFF */
+	reject_edit(enroll_ibkey, 9, "label = a\xe2\x82", REPLACE, 9);          /* cut */
+	reject_edit(enroll_ibkey, 5, "identity = x\x02", REPLACE, 5);
 	/* 65 bytes */
 	memset(line, 'x', sizeof(line));
 	memcpy(line, "label = ", 8);
 	line[8 + SLS_LABEL_MAX + 1] = '\0';
-	reject_edit(enrol_ibkey, 9, line, REPLACE, 9);
+	reject_edit(enroll_ibkey, 9, line, REPLACE, 9);
 	line[8 + SLS_LABEL_MAX] = '\0';
-	accept_edit(enrol_ibkey, 9, line, REPLACE);
+	accept_edit(enroll_ibkey, 9, line, REPLACE);
 	/* shared_from */
-	reject_edit(enrol_ibkey, 15, "shared_from = a/b", INSERT, 15);
-	reject_edit(enrol_ibkey, 15, "shared_from = ..", INSERT, 15);
+	reject_edit(enroll_ibkey, 15, "shared_from = a/b", INSERT, 15);
+	reject_edit(enroll_ibkey, 15, "shared_from = ..", INSERT, 15);
 }
 
 /* ---- serializer refusals ---------------------------------------------------- */
