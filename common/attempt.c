@@ -30,16 +30,13 @@ enum sls_rc sls_challenge_draw(const struct sls_device_state *ds, char *out, siz
 
 /*
  * Whether n (as the files say now) is still the device d that the answer is
- * checked against: the same identity, secret, PIN hash and suite.
+ * checked against: the same identity, secret and type fields (PIN hash, suite).
  */
 static bool same_device(const struct sls_device *n, const struct sls_device *d)
 {
 	return n->type == d->type && n->created == d->created && n->secret_len == d->secret_len &&
 	       sls_secure_equal(n->secret, d->secret, d->secret_len) &&
-	       n->pin_hash_len == d->pin_hash_len &&
-	       sls_secure_equal(n->pin_hash, d->pin_hash, d->pin_hash_len) &&
-	       strcmp(n->suite.text, d->suite.text) == 0 && n->totp_hash == d->totp_hash &&
-	       n->totp_digits == d->totp_digits && n->totp_period == d->totp_period;
+	       sls_secure_equal(&n->u, &d->u, sizeof(n->u));
 }
 
 /* The device as the files say now: the same device, and usable at now. */
@@ -54,19 +51,13 @@ static bool still_usable(const struct sls_user *user, const struct sls_device *d
 	return false;
 }
 
-/* What the prompt needs: a fresh challenge (OCRA devices) or the last TOTP step. */
+/* What the prompt needs, from the type (a fresh challenge, the steps not to reuse). */
 static enum sls_rc prepare(const struct sls_state *st, const struct sls_device *d,
 			   struct sls_attempt *a)
 {
-	const struct sls_device_state *ds = sls_state_find(st, d);
-
-	if (d->type == SLS_DEV_TOTP) {
-		a->not_before = ds != NULL ? ds->totp_last_step : 0;
+	if (d->type->prepare == NULL)
 		return SLS_OK;
-	}
-	if (d->type == SLS_DEV_IBKEY || d->type == SLS_DEV_DSC)
-		return sls_challenge_draw(ds, a->challenge, sizeof(a->challenge));
-	return SLS_OK;
+	return d->type->prepare(d, sls_state_find(st, d), a);
 }
 
 /*
@@ -137,7 +128,7 @@ enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user,
 		*until = t.state->locked_until;
 		goto out;
 	}
-	rc = sls_state_note_success(t.state, d, step, a->challenge[0] ? a->challenge : NULL, now);
+	rc = sls_state_note_success(t.state, d, a, step, now);
 	if (rc != SLS_OK)
 		goto out;
 	t.state_changed = true;

@@ -8,45 +8,13 @@
 #include "sls_enroll.h"
 #include "sls_secret.h"
 
-#define SECRET_MIN      16 /* bytes: RFC 4226 asks for 128 bits at least */
-#define TOTP_PERIOD_MAX 3600
-#define TYPE_COUNT      (SLS_DEV_TEMPCODE + 1)
-#define STATUS_COUNT    (SLS_STATUS_REVOKED + 1)
+#define STATUS_COUNT (SLS_STATUS_REVOKED + 1)
 
-static const char *const type_names[TYPE_COUNT] = {
-    [SLS_DEV_IBKEY] = "ibkey", [SLS_DEV_DSC] = "dsc",   [SLS_DEV_TOTP] = "totp",
-    [SLS_DEV_SMS] = "sms",     [SLS_DEV_CARD] = "card", [SLS_DEV_TEMPCODE] = "tempcode",
-};
-static const int type_levels[TYPE_COUNT] = {
-    [SLS_DEV_IBKEY] = 3, [SLS_DEV_DSC] = 4,  [SLS_DEV_TOTP] = 2,
-    [SLS_DEV_SMS] = 1,   [SLS_DEV_CARD] = 1, [SLS_DEV_TEMPCODE] = 1,
-};
 static const char *const status_names[STATUS_COUNT] = {
     [SLS_STATUS_PENDING] = "pending",
     [SLS_STATUS_ACTIVE] = "active",
     [SLS_STATUS_REVOKED] = "revoked",
 };
-
-const char *sls_device_type_name(enum sls_device_type t)
-{
-	return (unsigned)t < TYPE_COUNT ? type_names[t] : NULL;
-}
-
-enum sls_rc sls_device_type_parse(const char *s, enum sls_device_type *t)
-{
-	for (unsigned i = 0; i < TYPE_COUNT; i++) {
-		if (strcmp(s, type_names[i]) == 0) {
-			*t = (enum sls_device_type)i;
-			return SLS_OK;
-		}
-	}
-	return SLS_ERR_INVAL;
-}
-
-int sls_device_type_level(enum sls_device_type t)
-{
-	return (unsigned)t < TYPE_COUNT ? type_levels[t] : 0;
-}
 
 const char *sls_device_status_name(enum sls_device_status s)
 {
@@ -62,11 +30,6 @@ enum sls_rc sls_device_status_parse(const char *s, enum sls_device_status *st)
 		}
 	}
 	return SLS_ERR_INVAL;
-}
-
-bool sls_device_type_askable(enum sls_device_type t)
-{
-	return t == SLS_DEV_IBKEY || t == SLS_DEV_DSC || t == SLS_DEV_TOTP;
 }
 
 bool sls_device_usable(const struct sls_device *d, time_t now)
@@ -90,11 +53,6 @@ void sls_user_clear(struct sls_user *user)
 
 /* ---- value checks shared by the parser and the serializer ---------------- */
 
-static bool is_ocra_type(enum sls_device_type t)
-{
-	return t == SLS_DEV_IBKEY || t == SLS_DEV_DSC;
-}
-
 static bool phone_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -104,95 +62,29 @@ static bool phone_ok(const char *s)
 	return s[0] == '+' && n >= 7 && n <= 16 && strspn(s + 1, "0123456789") == n - 1;
 }
 
-static bool totp_default(const struct sls_device *d)
-{
-	return d->totp_hash == SLS_HASH_SHA1 && d->totp_digits == 6 && d->totp_period == 30;
-}
-
-/* "TOTP-SHA{1,256,512}-{6,7,8}-PERIOD", exactly as written by the serializer. */
-static bool totp_suite_parse(const char *s, struct sls_device *d)
-{
-	char hash[8];
-	const char *p = s + 5, *q;
-	uint64_t period;
-	enum sls_hash h;
-
-	if (strncmp(s, "TOTP-", 5) != 0 || (q = strchr(p, '-')) == NULL ||
-	    (size_t)(q - p) >= sizeof(hash))
-		return false;
-	memcpy(hash, p, (size_t)(q - p));
-	hash[q - p] = '\0';
-	if (sls_hash_parse(hash, &h) != SLS_OK || strcmp(hash, sls_hash_name(h)) != 0)
-		return false;
-	if (q[1] < '6' || q[1] > '8' || q[2] != '-' ||
-	    !sls_ini_parse_u64(q + 3, TOTP_PERIOD_MAX, &period) || period == 0)
-		return false;
-	d->totp_hash = h;
-	d->totp_digits = (unsigned)(q[1] - '0');
-	d->totp_period = (unsigned)period;
-	return true;
-}
-
-static bool totp_params_ok(const struct sls_device *d)
-{
-	return (d->totp_hash == SLS_HASH_SHA1 || d->totp_hash == SLS_HASH_SHA256 ||
-		d->totp_hash == SLS_HASH_SHA512) &&
-	       d->totp_digits >= 6 && d->totp_digits <= 8 && d->totp_period >= 1 &&
-	       d->totp_period <= TOTP_PERIOD_MAX;
-}
-
-static bool ocra_suite_parse(const char *s, struct sls_ocra_suite *suite)
-{
-	memset(suite, 0, sizeof(*suite));
-	if (strlen(s) > SLS_OCRA_SUITE_MAX || sls_ocra_suite_parse(s, suite, NULL) != SLS_OK) {
-		memset(suite, 0, sizeof(*suite));
-		return false;
-	}
-	return true;
-}
-
-/* The suite holds what its text says, with a PIN, and the PIN hash has its size. */
-static bool ocra_fields_ok(const struct sls_device *d)
-{
-	struct sls_ocra_suite s;
-	const struct sls_ocra_suite *t = &d->suite;
-
-	if (memchr(t->text, '\0', sizeof(t->text)) == NULL || !ocra_suite_parse(t->text, &s))
-		return false;
-	return s.pin && s.hash == t->hash && s.digits == t->digits && s.counter == t->counter &&
-	       s.q_format == t->q_format && s.q_len == t->q_len && s.pin == t->pin &&
-	       s.pin_hash == t->pin_hash && s.session_len == t->session_len &&
-	       s.time_step == t->time_step && d->pin_hash_len == sls_hash_size(s.pin_hash);
-}
-
 /* ---- parser ---------------------------------------------------------------- */
 
 enum enroll_section { SEC_NONE, SEC_USER, SEC_DEVICE };
 
 struct enroll_parse {
+	const struct sls_devtypes *types;
 	struct sls_user *user;
 	enum enroll_section section;
 	int section_line;
 	bool seen_user;
 	struct sls_device *dev; /* the [device] being read */
 	unsigned seen;          /* one bit per key of the section's table */
-	int key_line[16];       /* where each key was */
+	int key_line[8];        /* where each key of the section's table was */
+	bool type_seen[8];      /* which of the type's own keys were there */
+	int type_line[8];       /* and where */
 };
 
 /* A key handler returns NULL, or why the value is bad (never the value itself). */
 typedef const char *(*enroll_key_fn)(struct enroll_parse *p, const char *value);
 
-#define ALL_TYPES   0x3fu
-#define TYPE_BIT(t) (1u << (t))
-#define OCRA_TYPES  (TYPE_BIT(SLS_DEV_IBKEY) | TYPE_BIT(SLS_DEV_DSC))
-#define SECRET_TYPES                                                                               \
-	(OCRA_TYPES | TYPE_BIT(SLS_DEV_TOTP) | TYPE_BIT(SLS_DEV_CARD) | TYPE_BIT(SLS_DEV_TEMPCODE))
-
 struct enroll_key {
 	const char *name;
 	enroll_key_fn parse;
-	unsigned types;    /* device types that use the key */
-	unsigned required; /* device types that must have it */
 };
 
 static const char *user_phone(struct enroll_parse *p, const char *v)
@@ -222,15 +114,16 @@ static const char *user_identity(struct enroll_parse *p, const char *v)
 }
 
 static const struct enroll_key user_keys[] = {
-    {"phone", user_phone, 0, 0},
-    {"phone_verified", user_phone_verified, 0, 0},
-    {"optout", user_optout, 0, 0},
-    {"identity", user_identity, 0, 0},
+    {"phone", user_phone},
+    {"phone_verified", user_phone_verified},
+    {"optout", user_optout},
+    {"identity", user_identity},
 };
 
 static const char *dev_type(struct enroll_parse *p, const char *v)
 {
-	return sls_device_type_parse(v, &p->dev->type) == SLS_OK ? NULL : "unknown device type";
+	p->dev->type = sls_devtype_find(p->types, v);
+	return p->dev->type != NULL ? NULL : "unknown device type";
 }
 
 static const char *dev_label(struct enroll_parse *p, const char *v)
@@ -241,41 +134,6 @@ static const char *dev_label(struct enroll_parse *p, const char *v)
 	return NULL;
 }
 
-static const char *dev_suite(struct enroll_parse *p, const char *v)
-{
-	struct sls_device *d = p->dev;
-
-	if (d->type == SLS_DEV_TOTP)
-		return totp_suite_parse(v, d) ? NULL : "invalid TOTP suite";
-	if (!ocra_suite_parse(v, &d->suite))
-		return "invalid OCRA suite";
-	return d->suite.pin ? NULL : "OCRA suite without a PIN";
-}
-
-static const char *dev_secret(struct enroll_parse *p, const char *v)
-{
-	struct sls_device *d = p->dev;
-	enum sls_rc rc = sls_ini_parse_base32(v, d->secret, sizeof(d->secret), &d->secret_len);
-
-	if (rc == SLS_ERR_TOOBIG)
-		return "secret too long";
-	if (rc != SLS_OK)
-		return "bad base32";
-	return d->secret_len >= SECRET_MIN ? NULL : "secret too short";
-}
-
-/* The length is checked against the suite at the end of the section. */
-static const char *dev_pin_hash(struct enroll_parse *p, const char *v)
-{
-	struct sls_device *d = p->dev;
-	size_t n = strlen(v) / 2;
-
-	if (n == 0 || n > SLS_HASH_MAX || sls_ini_parse_hex(v, d->pin_hash, n) != SLS_OK)
-		return "bad hex";
-	d->pin_hash_len = n;
-	return NULL;
-}
-
 static const char *dev_level(struct enroll_parse *p, const char *v)
 {
 	uint64_t n;
@@ -283,8 +141,7 @@ static const char *dev_level(struct enroll_parse *p, const char *v)
 	if (!sls_ini_parse_u64(v, 9, &n))
 		return "not a level";
 	p->dev->level = (int)n;
-	return p->dev->level == sls_device_type_level(p->dev->type) ? NULL
-								    : "does not match the type";
+	return p->dev->level == p->dev->type->level ? NULL : "does not match the type";
 }
 
 static const char *dev_status(struct enroll_parse *p, const char *v)
@@ -310,19 +167,14 @@ static const char *dev_shared_from(struct enroll_parse *p, const char *v)
 	return NULL;
 }
 
-enum { DK_TYPE, DK_LABEL, DK_SUITE, DK_SECRET, DK_PIN_HASH };
+/* The keys every type has; the type's own (sls_devtype keys) are read between label and level. */
+enum { DK_TYPE, DK_LABEL, DK_LEVEL, DK_STATUS, DK_CREATED };
 
 static const struct enroll_key device_keys[] = {
-    [DK_TYPE] = {"type", dev_type, ALL_TYPES, ALL_TYPES},
-    [DK_LABEL] = {"label", dev_label, ALL_TYPES, 0},
-    [DK_SUITE] = {"suite", dev_suite, OCRA_TYPES | TYPE_BIT(SLS_DEV_TOTP), OCRA_TYPES},
-    [DK_SECRET] = {"secret", dev_secret, SECRET_TYPES, SECRET_TYPES},
-    [DK_PIN_HASH] = {"pin_hash", dev_pin_hash, OCRA_TYPES, OCRA_TYPES},
-    {"level", dev_level, ALL_TYPES, ALL_TYPES},
-    {"status", dev_status, ALL_TYPES, ALL_TYPES},
-    {"created", dev_created, ALL_TYPES, ALL_TYPES},
-    {"expires", dev_expires, ALL_TYPES, 0},
-    {"shared_from", dev_shared_from, ALL_TYPES, 0},
+    [DK_TYPE] = {"type", dev_type},          [DK_LABEL] = {"label", dev_label},
+    [DK_LEVEL] = {"level", dev_level},       [DK_STATUS] = {"status", dev_status},
+    [DK_CREATED] = {"created", dev_created}, {"expires", dev_expires},
+    {"shared_from", dev_shared_from},
 };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
@@ -365,6 +217,7 @@ static enum sls_rc enroll_on_section(void *ctx, const char *name, int line, stru
 	struct enroll_parse *p = ctx;
 
 	p->seen = 0;
+	memset(p->type_seen, 0, sizeof(p->type_seen));
 	p->section_line = line;
 	if (strcmp(name, "user") == 0) {
 		if (p->seen_user) {
@@ -389,18 +242,54 @@ static bool enroll_key_allowed(const struct enroll_parse *p, const struct enroll
 		sls_diag_set(diag, line, "duplicate key '%s'", k->name);
 		return false;
 	}
-	if (p->section != SEC_DEVICE)
-		return true;
-	if (idx != DK_TYPE && !(p->seen & (1u << DK_TYPE))) {
+	if (p->section == SEC_DEVICE && idx != DK_TYPE && !(p->seen & (1u << DK_TYPE))) {
 		sls_diag_set(diag, line, "key 'type' must come first in [device %s]", p->dev->name);
 		return false;
 	}
-	if (idx != DK_TYPE && !(k->types & TYPE_BIT(p->dev->type))) {
-		sls_diag_set(diag, line, "key '%s' is not used by type %s", k->name,
-			     sls_device_type_name(p->dev->type));
-		return false;
-	}
 	return true;
+}
+
+/* The index of key among t's own keys, or -1. */
+static int type_key_index(const struct sls_devtype *t, const char *key)
+{
+	for (size_t i = 0; i < t->nkeys; i++)
+		if (strcmp(t->keys[i].name, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool any_type_has(const struct sls_devtypes *types, const char *key)
+{
+	for (size_t i = 0; i < types->n; i++)
+		if (type_key_index(types->list[i], key) >= 0)
+			return true;
+	return false;
+}
+
+/* A key that is not in every type's table: the device's type's own, after type, once. */
+static enum sls_rc type_key(struct enroll_parse *p, const char *key, const char *value, int line,
+			    struct sls_diag *diag)
+{
+	const struct sls_devtype *t = p->dev->type;
+	int i = t != NULL ? type_key_index(t, key) : -1;
+	const char *why;
+
+	if (!any_type_has(p->types, key))
+		sls_diag_set(diag, line, "unknown key in [device]");
+	else if (t == NULL)
+		sls_diag_set(diag, line, "key 'type' must come first in [device %s]", p->dev->name);
+	else if (i < 0)
+		sls_diag_set(diag, line, "key '%s' is not used by type %s", key, t->name);
+	else if (p->type_seen[i])
+		sls_diag_set(diag, line, "duplicate key '%s'", key);
+	else if ((why = t->keys[i].parse(p->dev, value)) != NULL)
+		sls_diag_set(diag, line, "key '%s': %s", key, why);
+	else {
+		p->type_seen[i] = true;
+		p->type_line[i] = line;
+		return SLS_OK;
+	}
+	return SLS_ERR_FORMAT;
 }
 
 static enum sls_rc enroll_on_key(void *ctx, const char *key, const char *value, bool cont, int line,
@@ -418,9 +307,10 @@ static enum sls_rc enroll_on_key(void *ctx, const char *key, const char *value, 
 	table = enroll_table(p, &n);
 	for (i = 0; i < n && strcmp(key, table[i].name) != 0; i++)
 		;
+	if (i == n && p->section == SEC_DEVICE)
+		return type_key(p, key, value, line, diag);
 	if (i == n) {
-		sls_diag_set(diag, line, "unknown key in [%s]",
-			     p->section == SEC_USER ? "user" : "device");
+		sls_diag_set(diag, line, "unknown key in [user]");
 		return SLS_ERR_FORMAT;
 	}
 	if (!enroll_key_allowed(p, &table[i], i, line, diag))
@@ -435,29 +325,41 @@ static enum sls_rc enroll_on_key(void *ctx, const char *key, const char *value, 
 	return SLS_OK;
 }
 
+/* The first required key missing, in the order the keys are written; NULL if none. */
+static const char *missing_key(const struct enroll_parse *p)
+{
+	const struct sls_devtype *t = p->dev->type;
+	static const int after[] = {DK_LEVEL, DK_STATUS, DK_CREATED};
+
+	if (!(p->seen & (1u << DK_TYPE)))
+		return device_keys[DK_TYPE].name;
+	for (size_t i = 0; i < t->nkeys; i++)
+		if (t->keys[i].required && !p->type_seen[i])
+			return t->keys[i].name;
+	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++)
+		if (!(p->seen & (1u << after[i])))
+			return device_keys[after[i]].name;
+	return NULL;
+}
+
 static enum sls_rc enroll_end_device(struct enroll_parse *p, struct sls_diag *diag)
 {
 	struct sls_device *d = p->dev;
-	unsigned bit = TYPE_BIT(d->type);
+	const char *missing = missing_key(p), *why;
+	int bad = -1;
 
-	for (size_t i = 0; i < NKEYS(device_keys); i++) {
-		if ((i == DK_TYPE || (device_keys[i].required & bit)) && !(p->seen & (1u << i))) {
-			sls_diag_set(diag, p->section_line, "[device %s]: missing key '%s'",
-				     d->name, device_keys[i].name);
-			return SLS_ERR_FORMAT;
-		}
-	}
-	if (is_ocra_type(d->type) && d->pin_hash_len != sls_hash_size(d->suite.pin_hash)) {
-		sls_diag_set(diag, p->key_line[DK_PIN_HASH],
-			     "key 'pin_hash': wrong length for the suite");
+	if (missing != NULL) {
+		sls_diag_set(diag, p->section_line, "[device %s]: missing key '%s'", d->name,
+			     missing);
 		return SLS_ERR_FORMAT;
 	}
-	if (d->type == SLS_DEV_TOTP && !(p->seen & (1u << DK_SUITE))) {
-		d->totp_hash = SLS_HASH_SHA1;
-		d->totp_digits = 6;
-		d->totp_period = 30;
-	}
-	return SLS_OK;
+	if (d->type->finish == NULL || (why = d->type->finish(d, p->type_seen, &bad)) == NULL)
+		return SLS_OK;
+	if (bad >= 0)
+		sls_diag_set(diag, p->type_line[bad], "key '%s': %s", d->type->keys[bad].name, why);
+	else
+		sls_diag_set(diag, p->section_line, "[device %s]: %s", d->name, why);
+	return SLS_ERR_FORMAT;
 }
 
 static enum sls_rc enroll_on_end_section(void *ctx, struct sls_diag *diag)
@@ -482,15 +384,16 @@ static const struct sls_ini_ops enroll_ops = {
     .end_section = enroll_on_end_section,
 };
 
-enum sls_rc sls_user_parse(const char *buf, struct sls_user *user, struct sls_diag *diag)
+enum sls_rc sls_user_parse_types(const char *buf, const struct sls_devtypes *types,
+				 struct sls_user *user, struct sls_diag *diag)
 {
-	struct enroll_parse p = {.user = user};
+	struct enroll_parse p = {.types = types, .user = user};
 	enum sls_rc rc = SLS_ERR_INVAL;
 
 	if (user == NULL)
 		return SLS_ERR_INVAL;
 	sls_user_clear(user);
-	if (buf == NULL)
+	if (buf == NULL || types == NULL)
 		goto out;
 	rc = sls_ini_parse(buf, &enroll_ops, &p, diag);
 	if (rc == SLS_OK && !p.seen_user) {
@@ -503,20 +406,22 @@ out:
 	return rc;
 }
 
+enum sls_rc sls_user_parse(const char *buf, struct sls_user *user, struct sls_diag *diag)
+{
+	return sls_user_parse_types(buf, &sls_devtypes_builtin, user, diag);
+}
+
 /* ---- serializer ------------------------------------------------------------ */
 
-static bool device_type_fields_ok(const struct sls_device *d)
+/* The bytes of d->u that are not its type's own are zero: what the parser gives back. */
+static bool others_zero(const struct sls_device *d)
 {
-	bool ocra = is_ocra_type(d->type), totp = d->type == SLS_DEV_TOTP;
+	const unsigned char *p = (const unsigned char *)&d->u;
 
-	if (d->type == SLS_DEV_SMS ? d->secret_len != 0
-				   : (d->secret_len < SECRET_MIN || d->secret_len > SLS_SECRET_MAX))
-		return false;
-	if (ocra ? !ocra_fields_ok(d) : (d->pin_hash_len != 0 || d->suite.text[0] != '\0'))
-		return false;
-	if (totp)
-		return totp_params_ok(d);
-	return d->totp_hash == 0 && d->totp_digits == 0 && d->totp_period == 0;
+	for (size_t i = d->type->own_size; i < sizeof(d->u); i++)
+		if (p[i] != 0)
+			return false;
+	return true;
 }
 
 static bool device_ok(const struct sls_user *u, size_t idx)
@@ -530,15 +435,15 @@ static bool device_ok(const struct sls_user *u, size_t idx)
 		if (strcmp(u->devices[i].name, d->name) == 0)
 			return false;
 	}
-	if ((unsigned)d->type >= TYPE_COUNT || (unsigned)d->status >= STATUS_COUNT ||
-	    d->level != sls_device_type_level(d->type) || d->created <= 0 || d->expires < 0)
+	if (d->type == NULL || (unsigned)d->status >= STATUS_COUNT || d->level != d->type->level ||
+	    d->created <= 0 || d->expires < 0)
 		return false;
 	if (memchr(d->label, '\0', sizeof(d->label)) == NULL ||
 	    !sls_ini_text_ok(d->label, SLS_LABEL_MAX) ||
 	    memchr(d->shared_from, '\0', sizeof(d->shared_from)) == NULL ||
 	    (d->shared_from[0] != '\0' && !sls_ini_name_ok(d->shared_from, SLS_USER_NAME_MAX)))
 		return false;
-	return device_type_fields_ok(d);
+	return others_zero(d) && d->type->valid(d);
 }
 
 static bool user_ok(const struct sls_user *u)
@@ -557,17 +462,10 @@ static bool user_ok(const struct sls_user *u)
 static void format_device(struct sls_ini_buf *b, const struct sls_device *d)
 {
 	sls_ini_buf_addf(b, "\n[device %s]\n", d->name);
-	sls_ini_buf_key(b, "type", sls_device_type_name(d->type));
+	sls_ini_buf_key(b, "type", d->type->name);
 	sls_ini_buf_key(b, "label", d->label);
-	if (is_ocra_type(d->type))
-		sls_ini_buf_key(b, "suite", d->suite.text);
-	if (d->type == SLS_DEV_TOTP && !totp_default(d))
-		sls_ini_buf_addf(b, "suite = TOTP-%s-%u-%u\n", sls_hash_name(d->totp_hash),
-				 d->totp_digits, d->totp_period);
-	if (d->type != SLS_DEV_SMS)
-		sls_ini_buf_key_base32(b, "secret", d->secret, d->secret_len);
-	if (is_ocra_type(d->type))
-		sls_ini_buf_key_hex(b, "pin_hash", d->pin_hash, d->pin_hash_len);
+	if (d->type->format != NULL)
+		d->type->format(b, d);
 	sls_ini_buf_key_num(b, "level", (uint64_t)d->level);
 	sls_ini_buf_key(b, "status", sls_device_status_name(d->status));
 	/* optional keys before a required one: a file cut after them is refused */

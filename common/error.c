@@ -28,6 +28,7 @@ static const char *const sls_error_texts[SLS_ERR__COUNT] = {
     [SLS_ERR_EXISTS] = "name already in use",
     [SLS_ERR_LOCKED] = "locked after too many failed attempts",
     [SLS_ERR_GONE] = "device revoked or replaced meanwhile",
+    [SLS_ERR_CONV] = "the conversation failed or gave no answer",
 };
 
 const char *sls_strerror(enum sls_rc rc)

@@ -34,17 +34,17 @@ static bool all_digits(const char *s, size_t len)
 	return true;
 }
 
-static bool length_ok(enum sls_device_type type, size_t len)
+static bool length_ok(enum sls_pin_kind kind, size_t len)
 {
-	if (type == SLS_DEV_DSC)
+	if (kind == SLS_PINKIND_DIGITS_4)
 		return len == PIN_DSC_LEN;
 	return len >= PIN_IBKEY_MIN && len <= PIN_IBKEY_MAX;
 }
 
 /* dsc: digits only; ibkey: printable ASCII without space (0x21-0x7e). */
-static bool charset_ok(enum sls_device_type type, const char *pin, size_t len)
+static bool charset_ok(enum sls_pin_kind kind, const char *pin, size_t len)
 {
-	if (type == SLS_DEV_DSC)
+	if (kind == SLS_PINKIND_DIGITS_4)
 		return all_digits(pin, len);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)pin[i];
@@ -254,19 +254,19 @@ static enum sls_pin_rule check_content(const char *low, size_t len, const char *
  * A type without a PIN is refused as SLS_PIN_LENGTH (a caller's error; no
  * PIN fits it), as is a NULL PIN.
  */
-enum sls_pin_rule sls_pin_check(enum sls_device_type type, const char *pin, const char *user,
+enum sls_pin_rule sls_pin_check(enum sls_pin_kind kind, const char *pin, const char *user,
 				const char *phone)
 {
 	enum sls_pin_rule rule = SLS_PIN_LENGTH;
 	char low[PIN_IBKEY_MAX + 1];
 	size_t len;
 
-	if (pin == NULL || (type != SLS_DEV_IBKEY && type != SLS_DEV_DSC))
+	if (pin == NULL || (kind != SLS_PINKIND_ANY_4_6 && kind != SLS_PINKIND_DIGITS_4))
 		return rule;
 	len = strnlen(pin, PIN_IBKEY_MAX + 1);
-	if (!length_ok(type, len))
+	if (!length_ok(kind, len))
 		return rule;
-	if (!charset_ok(type, pin, len))
+	if (!charset_ok(kind, pin, len))
 		return SLS_PIN_CHARSET;
 	for (size_t i = 0; i < len; i++)
 		low[i] = ascii_lower(pin[i]);

@@ -28,6 +28,7 @@ enum sls_rc {
 	SLS_ERR_EXISTS,   /* name already in use */
 	SLS_ERR_LOCKED,   /* the user is locked after too many failures */
 	SLS_ERR_GONE,     /* the device was revoked or replaced meanwhile */
+	SLS_ERR_CONV,     /* the conversation failed or gave no answer */
 	SLS_ERR__COUNT
 };
 

@@ -100,12 +100,20 @@ pid_t sls_lock_holder(int lockdirfd, const char *name);
  * owner, mode 0700, none writable by group/other. Any fd may be -1 after a
  * failed open; sls_store_close handles that.
  */
+struct sls_devtypes;
+
 struct sls_store {
 	int dirfd;
 	int users_fd;
 	int state_fd;
 	int lock_fd;
+	/* The device types its enrolment files may hold: NULL (the default) is every built-in type.
+	 */
+	const struct sls_devtypes *types;
 };
+
+/* store->types, or the built-in types. */
+const struct sls_devtypes *sls_store_types(const struct sls_store *store);
 
 /*
  * Open (with create: make missing, mode 0700) the store at path. Without

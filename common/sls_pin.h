@@ -1,4 +1,4 @@
-/* pam_sls - the PIN policy of ibkey and dsc devices (DESIGN.md "PIN policy"). */
+/* pam_sls - the PIN policy of devices with a PIN (doc/design.md, "PIN policy"). */
 #ifndef SLS_PIN_POLICY_H
 #define SLS_PIN_POLICY_H
 
@@ -19,13 +19,14 @@ enum sls_pin_rule {
 };
 
 /*
- * Check pin for a device of type (SLS_DEV_IBKEY or SLS_DEV_DSC) against
+ * Check pin for a device whose type takes a PIN of kind (its sls_devtype's
+ * pin: 4 to 6 characters, or 4 digits; SLS_PINKIND_NONE refuses) against
  * DESIGN.md's policy: length and characters per type; not the user name;
  * not a date; not one character repeated; not a straight run; not part of
  * phone (the verified number, digits and an optional '+'; NULL or empty
  * when none). Returns the first rule broken, in the order of the enum.
  */
-enum sls_pin_rule sls_pin_check(enum sls_device_type type, const char *pin, const char *user,
+enum sls_pin_rule sls_pin_check(enum sls_pin_kind kind, const char *pin, const char *user,
 				const char *phone);
 
 /* One English sentence for the rule, e.g. "The PIN must not be a date." */

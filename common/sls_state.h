@@ -10,6 +10,8 @@
 #include "sls_enroll.h"
 #include "sls_error.h"
 
+struct sls_attempt;
+
 #define SLS_FAILURES_MAX 100 /* failure times kept (deny may not exceed it) */
 /*
  * Challenges a device answered right that it is never given again: those of
@@ -78,6 +80,12 @@ const struct sls_device_state *sls_state_find(const struct sls_state *state,
 /* Whether challenge is one ds answered in its recent successful logins. */
 bool sls_device_state_used(const struct sls_device_state *ds, uint32_t challenge);
 
+/* Add challenge to ds's used ones, dropping the oldest past SLS_USED_CHALLENGES_MAX. */
+void sls_device_state_add_used(struct sls_device_state *ds, uint32_t challenge);
+
+/* s[0..n) as a challenge: exactly SLS_CHALLENGE_DIGITS digits. */
+bool sls_challenge_parse(const char *s, size_t n, uint32_t *out);
+
 /*
  * Drop per-device entries (and last_device) of no device of user (no device
  * of that name, or only a later one), so that the table never fills up with
@@ -97,18 +105,17 @@ size_t sls_state_count_failures(const struct sls_state *state, time_t now, time_
 /*
  * The rules every caller applies to an answer (the module at login, sls when
  * a user proves who they are):
- * sls_state_note_success records a right answer of device (a totp device
- * with the step it matched, an OCRA device with the challenge it answered,
- * or NULL): SLS_ERR_MISMATCH when that step was used already (a replay:
- * nothing changes), SLS_ERR_TOOBIG when the device table is full; otherwise
- * the failures and the lock are cleared, the device's last use, last step
- * and used challenges (the oldest dropped past SLS_USED_CHALLENGES_MAX), and
- * last_device, are set.
+ * sls_state_note_success records a right answer of device to attempt a (a
+ * time-based code with the step it matched): the type's record hook says
+ * what it changes in the device's state (the step, or the challenge, used),
+ * or SLS_ERR_MISMATCH for a replay (nothing changes); SLS_ERR_TOOBIG when
+ * the device table is full; otherwise the failures and the lock are
+ * cleared, and the device's last use and last_device are set.
  * sls_state_note_failure records a counted failure and returns true when it
  * locks the user: deny failures within window lock until now + unlock_time.
  */
 enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_device *device,
-				   uint64_t step, const char *challenge, time_t now);
+				   const struct sls_attempt *a, uint64_t step, time_t now);
 bool sls_state_note_failure(struct sls_state *state, time_t now, unsigned window, unsigned deny,
 			    unsigned unlock_time);
 

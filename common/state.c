@@ -57,8 +57,7 @@ bool sls_device_state_used(const struct sls_device_state *ds, uint32_t challenge
 	return found;
 }
 
-/* Append challenge, dropping the oldest when the list is full. */
-static void add_used(struct sls_device_state *ds, uint32_t challenge)
+void sls_device_state_add_used(struct sls_device_state *ds, uint32_t challenge)
 {
 	if (ds->nused >= SLS_USED_CHALLENGES_MAX) {
 		memmove(ds->used, ds->used + 1,
@@ -69,7 +68,7 @@ static void add_used(struct sls_device_state *ds, uint32_t challenge)
 }
 
 /* "NNNNNN": exactly SLS_CHALLENGE_DIGITS digits. */
-static bool parse_challenge(const char *s, size_t n, uint32_t *out)
+bool sls_challenge_parse(const char *s, size_t n, uint32_t *out)
 {
 	uint32_t v = 0;
 
@@ -102,23 +101,17 @@ static bool has_owner(const struct sls_user *user, const struct sls_device_state
 }
 
 enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_device *device,
-				   uint64_t step, const char *challenge, time_t now)
+				   const struct sls_attempt *a, uint64_t step, time_t now)
 {
 	struct sls_device_state *ds = sls_state_device(state, device);
+	enum sls_rc rc;
 
 	if (ds == NULL)
 		return SLS_ERR_TOOBIG;
-	if (device->type == SLS_DEV_TOTP) {
-		if (step <= ds->totp_last_step)
-			return SLS_ERR_MISMATCH;
-		ds->totp_last_step = step;
-	}
-	if (challenge != NULL) {
-		uint32_t q;
-
-		if (!parse_challenge(challenge, strlen(challenge), &q))
-			return SLS_ERR_INVAL;
-		add_used(ds, q);
+	if (device->type->record != NULL) {
+		rc = device->type->record(device, ds, a, step);
+		if (rc != SLS_OK)
+			return rc;
 	}
 	ds->last_used = now;
 	state->nfailures = 0;
@@ -326,7 +319,7 @@ static const char *st_challenges(struct state_parse *p, const char *v)
 
 		if (d->nused >= SLS_USED_CHALLENGES_MAX)
 			return "too many challenges";
-		if (!parse_challenge(v, n, &d->used[d->nused]))
+		if (!sls_challenge_parse(v, n, &d->used[d->nused]))
 			return "not a 6-digit challenge";
 		d->nused++;
 		v += n;

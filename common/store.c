@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "sls_devtype.h"
 #include "sls_file.h"
 
 static void close_fd(int *fd)
@@ -25,6 +26,7 @@ enum sls_rc sls_store_open(const char *path, uid_t owner, bool create, struct sl
 	if (store == NULL)
 		return SLS_ERR_INVAL;
 	store->dirfd = store->users_fd = store->state_fd = store->lock_fd = -1;
+	store->types = NULL;
 	rc = sls_dir_open(path, owner, create, &store->dirfd);
 	if (rc != SLS_OK)
 		goto out;
@@ -48,6 +50,11 @@ out:
 		errno = saved;
 	}
 	return rc;
+}
+
+const struct sls_devtypes *sls_store_types(const struct sls_store *store)
+{
+	return store->types != NULL ? store->types : &sls_devtypes_builtin;
 }
 
 void sls_store_close(struct sls_store *store)

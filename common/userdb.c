@@ -6,20 +6,24 @@
 #include "sls_secret.h"
 #include "sls_userdb.h"
 
-typedef enum sls_rc (*parse_fn)(const char *buf, void *out, struct sls_diag *diag);
+typedef enum sls_rc (*parse_fn)(const struct sls_store *store, const char *buf, void *out,
+				struct sls_diag *diag);
 
-static enum sls_rc parse_user(const char *buf, void *out, struct sls_diag *diag)
+static enum sls_rc parse_user(const struct sls_store *store, const char *buf, void *out,
+			      struct sls_diag *diag)
 {
-	return sls_user_parse(buf, out, diag);
+	return sls_user_parse_types(buf, sls_store_types(store), out, diag);
 }
 
-static enum sls_rc parse_state(const char *buf, void *out, struct sls_diag *diag)
+static enum sls_rc parse_state(const struct sls_store *store, const char *buf, void *out,
+			       struct sls_diag *diag)
 {
+	(void)store;
 	return sls_state_parse(buf, out, diag);
 }
 
-static enum sls_rc load(int dirfd, const char *name, uid_t owner, parse_fn parse, void *out,
-			struct sls_diag *diag)
+static enum sls_rc load(const struct sls_store *store, int dirfd, const char *name, uid_t owner,
+			parse_fn parse, void *out, struct sls_diag *diag)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -29,7 +33,7 @@ static enum sls_rc load(int dirfd, const char *name, uid_t owner, parse_fn parse
 		return rc;
 	rc = sls_file_read(dirfd, name, owner, SLS_FILE_MAX, &buf, &len);
 	if (rc == SLS_OK)
-		rc = parse(buf, out, diag);
+		rc = parse(store, buf, out, diag);
 	sls_free_secret(buf, len + 1);
 	return rc;
 }
@@ -37,7 +41,7 @@ static enum sls_rc load(int dirfd, const char *name, uid_t owner, parse_fn parse
 enum sls_rc sls_userdb_load_user(const struct sls_store *store, const char *name, uid_t owner,
 				 struct sls_user *user, struct sls_diag *diag)
 {
-	enum sls_rc rc = load(store->users_fd, name, owner, parse_user, user, diag);
+	enum sls_rc rc = load(store, store->users_fd, name, owner, parse_user, user, diag);
 
 	if (rc != SLS_OK)
 		sls_user_clear(user);
@@ -47,7 +51,7 @@ enum sls_rc sls_userdb_load_user(const struct sls_store *store, const char *name
 enum sls_rc sls_userdb_load_state(const struct sls_store *store, const char *name, uid_t owner,
 				  struct sls_state *state, struct sls_diag *diag)
 {
-	enum sls_rc rc = load(store->state_fd, name, owner, parse_state, state, diag);
+	enum sls_rc rc = load(store, store->state_fd, name, owner, parse_state, state, diag);
 
 	if (rc == SLS_ERR_NOENT) {
 		sls_state_clear(state);

@@ -17,7 +17,7 @@ import pexpect
 
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".")
 KEEP = "--keep" in sys.argv
-SLS = os.path.join(BUILD, "pam_sls", "sls")
+SLS = os.path.join(BUILD, "pam_sls", "sls", "sls")
 AUTH = os.path.join(BUILD, "authenticator", "sls-authenticator")
 MODULE = os.path.join(BUILD, "pam_sls", ".libs", "pam_sls.so")
 USER = pwd.getpwuid(os.getuid()).pw_name

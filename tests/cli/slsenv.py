@@ -9,7 +9,7 @@ import tempfile
 
 SRC = os.environ.get("top_srcdir", ".")
 BUILD = os.environ.get("top_builddir", ".")
-SLS = os.path.join(BUILD, "pam_sls", "sls")
+SLS = os.path.join(BUILD, "pam_sls", "sls", "sls")
 AUTH = os.path.join(BUILD, "authenticator", "sls-authenticator")
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 

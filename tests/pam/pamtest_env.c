@@ -179,19 +179,20 @@ void env_init(int argc, char **argv)
 
 /* ---- users and state ------------------------------------------------------------- */
 
-static void add_ocra(struct sls_user *u, const char *name, enum sls_device_type type,
+static void add_ocra(struct sls_user *u, const char *name, const struct sls_devtype *type,
 		     const uint8_t *key, const char *pin)
 {
 	struct sls_device *d = &u->devices[u->ndevices++];
 
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->type = type;
-	if (sls_ocra_suite_parse(SLS_OCRA_DEFAULT_SUITE, &d->suite, NULL) != SLS_OK ||
-	    sls_ocra_pin_hash(&d->suite, pin, d->pin_hash, &d->pin_hash_len) != SLS_OK)
+	if (sls_ocra_suite_parse(SLS_OCRA_DEFAULT_SUITE, &d->u.ocra.suite, NULL) != SLS_OK ||
+	    sls_ocra_pin_hash(&d->u.ocra.suite, pin, d->u.ocra.pin_hash, &d->u.ocra.pin_hash_len) !=
+		SLS_OK)
 		die("suite");
 	memcpy(d->secret, key, 32);
 	d->secret_len = 32;
-	d->level = sls_device_type_level(type);
+	d->level = type->level;
 	d->status = SLS_STATUS_ACTIVE;
 	d->created = 1700000000;
 }
@@ -201,10 +202,10 @@ static void add_totp(struct sls_user *u)
 	struct sls_device *d = &u->devices[u->ndevices++];
 
 	snprintf(d->name, sizeof(d->name), "phone");
-	d->type = SLS_DEV_TOTP;
-	d->totp_hash = SLS_HASH_SHA1;
-	d->totp_digits = 6;
-	d->totp_period = 30;
+	d->type = &sls_devtype_totp;
+	d->u.totp.hash = SLS_HASH_SHA1;
+	d->u.totp.digits = 6;
+	d->u.totp.period = 30;
 	memcpy(d->secret, totp_key, sizeof(totp_key));
 	d->secret_len = sizeof(totp_key);
 	d->level = 2;
@@ -219,7 +220,7 @@ static void add_sms(struct sls_user *u)
 	snprintf(u->phone, sizeof(u->phone), "+491721234567");
 	u->phone_verified = true;
 	snprintf(d->name, sizeof(d->name), "mobile");
-	d->type = SLS_DEV_SMS;
+	d->type = &sls_devtype_sms;
 	d->level = 1;
 	d->status = SLS_STATUS_ACTIVE;
 	d->created = 1700000000;
@@ -233,7 +234,7 @@ void env_user(const char *name, unsigned devices)
 
 	memset(&u, 0, sizeof(u));
 	if (devices & ENV_IBKEY)
-		add_ocra(&u, "laptop", SLS_DEV_IBKEY, ibkey_key, ENV_PIN);
+		add_ocra(&u, "laptop", &sls_devtype_ibkey, ibkey_key, ENV_PIN);
 	if (devices & ENV_EXPIRING)
 		u.devices[0].expires = time(NULL) + 86400;
 	if (devices & ENV_TOTP)
@@ -241,7 +242,7 @@ void env_user(const char *name, unsigned devices)
 	if (devices & ENV_SMS)
 		add_sms(&u);
 	if (devices & (ENV_DSC | ENV_REVOKED_DSC)) {
-		add_ocra(&u, "key", SLS_DEV_DSC, dsc_key, ENV_DSC_PIN);
+		add_ocra(&u, "key", &sls_devtype_dsc, dsc_key, ENV_DSC_PIN);
 		if (devices & ENV_REVOKED_DSC)
 			u.devices[u.ndevices - 1].status = SLS_STATUS_REVOKED;
 	}

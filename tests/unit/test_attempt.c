@@ -76,9 +76,11 @@ static void make_user(struct fx *fx)
 	memset(&fx->user, 0, sizeof(fx->user));
 	fx->user.ndevices = 2;
 	strcpy(k->name, "laptop");
-	k->type = SLS_DEV_IBKEY;
-	assert_int_equal(sls_ocra_suite_parse(SLS_OCRA_DEFAULT_SUITE, &k->suite, NULL), SLS_OK);
-	assert_int_equal(sls_ocra_pin_hash(&k->suite, "4821", k->pin_hash, &k->pin_hash_len),
+	k->type = &sls_devtype_ibkey;
+	assert_int_equal(sls_ocra_suite_parse(SLS_OCRA_DEFAULT_SUITE, &k->u.ocra.suite, NULL),
+			 SLS_OK);
+	assert_int_equal(sls_ocra_pin_hash(&k->u.ocra.suite, "4821", k->u.ocra.pin_hash,
+					   &k->u.ocra.pin_hash_len),
 			 SLS_OK);
 	memset(k->secret, 0x11, 32);
 	k->secret_len = 32;
@@ -86,10 +88,10 @@ static void make_user(struct fx *fx)
 	k->status = SLS_STATUS_ACTIVE;
 	k->created = 1700000000;
 	strcpy(p->name, "phone");
-	p->type = SLS_DEV_TOTP;
-	p->totp_hash = SLS_HASH_SHA1;
-	p->totp_digits = 6;
-	p->totp_period = 30;
+	p->type = &sls_devtype_totp;
+	p->u.totp.hash = SLS_HASH_SHA1;
+	p->u.totp.digits = 6;
+	p->u.totp.period = 30;
 	memset(p->secret, 0x22, 20);
 	p->secret_len = 20;
 	p->level = 2;
@@ -191,9 +193,9 @@ static void test_device_gone(void **state)
 	/* its PIN changed (a new pin_hash) while the prompt was open */
 	make_user(fx);
 	assert_int_equal(begin(fx, 0, &a, &until), SLS_OK);
-	fx->user.devices[0].pin_hash[0] ^= 1;
+	fx->user.devices[0].u.ocra.pin_hash[0] ^= 1;
 	save_user(fx);
-	fx->user.devices[0].pin_hash[0] ^= 1;
+	fx->user.devices[0].u.ocra.pin_hash[0] ^= 1;
 	assert_int_equal(succeed(fx, 0, &a, 0, &until), SLS_ERR_GONE);
 	/* past its expiry */
 	make_user(fx);

@@ -224,14 +224,7 @@ static void assert_devices_equal(const struct sls_device *a, const struct sls_de
 	assert_string_equal(a->name, b->name);
 	assert_int_equal(a->type, b->type);
 	assert_string_equal(a->label, b->label);
-	assert_string_equal(a->suite.text, b->suite.text);
-	assert_int_equal(a->suite.pin, b->suite.pin);
-	assert_int_equal(a->suite.pin_hash, b->suite.pin_hash);
-	assert_int_equal(a->pin_hash_len, b->pin_hash_len);
-	assert_memory_equal(a->pin_hash, b->pin_hash, a->pin_hash_len);
-	assert_int_equal(a->totp_hash, b->totp_hash);
-	assert_int_equal(a->totp_digits, b->totp_digits);
-	assert_int_equal(a->totp_period, b->totp_period);
+	assert_memory_equal(&a->u, &b->u, sizeof(a->u)); /* the type's own fields */
 	assert_int_equal(a->secret_len, b->secret_len);
 	assert_memory_equal(a->secret, b->secret, a->secret_len);
 	assert_int_equal(a->level, b->level);
@@ -272,29 +265,29 @@ static char *round_trip(const struct sls_user *u, size_t *len)
 }
 
 static struct sls_device *add_device(struct sls_user *u, const char *name,
-				     enum sls_device_type type, enum sls_device_status st)
+				     const struct sls_devtype *type, enum sls_device_status st)
 {
 	struct sls_device *d = &u->devices[u->ndevices++];
 
 	strcpy(d->name, name);
 	d->type = type;
-	d->level = sls_device_type_level(type);
+	d->level = type->level;
 	d->status = st;
 	d->created = 1763780000 + (time_t)u->ndevices;
-	if (type != SLS_DEV_SMS) {
+	if (type != &sls_devtype_sms) {
 		d->secret_len = 20;
 		for (size_t i = 0; i < d->secret_len; i++)
 			d->secret[i] = (uint8_t)(i * 7 + u->ndevices);
 	}
-	if (type == SLS_DEV_IBKEY || type == SLS_DEV_DSC) {
-		assert_int_equal(sls_ocra_suite_parse(SUITE, &d->suite, NULL), SLS_OK);
-		d->pin_hash_len = 20;
-		memset(d->pin_hash, 0x5a, d->pin_hash_len);
+	if (type == &sls_devtype_ibkey || type == &sls_devtype_dsc) {
+		assert_int_equal(sls_ocra_suite_parse(SUITE, &d->u.ocra.suite, NULL), SLS_OK);
+		d->u.ocra.pin_hash_len = 20;
+		memset(d->u.ocra.pin_hash, 0x5a, d->u.ocra.pin_hash_len);
 	}
-	if (type == SLS_DEV_TOTP) {
-		d->totp_hash = SLS_HASH_SHA1;
-		d->totp_digits = 6;
-		d->totp_period = 30;
+	if (type == &sls_devtype_totp) {
+		d->u.totp.hash = SLS_HASH_SHA1;
+		d->u.totp.digits = 6;
+		d->u.totp.period = 30;
 	}
 	return d;
 }
@@ -313,22 +306,33 @@ static struct sls_user *new_user(void)
 
 static void test_type_names(void **state)
 {
-	enum sls_device_type t;
-	enum sls_device_status s;
+	static const char *const names[] = {"ibkey", "dsc", "totp", "sms", "card", "tempcode"};
 	static const int levels[] = {3, 4, 2, 1, 1, 1};
+	const struct sls_devtypes *b = &sls_devtypes_builtin;
+	enum sls_device_status s;
+	char text[128];
 
 	(void)state;
-	for (int i = SLS_DEV_IBKEY; i <= SLS_DEV_TEMPCODE; i++) {
-		const char *name = sls_device_type_name((enum sls_device_type)i);
+	assert_int_equal(b->n, 6);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct sls_devtype *t = sls_devtype_find(b, names[i]);
 
-		assert_non_null(name);
-		assert_int_equal(sls_device_type_parse(name, &t), SLS_OK);
-		assert_int_equal(t, i);
-		assert_int_equal(sls_device_type_level(t), levels[i]);
+		assert_ptr_equal(t, b->list[i]);
+		assert_string_equal(t->name, names[i]);
+		assert_int_equal(t->level, levels[i]);
+		assert_int_equal(sls_devtype_bit(b, t), 1u << i);
 	}
-	assert_null(sls_device_type_name((enum sls_device_type)6));
-	assert_int_equal(sls_device_type_parse("IBKEY", &t), SLS_ERR_INVAL);
-	assert_int_equal(sls_device_type_parse("", &t), SLS_ERR_INVAL);
+	assert_int_equal(sls_devtype_mask_all(b), 0x3f);
+	assert_null(sls_devtype_find(b, "IBKEY"));
+	assert_null(sls_devtype_find(b, ""));
+	assert_true(sls_devtype_askable(&sls_devtype_totp));
+	assert_false(sls_devtype_askable(&sls_devtype_sms));
+	sls_devtype_enrollable_names(b, text, sizeof(text));
+	assert_string_equal(text, "ibkey, dsc and totp");
+	sls_devtype_pin_names(b, text, sizeof(text));
+	assert_string_equal(text, "ibkey, dsc");
+	sls_devtype_levels_text(b, text, sizeof(text));
+	assert_string_equal(text, "4: dsc, 3: ibkey, 2: totp");
 	for (int i = SLS_STATUS_PENDING; i <= SLS_STATUS_REVOKED; i++) {
 		const char *name = sls_device_status_name((enum sls_device_status)i);
 
@@ -360,14 +364,14 @@ static void test_format_golden(void **state)
 	assert_int_equal(u->ndevices, 1);
 	assert_string_equal(u->devices[0].name, "laptop");
 	assert_string_equal(u->devices[0].label, "my laptop");
-	assert_int_equal(u->devices[0].type, SLS_DEV_IBKEY);
+	assert_ptr_equal(u->devices[0].type, &sls_devtype_ibkey);
 	assert_int_equal(u->devices[0].secret_len, 20);
 	assert_memory_equal(u->devices[0].secret, "12345678901234567890", 20);
-	assert_int_equal(u->devices[0].pin_hash_len, 20);
-	assert_int_equal(u->devices[0].pin_hash[0], 0x71);
+	assert_int_equal(u->devices[0].u.ocra.pin_hash_len, 20);
+	assert_int_equal(u->devices[0].u.ocra.pin_hash[0], 0x71);
 	assert_int_equal(u->devices[0].created, 1763780000);
 	assert_int_equal(u->devices[0].status, SLS_STATUS_ACTIVE);
-	assert_true(u->devices[0].suite.pin);
+	assert_true(u->devices[0].u.ocra.suite.pin);
 	sls_user_clear(u);
 	free(u);
 }
@@ -403,26 +407,26 @@ static void test_round_trip_all_types(void **state)
 	(void)state;
 	strcpy(u->identity, "Jane Q. Doe, passport X1234567 — ünïcödé");
 	u->optout = true;
-	d = add_device(u, "laptop", SLS_DEV_IBKEY, SLS_STATUS_ACTIVE);
+	d = add_device(u, "laptop", &sls_devtype_ibkey, SLS_STATUS_ACTIVE);
 	strcpy(d->label, "my laptop");
-	d = add_device(u, "key", SLS_DEV_DSC, SLS_STATUS_PENDING);
+	d = add_device(u, "key", &sls_devtype_dsc, SLS_STATUS_PENDING);
 	strcpy(d->label, "Schlüssel №2 🔑");
-	d = add_device(u, "phone", SLS_DEV_TOTP, SLS_STATUS_ACTIVE);
-	d = add_device(u, "phone8", SLS_DEV_TOTP, SLS_STATUS_REVOKED);
-	d->totp_hash = SLS_HASH_SHA256;
-	d->totp_digits = 8;
-	d->totp_period = 60;
-	d = add_device(u, "phone512", SLS_DEV_TOTP, SLS_STATUS_ACTIVE);
-	d->totp_hash = SLS_HASH_SHA512;
-	d->totp_digits = 7;
-	d->totp_period = 30;
-	d = add_device(u, "sms", SLS_DEV_SMS, SLS_STATUS_ACTIVE);
-	d = add_device(u, "card", SLS_DEV_CARD, SLS_STATUS_ACTIVE);
+	d = add_device(u, "phone", &sls_devtype_totp, SLS_STATUS_ACTIVE);
+	d = add_device(u, "phone8", &sls_devtype_totp, SLS_STATUS_REVOKED);
+	d->u.totp.hash = SLS_HASH_SHA256;
+	d->u.totp.digits = 8;
+	d->u.totp.period = 60;
+	d = add_device(u, "phone512", &sls_devtype_totp, SLS_STATUS_ACTIVE);
+	d->u.totp.hash = SLS_HASH_SHA512;
+	d->u.totp.digits = 7;
+	d->u.totp.period = 30;
+	d = add_device(u, "sms", &sls_devtype_sms, SLS_STATUS_ACTIVE);
+	d = add_device(u, "card", &sls_devtype_card, SLS_STATUS_ACTIVE);
 	d->expires = 1765594400;
-	d = add_device(u, "temp", SLS_DEV_TEMPCODE, SLS_STATUS_ACTIVE);
+	d = add_device(u, "temp", &sls_devtype_tempcode, SLS_STATUS_ACTIVE);
 	d->expires = 1763952800;
 	d->secret_len = 32;
-	d = add_device(u, "shared", SLS_DEV_IBKEY, SLS_STATUS_ACTIVE);
+	d = add_device(u, "shared", &sls_devtype_ibkey, SLS_STATUS_ACTIVE);
 	strcpy(d->shared_from, "bob");
 	strcpy(d->label, "bob's laptop");
 	text = round_trip(u, &len);
@@ -454,15 +458,15 @@ static void test_round_trip_limits(void **state)
 	memset(u->identity, 'i', SLS_IDENTITY_MAX);
 	for (int i = 0; i < SLS_DEVICES_MAX; i++) {
 		snprintf(name, sizeof(name), "%0*d", SLS_DEVICE_NAME_MAX, i);
-		d = add_device(u, name, SLS_DEV_IBKEY, SLS_STATUS_ACTIVE);
+		d = add_device(u, name, &sls_devtype_ibkey, SLS_STATUS_ACTIVE);
 		memset(d->label, 'l', SLS_LABEL_MAX);
 		d->secret_len = SLS_SECRET_MAX;
 		memset(d->secret, 0xff, SLS_SECRET_MAX);
-		assert_int_equal(
-		    sls_ocra_suite_parse("OCRA-1:HOTP-SHA512-8:QN08-PSHA512", &d->suite, NULL),
-		    SLS_OK);
-		d->pin_hash_len = SLS_HASH_MAX;
-		memset(d->pin_hash, 0xee, SLS_HASH_MAX);
+		assert_int_equal(sls_ocra_suite_parse("OCRA-1:HOTP-SHA512-8:QN08-PSHA512",
+						      &d->u.ocra.suite, NULL),
+				 SLS_OK);
+		d->u.ocra.pin_hash_len = SLS_HASH_MAX;
+		memset(d->u.ocra.pin_hash, 0xee, SLS_HASH_MAX);
 		memset(d->shared_from, 's', SLS_USER_NAME_MAX);
 		d->created = INT64_MAX;
 		d->expires = INT64_MAX;
@@ -486,9 +490,9 @@ static void test_find_device(void **state)
 	assert_ptr_equal(sls_user_find_device(u, "phone"), &u->devices[1]);
 	assert_null(sls_user_find_device(u, "Laptop"));
 	assert_null(sls_user_find_device(u, ""));
-	assert_int_equal(u->devices[1].totp_hash, SLS_HASH_SHA1);
-	assert_int_equal(u->devices[1].totp_digits, 6);
-	assert_int_equal(u->devices[1].totp_period, 30);
+	assert_int_equal(u->devices[1].u.totp.hash, SLS_HASH_SHA1);
+	assert_int_equal(u->devices[1].u.totp.digits, 6);
+	assert_int_equal(u->devices[1].u.totp.period, 30);
 	free(t);
 	sls_user_clear(u);
 	free(u);
@@ -982,7 +986,7 @@ static void test_format_refuses(void **state)
 	size_t len;
 
 	(void)state;
-	d = add_device(u, "laptop", SLS_DEV_IBKEY, SLS_STATUS_ACTIVE);
+	d = add_device(u, "laptop", &sls_devtype_ibkey, SLS_STATUS_ACTIVE);
 	text = round_trip(u, &len);
 	sls_free_secret(text, len + 1);
 
@@ -1008,31 +1012,33 @@ static void test_format_refuses(void **state)
 	REFUSE(strcpy(d->name, ""));
 	REFUSE(memset(d->name, 'a', sizeof(d->name)));
 	REFUSE(d->level = 2);
-	REFUSE(d->type = (enum sls_device_type)6);
+	REFUSE(d->type = NULL);
 	REFUSE(d->status = (enum sls_device_status)3);
 	REFUSE(d->created = 0);
 	REFUSE(d->created = -5);
 	REFUSE(d->expires = -1);
 	REFUSE(d->secret_len = 15);
 	REFUSE(d->secret_len = SLS_SECRET_MAX + 1);
-	REFUSE(d->pin_hash_len = 32);
-	REFUSE(d->suite.pin_hash = SLS_HASH_SHA256);
-	REFUSE(sls_ocra_suite_parse("OCRA-1:HOTP-SHA256-8:QN06", &d->suite, NULL));
-	REFUSE(strcpy(d->suite.text, "OCRA-1:HOTP-SHA1-8:QN06-PSHA1"));
+	REFUSE(d->u.ocra.pin_hash_len = 32);
+	REFUSE(d->u.ocra.suite.pin_hash = SLS_HASH_SHA256);
+	REFUSE(sls_ocra_suite_parse("OCRA-1:HOTP-SHA256-8:QN06", &d->u.ocra.suite, NULL));
+	REFUSE(strcpy(d->u.ocra.suite.text, "OCRA-1:HOTP-SHA1-8:QN06-PSHA1"));
 	REFUSE(strcpy(d->shared_from, "a/b"));
-	REFUSE(d->totp_digits = 6);
+	REFUSE(d->u.totp.digits = 6);
 	REFUSE(v->ndevices = SLS_DEVICES_MAX + 1);
 	REFUSE((v->ndevices = 2, v->devices[1] = v->devices[0]));
 	/* type-specific fields */
-	REFUSE((d->type = SLS_DEV_SMS, d->level = 1, d->pin_hash_len = 0, d->suite.text[0] = 0));
-	REFUSE((d->type = SLS_DEV_TOTP, d->level = 2, d->pin_hash_len = 0, d->suite.text[0] = 0));
-	REFUSE((d->type = SLS_DEV_CARD, d->level = 1));
+	REFUSE((d->type = &sls_devtype_sms, d->level = 1, d->u.ocra.pin_hash_len = 0,
+		d->u.ocra.suite.text[0] = 0));
+	REFUSE((d->type = &sls_devtype_totp, d->level = 2, d->u.ocra.pin_hash_len = 0,
+		d->u.ocra.suite.text[0] = 0));
+	REFUSE((d->type = &sls_devtype_card, d->level = 1));
 	memset(&u->devices[0], 0, sizeof(u->devices[0]));
 	u->ndevices = 0;
-	d = add_device(u, "phone", SLS_DEV_TOTP, SLS_STATUS_ACTIVE);
-	REFUSE(d->totp_digits = 9);
-	REFUSE(d->totp_period = 0);
-	REFUSE(d->totp_hash = (enum sls_hash)7);
+	d = add_device(u, "phone", &sls_devtype_totp, SLS_STATUS_ACTIVE);
+	REFUSE(d->u.totp.digits = 9);
+	REFUSE(d->u.totp.period = 0);
+	REFUSE(d->u.totp.hash = (enum sls_hash)7);
 #undef REFUSE
 	sls_user_clear(u);
 	free(u);

@@ -12,11 +12,11 @@
 #include "sls_enroll.h"
 #include "sls_pin.h"
 
-#define IB  SLS_DEV_IBKEY
-#define DSC SLS_DEV_DSC
+#define IB  SLS_PINKIND_ANY_4_6
+#define DSC SLS_PINKIND_DIGITS_4
 
 struct pin_case {
-	enum sls_device_type type;
+	enum sls_pin_kind type;
 	const char *pin;
 	const char *user;
 	const char *phone;
@@ -41,8 +41,8 @@ static const struct pin_case cases[] = {
     {IB, "x7#qz!k", NULL, NULL, SLS_PIN_LENGTH},
     {IB, "x7#qz!kx7#qz!kx7#qz!kx7#qz!kx7#qz!k", NULL, NULL, SLS_PIN_LENGTH},
     /* a type without a PIN */
-    {SLS_DEV_TOTP, "x7#q", NULL, NULL, SLS_PIN_LENGTH},
-    {SLS_DEV_SMS, "1357", NULL, NULL, SLS_PIN_LENGTH},
+    {SLS_PINKIND_NONE, "x7#q", NULL, NULL, SLS_PIN_LENGTH},
+    {SLS_PINKIND_NONE, "1357", NULL, NULL, SLS_PIN_LENGTH},
     /* characters */
     {DSC, "12a4", NULL, NULL, SLS_PIN_CHARSET},
     {DSC, " 135", NULL, NULL, SLS_PIN_CHARSET},

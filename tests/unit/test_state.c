@@ -429,17 +429,17 @@ static void test_challenges(void **state)
 static void test_note_success_challenge(void **state)
 {
 	struct sls_state *s = calloc(1, sizeof(*s));
-	struct sls_device k = {.name = "k", .type = SLS_DEV_IBKEY};
+	struct sls_device k = {.name = "k", .type = &sls_devtype_ibkey};
 	const struct sls_device_state *ds;
-	char q[8];
+	struct sls_attempt a = {0};
 
 	(void)state;
 	assert_non_null(s);
 	s->nfailures = 1;
 	s->failures[0] = 1000;
 	for (int i = 0; i <= SLS_USED_CHALLENGES_MAX; i++) {
-		snprintf(q, sizeof(q), "%06d", 500000 + i);
-		assert_int_equal(sls_state_note_success(s, &k, 0, q, 2000 + i), SLS_OK);
+		snprintf(a.challenge, sizeof(a.challenge), "%06d", 500000 + i);
+		assert_int_equal(sls_state_note_success(s, &k, &a, 0, 2000 + i), SLS_OK);
 	}
 	ds = sls_state_find(s, &k);
 	assert_int_equal(s->nfailures, 0);
@@ -448,7 +448,8 @@ static void test_note_success_challenge(void **state)
 	assert_true(sls_device_state_used(ds, 500001));
 	assert_true(sls_device_state_used(ds, 500000 + SLS_USED_CHALLENGES_MAX));
 	assert_int_equal(ds->last_used, 2000 + SLS_USED_CHALLENGES_MAX);
-	assert_int_equal(sls_state_note_success(s, &k, 0, "12345", 1), SLS_ERR_INVAL);
+	strcpy(a.challenge, "12345");
+	assert_int_equal(sls_state_note_success(s, &k, &a, 0, 1), SLS_ERR_INVAL);
 	sls_state_clear(s);
 	free(s);
 }

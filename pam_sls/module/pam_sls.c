@@ -29,6 +29,7 @@ static void login_init(struct sls_login *login, pam_handle_t *pamh, int flags)
 	memset(login, 0, sizeof(*login));
 	login->pamh = pamh;
 	login->silent = (flags & PAM_SILENT) != 0;
+	sls_module_ui(login);
 	login->store.dirfd = login->store.users_fd = -1;
 	login->store.state_fd = login->store.lock_fd = -1;
 	login->log.ident = "pam_sls";
@@ -140,7 +141,7 @@ static bool enrolled_under_alias(struct sls_login *login)
 	sls_log_event(&login->log, SLS_EV_FILE_ERROR, NULL, "error", NULL,
 		      "an enrolment file is under another name of the user's uid: rename it to the "
 		      "uid's name (getent passwd UID)");
-	sls_login_say(login, PAM_ERROR_MSG,
+	sls_login_say(login, SLS_SAY_ERROR,
 		      "The second factor cannot be checked now; ask an administrator.");
 	return true;
 }
@@ -152,7 +153,7 @@ static int file_error(struct sls_login *login, enum sls_rc rc, struct sls_diag *
 	sls_diag_errno(diag, rc, errno);
 	sls_log_event(&login->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
 		      "store, enrolment or state file unsafe, corrupt or unreadable");
-	sls_login_say(login, PAM_ERROR_MSG,
+	sls_login_say(login, SLS_SAY_ERROR,
 		      "The second factor cannot be checked now; ask an administrator.");
 	return rc == SLS_ERR_UNSAFE ? PAM_SERVICE_ERR : PAM_SYSTEM_ERR;
 }
@@ -185,30 +186,7 @@ static int load_user(struct sls_login *login, bool *enrolled)
 	return rc == SLS_OK ? PAM_SUCCESS : file_error(login, rc, &diag);
 }
 
-/*
- * Active devices, none of them usable (expired, or of a type with no prompt
- * yet): a denial, even with nullok, which is for users without a second
- * factor, not for those whose second factor ran out or cannot be asked.
- */
-static int none_usable(struct sls_login *login)
-{
-	if (login->nexpired > 0) {
-		sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-			      "every second factor device is past its expiry");
-		sls_login_say(login, PAM_ERROR_MSG,
-			      "Your second factor device has expired; ask an administrator for a "
-			      "new one.");
-		return PAM_AUTH_ERR;
-	}
-	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-		      "no active device is of a type the login can ask");
-	sls_login_say(login, PAM_ERROR_MSG,
-		      "None of your second factor devices can be used to log in here; ask an "
-		      "administrator.");
-	return PAM_AUTH_ERR;
-}
-
-/* No usable device at all: nullok lets the user through, else a denial that says what to do. */
+/* No device at all: nullok lets the user through, else a denial that says what to do. */
 static int no_device(struct sls_login *login)
 {
 	if (login->opts.nullok || login->conf.nullok) {
@@ -218,66 +196,59 @@ static int no_device(struct sls_login *login)
 	}
 	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
 		      "no second factor device");
-	sls_login_say(login, PAM_ERROR_MSG,
+	sls_login_say(login, SLS_SAY_ERROR,
 		      "No second factor device is enrolled for you. Enroll one with "
 		      "\"sls enroll ibkey\", or ask an administrator (sls enroll --user USER).");
 	return PAM_AUTH_ERR;
 }
 
-/* Devices exist, but none this service accepts (min_level=, devices=). */
-static int none_good_enough(struct sls_login *login)
+static void debug_to_pam_syslog(void *arg, const char *line)
 {
-	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-		      "no device meets the service's min_level or devices");
-	if (login->opts.min_level > login->best_level)
-		sls_login_say(login, PAM_ERROR_MSG,
-			      "This service needs a second factor device of level %d or higher "
-			      "(4: dsc, 3: ibkey, 2: totp); yours reach level %d.",
-			      login->opts.min_level, login->best_level);
-	else
-		sls_login_say(login, PAM_ERROR_MSG,
-			      "None of your second factor devices is accepted by this service.");
-	return PAM_AUTH_ERR;
+	pam_syslog(arg, LOG_DEBUG, "%s", line);
 }
 
+/* What the flow decided, as PAM says it. */
+static int pam_result(struct sls_login *login, const struct sls_outcome *out)
+{
+	switch (out->verdict) {
+	case SLS_VERDICT_SUCCESS:
+		return PAM_SUCCESS;
+	case SLS_VERDICT_LOCKED:
+		return PAM_MAXTRIES;
+	case SLS_VERDICT_NO_DEVICE:
+		return no_device(login);
+	case SLS_VERDICT_CONV:
+		return PAM_CONV_ERR;
+	case SLS_VERDICT_ERROR:
+		if (out->rc == SLS_ERR_NOMEM)
+			return PAM_BUF_ERR;
+		sls_login_say(login, SLS_SAY_ERROR,
+			      "The second factor cannot be checked now; ask an administrator.");
+		return out->rc == SLS_ERR_UNSAFE ? PAM_SERVICE_ERR : PAM_SYSTEM_ERR;
+	default:
+		return PAM_AUTH_ERR;
+	}
+}
+
+/* The common login flow (sls_flow.h), through the PAM conversation. */
 static int second_factor(struct sls_login *login)
 {
-	const struct sls_device *d;
-	struct sls_attempt a;
-	size_t choice = 0;
-	uint64_t step = 0;
-	int retval;
+	struct sls_flow flow = {
+	    .conf = &login->conf,
+	    .store = &login->store,
+	    .owner = geteuid(),
+	    .user = login->user,
+	    .ui = &login->ui,
+	    .log = &login->log,
+	    .min_level = login->opts.min_level,
+	    .type_mask = login->opts.types,
+	    .debug = login->opts.debug ? debug_to_pam_syslog : NULL,
+	    .debug_arg = login->pamh,
+	};
+	struct sls_outcome out;
 
-	if (login->state->locked_until > time(NULL)) {
-		sls_log_event(&login->log, SLS_EV_LOCKED, NULL, "locked", NULL,
-			      "refused: user is locked");
-		sls_login_say_locked(login, login->state->locked_until);
-		return PAM_MAXTRIES;
-	}
-	sls_login_usable(login);
-	sls_login_debug(login, "%zu usable device(s) of %zu; best level %d, min_level %d",
-			login->nusable, login->enrollment->ndevices, login->best_level,
-			login->opts.min_level);
-	if (login->best_level == 0)
-		return login->nexpired + login->nunaskable > 0 ? none_usable(login)
-							       : no_device(login);
-	if (login->nusable == 0)
-		return none_good_enough(login);
-	if (login->nusable > 1 && (retval = sls_login_menu(login, &choice)) != PAM_SUCCESS)
-		return retval;
-	d = &login->enrollment->devices[login->usable[choice]];
-	/* count before check: no prompt unless the attempt is recorded first */
-	retval = sls_login_begin(login, d, &a);
-	if (retval != PAM_SUCCESS)
-		return retval;
-	sls_log_event(&login->log, SLS_EV_DEVICE_OFFERED, d->name, "offered", NULL,
-		      "device prompt shown");
-	retval = sls_login_ask(login, d, &a, &step);
-	sls_login_debug(login, "device %s answered: %s", d->name,
-			retval == PAM_SUCCESS ? "right" : "not right");
-	retval = sls_login_finish(login, d, &a, retval, step);
-	sls_wipe(&a, sizeof(a));
-	return retval;
+	sls_flow_login(&flow, login->enrollment, login->state, &out);
+	return pam_result(login, &out);
 }
 
 /* What both stages read first: options, sls.conf, the user and the user's files. */
@@ -331,7 +302,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	if (retval == PAM_SUCCESS && login.state->locked_until > time(NULL)) {
 		sls_log_event(&login.log, SLS_EV_LOCKED, NULL, "locked", NULL,
 			      "account refused: user is locked");
-		sls_login_say_locked(&login, login.state->locked_until);
+		sls_flow_say_locked(&login.ui, login.state->locked_until);
 		retval = PAM_PERM_DENIED;
 	}
 	login_end(&login);

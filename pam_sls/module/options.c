@@ -21,15 +21,16 @@ static bool parse_types(const char *s, unsigned *types)
 	*types = 0;
 	while (*s) {
 		size_t n = strcspn(s, ",");
-		enum sls_device_type t;
+		const struct sls_devtype *t;
 
 		if (n == 0 || n >= sizeof(item))
 			return false;
 		memcpy(item, s, n);
 		item[n] = '\0';
-		if (sls_device_type_parse(item, &t) != SLS_OK)
+		t = sls_devtype_find(&sls_devtypes_builtin, item);
+		if (t == NULL)
 			return false;
-		*types |= 1u << t;
+		*types |= sls_devtype_bit(&sls_devtypes_builtin, t);
 		s += n;
 		if (*s == ',' && *++s == '\0')
 			return false;
@@ -41,7 +42,6 @@ enum sls_rc sls_module_opts_parse(int argc, const char **argv, struct sls_module
 				  struct sls_diag *diag)
 {
 	memset(opts, 0, sizeof(*opts));
-	opts->types = SLS_TYPE_MASK_ALL;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		bool ok = true;

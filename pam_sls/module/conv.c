@@ -1,0 +1,50 @@
+/* pam_sls - the PAM conversation as the login flow's UI (sls_ui.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <security/pam_ext.h>
+
+#include "module.h"
+
+/*
+ * PAM_PROMPT_ECHO_ON: what is asked (a response, a code, a menu choice) is
+ * single-use and not a secret, and the user sees what they type.
+ */
+static enum sls_rc pam_ask(void *ctx, const char *prompt, char **reply)
+{
+	struct sls_login *login = ctx;
+	char *resp = NULL;
+	int retval = pam_prompt(login->pamh, PAM_PROMPT_ECHO_ON, &resp, "%s", prompt);
+
+	*reply = NULL;
+	if (retval == PAM_BUF_ERR)
+		return SLS_ERR_NOMEM;
+	if (retval != PAM_SUCCESS || resp == NULL) {
+		sls_free_secret_str(resp);
+		return SLS_ERR_CONV;
+	}
+	*reply = resp;
+	return SLS_OK;
+}
+
+void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *text)
+{
+	if (login->silent)
+		return;
+	(void)pam_prompt(login->pamh, kind == SLS_SAY_ERROR ? PAM_ERROR_MSG : PAM_TEXT_INFO, NULL,
+			 "%s", text);
+}
+
+static void pam_say(void *ctx, enum sls_say_kind kind, const char *text)
+{
+	sls_login_say(ctx, kind, text);
+}
+
+void sls_module_ui(struct sls_login *login)
+{
+	login->ui.ask = pam_ask;
+	login->ui.say = pam_say;
+	login->ui.ctx = login;
+}

@@ -1,0 +1,418 @@
+/* sls - what every verb shares: privileges, the caller, sls.conf, the store, transactions. */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define UNSAFE_PATH_HINT                                                                           \
+	" (it must be owned by root, and it and every directory above it writable by no one "      \
+	"else)"
+
+/* ---- privileges --------------------------------------------------------------- */
+
+/* Root's uid and gid, so that store files are root:root (when setuid); errno kept. */
+void sls_cli_store_enter(const struct sls_cli *cli)
+{
+	int saved = errno;
+
+	if (cli->setuid && (seteuid(0) != 0 || setegid(0) != 0))
+		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+	errno = saved;
+}
+
+void sls_cli_store_leave(const struct sls_cli *cli)
+{
+	int saved = errno;
+
+	/* Failing to give root up again must not go on: stop right here. */
+	if (cli->setuid && (setegid(cli->rgid) != 0 || seteuid(cli->ruid) != 0))
+		abort();
+	errno = saved;
+}
+
+enum sls_rc sls_cli_as_store(struct sls_cli *cli, sls_cli_store_fn fn, void *arg)
+{
+	enum sls_rc rc;
+
+	sls_cli_store_enter(cli);
+	rc = fn(cli, arg);
+	sls_cli_store_leave(cli);
+	return rc;
+}
+
+uid_t sls_store_owner(const struct sls_cli *cli)
+{
+	return cli->setuid ? 0 : geteuid();
+}
+
+/* ---- the caller, sls.conf and the store ------------------------------------------------ */
+
+static void who_am_i(struct sls_cli *cli)
+{
+	struct passwd *pw = getpwuid(cli->ruid);
+
+	if (pw == NULL || !sls_name_valid(pw->pw_name) ||
+	    strlen(pw->pw_name) >= sizeof(cli->caller))
+		errx(SLS_EXIT_PERM, "your user id %u has no usable user name", (unsigned)cli->ruid);
+	snprintf(cli->caller, sizeof(cli->caller), "%s", pw->pw_name);
+}
+
+bool sls_cli_uid_name(const char *name, char *out, size_t size)
+{
+	struct passwd *pw = getpwnam(name);
+
+	pw = pw != NULL ? getpwuid(pw->pw_uid) : NULL;
+	if (pw == NULL || !sls_name_valid(pw->pw_name) || strlen(pw->pw_name) >= size)
+		return false;
+	snprintf(out, size, "%s", pw->pw_name);
+	return true;
+}
+
+/* Whom the verb acts on: --user (root only), else the caller. */
+static void pick_user(struct sls_cli *cli)
+{
+	const char *user = cli->user_opt;
+
+	if (user == NULL) {
+		snprintf(cli->user, sizeof(cli->user), "%s", cli->caller);
+		return;
+	}
+	if (cli->ruid != 0)
+		errx(SLS_EXIT_PERM, "only root may act on another user (--user)");
+	if (!sls_name_valid(user) || strlen(user) >= sizeof(cli->user))
+		errx(SLS_EXIT_INPUT, "invalid user name (no '/', control characters or spaces)");
+	if (!sls_cli_uid_name(user, cli->user, sizeof(cli->user)))
+		errx(SLS_EXIT_NOTFOUND, "no such user: %s", user);
+}
+
+/*
+ * A user running a sls that is not setuid root cannot use root's sls.conf
+ * or store: say that, and what to do, rather than call root's files unsafe.
+ * Returns when path is not root's, or sls runs as root or setuid.
+ */
+static void needs_root(const struct sls_cli *cli, const char *path)
+{
+	int saved = errno; /* what the caller reports when this returns */
+	struct stat st;
+
+	if (cli->setuid || geteuid() == 0 || lstat(path, &st) != 0 || st.st_uid != 0) {
+		errno = saved;
+		return;
+	}
+	errx(SLS_EXIT_PERM,
+	     "%s is root's, and this sls runs as you: it is not installed setuid root "
+	     "(configure --enable-setuid, see sls(8)). Ask an administrator to run: "
+	     "sls --user %s %s",
+	     path, cli->user, cli->verb->name);
+}
+
+struct config_load {
+	const char *path;
+	struct sls_diag diag;
+};
+
+/* root's file (--conf is refused when setuid), which may be 0600 */
+static enum sls_rc load_config_cb(struct sls_cli *cli, void *arg)
+{
+	struct config_load *c = arg;
+
+	return sls_config_load(c->path, sls_store_owner(cli), &cli->conf, &c->diag);
+}
+
+static void load_config(struct sls_cli *cli)
+{
+	struct config_load c = {.path = cli->conf_path ? cli->conf_path : SLS_CONFIG_DEFAULT_PATH};
+	enum sls_rc rc = sls_cli_as_store(cli, load_config_cb, &c);
+
+	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && cli->conf_path == NULL))
+		return;
+	if (rc == SLS_ERR_FORMAT)
+		errx(SLS_EXIT_STORE, "%s:%d: %s", c.path, c.diag.line, c.diag.msg);
+	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
+		needs_root(cli, c.path);
+	errx(SLS_EXIT_STORE, "%s: %s%s", c.path, sls_strerror_errno(rc, errno),
+	     rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
+}
+
+static enum sls_rc open_store_cb(struct sls_cli *cli, void *arg)
+{
+	(void)arg;
+	return sls_store_open(cli->conf.store_dir, sls_store_owner(cli), true, &cli->store);
+}
+
+/* Open the store (creating it as needed). */
+static int open_store(struct sls_cli *cli)
+{
+	enum sls_rc rc = sls_cli_as_store(cli, open_store_cb, NULL);
+
+	if (rc == SLS_OK)
+		return SLS_EXIT_OK;
+	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
+		needs_root(cli, cli->conf.store_dir);
+	warnx("store %s: %s%s", cli->conf.store_dir, sls_strerror_errno(rc, errno),
+	      rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
+	return SLS_EXIT_STORE;
+}
+
+int sls_cli_start(struct sls_cli *cli)
+{
+	if (cli->conf_path != NULL && cli->setuid)
+		errx(SLS_EXIT_PERM, "--conf is refused when sls runs setuid for a user");
+	who_am_i(cli);
+	pick_user(cli);
+	load_config(cli);
+	cli->log.actor = cli->caller;
+	cli->log.user = cli->verb->root_only ? NULL : cli->user; /* root verbs check USER first */
+	return open_store(cli);
+}
+
+/* ---- the command line ------------------------------------------------------------ */
+
+int sls_cli_getopt(struct sls_cli *cli, int argc, char **argv, const struct option *longopts)
+{
+	int c;
+
+	opterr = 0; /* getopt would name the verb as the program */
+	for (;;) {
+		c = getopt_long(argc, argv, "", longopts, NULL);
+		if (c == 'C') {
+			cli->conf_path = optarg;
+		} else if (c == 'U') {
+			cli->user_opt = optarg;
+		} else if (c == 'H') {
+			sls_cli_usage_all(0);
+		} else if (c == '?' || c == ':') {
+			warnx("%s does not take %s, or it needs a value", cli->verb->name,
+			      argv[optind - 1]);
+			sls_cli_usage(cli);
+		} else {
+			return c;
+		}
+	}
+}
+
+int sls_cli_parse_fd(const char *s, const char *option)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1024)
+		errx(SLS_EXIT_USAGE, "invalid %s %s", option, s);
+	return (int)v;
+}
+
+/* ---- the user's files ------------------------------------------------------------- */
+
+static enum sls_rc has_enrollment_cb(struct sls_cli *cli, void *arg)
+{
+	struct stat st;
+
+	(void)arg;
+	return fstatat(cli->store.users_fd, cli->user, &st, AT_SYMLINK_NOFOLLOW) == 0
+		   ? SLS_OK
+		   : SLS_ERR_NOENT;
+}
+
+int sls_cli_target_user(struct sls_cli *cli, const char *name)
+{
+	if (cli->user_opt != NULL)
+		sls_cli_usage(cli);
+	if (!sls_name_valid(name) || strlen(name) >= sizeof(cli->user)) {
+		warnx("invalid user name (no '/', control characters or spaces)");
+		return SLS_EXIT_INPUT;
+	}
+	if (sls_cli_uid_name(name, cli->user, sizeof(cli->user)))
+		return SLS_EXIT_OK;
+	snprintf(cli->user, sizeof(cli->user), "%s", name);
+	if (sls_cli_as_store(cli, has_enrollment_cb, NULL) != SLS_OK) {
+		warnx("no such user: %s", cli->user);
+		return SLS_EXIT_NOTFOUND;
+	}
+	return SLS_EXIT_OK;
+}
+
+int sls_cli_lock_error(struct sls_cli *cli)
+{
+	pid_t holder;
+
+	sls_cli_store_enter(cli);
+	holder = sls_lock_holder(cli->store.lock_fd, cli->user);
+	sls_cli_store_leave(cli);
+	if (holder > 0)
+		warnx("the lock of %s is held by process %ld; nothing was changed (stop that "
+		      "process, e.g. kill %ld, and try again)",
+		      cli->user, (long)holder, (long)holder);
+	else
+		warnx("the lock of %s is held by another process; nothing was changed", cli->user);
+	sls_log_event(&cli->log, SLS_EV_SYSTEM_ERROR, NULL, "error", NULL,
+		      "user's lock held too long; nothing changed");
+	return SLS_EXIT_STORE;
+}
+
+int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
+		       const struct sls_diag *diag)
+{
+	int errnum = errno; /* of the failing call: ENOSPC, EROFS... */
+
+	if (rc == SLS_ERR_FORMAT && diag != NULL)
+		warnx("%s/%s/%s:%d: %s (the file was left as it is)", cli->conf.store_dir, what,
+		      cli->user, diag->line, diag->msg);
+	else
+		warnx("%s/%s/%s: %s", cli->conf.store_dir, what, cli->user,
+		      sls_strerror_errno(rc, errnum));
+	sls_log_event(&cli->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
+		      "enrolment or state file unusable");
+	return rc == SLS_ERR_NOMEM ? SLS_EXIT_USAGE : SLS_EXIT_STORE;
+}
+
+void sls_cli_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (t <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, size, "-");
+}
+
+struct file_load {
+	struct sls_user *user;
+	struct sls_state *state;
+	struct sls_diag diag;
+};
+
+static enum sls_rc load_user_cb(struct sls_cli *cli, void *arg)
+{
+	struct file_load *l = arg;
+
+	return sls_userdb_load_user(&cli->store, cli->user, sls_store_owner(cli), l->user,
+				    &l->diag);
+}
+
+static enum sls_rc load_state_cb(struct sls_cli *cli, void *arg)
+{
+	struct file_load *l = arg;
+
+	return sls_userdb_load_state(&cli->store, cli->user, sls_store_owner(cli), l->state,
+				     &l->diag);
+}
+
+int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_ok)
+{
+	struct file_load l = {.user = user};
+	enum sls_rc rc = sls_cli_as_store(cli, load_user_cb, &l);
+
+	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && missing_ok))
+		return SLS_EXIT_OK;
+	if (rc == SLS_ERR_NOENT) {
+		warnx("%s has no devices", cli->user);
+		return SLS_EXIT_NOTFOUND;
+	}
+	return sls_cli_file_error(cli, "users", rc, &l.diag);
+}
+
+/* The state file, read without the lock (it is only ever replaced whole). */
+int sls_cli_read_state(struct sls_cli *cli, struct sls_state *state)
+{
+	struct file_load l = {.state = state};
+	enum sls_rc rc = sls_cli_as_store(cli, load_state_cb, &l);
+
+	return rc == SLS_OK ? SLS_EXIT_OK : sls_cli_file_error(cli, "state", rc, &l.diag);
+}
+
+/* ---- transactions ------------------------------------------------------------------ */
+
+void sls_cli_later(struct sls_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli->later[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(cli->later, sizeof(cli->later), fmt, ap);
+	va_end(ap);
+}
+
+void sls_cli_say_later(struct sls_cli *cli)
+{
+	if (cli->later[0] != '\0')
+		warnx("%s", cli->later);
+	cli->later[0] = '\0';
+}
+
+/* One transaction's store work, and what went wrong in it. */
+struct txn_work {
+	struct sls_txn t;
+	unsigned what;
+	int errnum; /* the errno of a failing step */
+	struct sls_diag diag;
+};
+
+static enum sls_rc txn_begin_cb(struct sls_cli *cli, void *arg)
+{
+	struct txn_work *w = arg;
+	enum sls_rc rc =
+	    sls_txn_begin(&w->t, &cli->store, cli->user, sls_store_owner(cli), w->what, &w->diag);
+
+	w->errnum = errno;
+	return rc;
+}
+
+static enum sls_rc txn_commit_cb(struct sls_cli *cli, void *arg)
+{
+	struct txn_work *w = arg;
+	enum sls_rc rc = sls_txn_commit(&w->t);
+
+	(void)cli;
+	w->errnum = errno;
+	return rc;
+}
+
+/* fn, once what it needs is known to be there. */
+static int transact_locked(struct sls_cli *cli, struct sls_txn *t, unsigned load, sls_cli_txn_fn fn,
+			   void *arg)
+{
+	if ((load & SLS_CLI_USER) && !t->user_exists) {
+		sls_cli_later(cli, "%s has no devices", cli->user);
+		return SLS_EXIT_NOTFOUND;
+	}
+	return fn(cli, t, arg);
+}
+
+int sls_cli_transact(struct sls_cli *cli, unsigned load, sls_cli_txn_fn fn, void *arg)
+{
+	struct txn_work w = {
+	    .what = (load & (SLS_CLI_USER | SLS_CLI_NEW_USER) ? SLS_TXN_USER : 0) |
+		    (load & SLS_CLI_STATE ? SLS_TXN_STATE : 0),
+	};
+	int status = SLS_EXIT_STORE;
+	enum sls_rc rc;
+
+	cli->later[0] = '\0';
+	rc = sls_cli_as_store(cli, txn_begin_cb, &w);
+	if (rc == SLS_OK)
+		status = transact_locked(cli, &w.t, load, fn, arg);
+	if (rc == SLS_OK && status == SLS_EXIT_OK)
+		rc = sls_cli_as_store(cli, txn_commit_cb, &w);
+	sls_txn_end(&w.t); /* the lock is gone: now messages may block */
+	sls_cli_say_later(cli);
+	if (rc == SLS_ERR_LOCK)
+		return sls_cli_lock_error(cli);
+	if (rc != SLS_OK) {
+		errno = w.errnum;
+		return sls_cli_file_error(cli, w.t.failed ? w.t.failed : "lock", rc, &w.diag);
+	}
+	return status;
+}

@@ -1,0 +1,158 @@
+/* sls - the server-side tool: the command table and the dispatch to one file per verb. */
+#include "config.h"
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* The commands, in the order --help lists them. */
+static const struct sls_verb *const verbs[] = {
+    &sls_verb_enroll, &sls_verb_devices, &sls_verb_revoke, &sls_verb_status, &sls_verb_unlock,
+};
+
+#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+static void print_verb(FILE *out, const char *prefix, const struct sls_verb *v)
+{
+	char line[128];
+
+	if (v->subs != NULL) {
+		snprintf(line, sizeof(line), "%s%s ", prefix, v->name);
+		for (const struct sls_verb *s = v->subs; s->name != NULL; s++)
+			print_verb(out, line, s);
+		return;
+	}
+	snprintf(line, sizeof(line), "%s%s%s%s", prefix, v->name, v->synopsis[0] ? " " : "",
+		 v->synopsis);
+	if (v->summary != NULL && strlen(line) < 24)
+		fprintf(out, "  %-24s %s%s\n", line, v->root_only ? "(root) " : "", v->summary);
+	else
+		fprintf(out, "  %s\n", line);
+}
+
+void sls_cli_usage_all(int status)
+{
+	FILE *out = status == 0 ? stdout : stderr;
+
+	fprintf(out, "usage: sls [--conf FILE] [--user USER] COMMAND [ARGS]\n");
+	for (size_t i = 0; i < NVERBS; i++)
+		print_verb(out, "", verbs[i]);
+	fprintf(out, "  --help | --version\n");
+	exit(status);
+}
+
+void sls_cli_usage(const struct sls_cli *cli)
+{
+	warnx("usage: sls %s%s%s", cli->verb->name, cli->verb->synopsis[0] ? " " : "",
+	      cli->verb->synopsis);
+	exit(SLS_EXIT_USAGE);
+}
+
+/* Without a journal, decisions go to syslog; the user has seen the message already. */
+static void log_to_syslog(void *arg, int priority, const char *line)
+{
+	(void)arg;
+	syslog(LOG_AUTHPRIV | priority, "%s", line);
+}
+
+/* Set up privileges: setuid root for a non-root caller drops to the caller. */
+static void init_cli(struct sls_cli *cli)
+{
+	memset(cli, 0, sizeof(*cli));
+	cli->store.dirfd = cli->store.users_fd = cli->store.state_fd = cli->store.lock_fd = -1;
+	cli->ruid = getuid();
+	cli->rgid = getgid();
+	cli->setuid = geteuid() == 0 && cli->ruid != 0;
+	umask(077);
+	if (cli->setuid && seteuid(cli->ruid) != 0)
+		err(SLS_EXIT_PERM, "cannot drop privileges");
+	cli->stdout_tty = isatty(STDOUT_FILENO);
+	cli->log.ident = "sls";
+	cli->log.service = "sls";
+	cli->log.fallback = log_to_syslog;
+	openlog("sls", LOG_PID, LOG_AUTHPRIV);
+	sls_cli_terminal_ui(cli);
+}
+
+/* The options before the command: --conf, --user, --help, --version. */
+static void global_options(struct sls_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {{"conf", required_argument, NULL, 'C'},
+						 {"user", required_argument, NULL, 'U'},
+						 {"help", no_argument, NULL, 'H'},
+						 {"version", no_argument, NULL, 'V'},
+						 {NULL, 0, NULL, 0}};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (c == 'C')
+			cli->conf_path = optarg;
+		else if (c == 'U')
+			cli->user_opt = optarg;
+		else if (c == 'H')
+			sls_cli_usage_all(0);
+		else if (c == 'V')
+			exit(printf("sls (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION) < 0);
+		else
+			errx(SLS_EXIT_USAGE, "try sls --help");
+	}
+}
+
+static const struct sls_verb *find_verb(const struct sls_verb *const *list, size_t n,
+					const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i]->name, name) == 0)
+			return list[i];
+	return NULL;
+}
+
+/* A verb with sub-verbs (sls phone set): its next word picks one. */
+static const struct sls_verb *find_sub(const struct sls_verb *v, int *argc, char ***argv)
+{
+	while (v != NULL && v->subs != NULL) {
+		const struct sls_verb *s = v->subs;
+
+		if (*argc < 2)
+			return NULL;
+		while (s->name != NULL && strcmp(s->name, (*argv)[1]) != 0)
+			s++;
+		v = s->name != NULL ? s : NULL;
+		(*argc)--;
+		(*argv)++;
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct sls_cli cli;
+	const struct sls_verb *v;
+	int status;
+
+	init_cli(&cli);
+	global_options(&cli, argc, argv);
+	if (optind >= argc)
+		sls_cli_usage_all(SLS_EXIT_USAGE);
+	argc -= optind;
+	argv += optind;
+	v = find_verb(verbs, NVERBS, argv[0]);
+	v = find_sub(v, &argc, &argv);
+	if (v == NULL) {
+		warnx("unknown command %s", argv[0]);
+		sls_cli_usage_all(SLS_EXIT_USAGE);
+	}
+	if (v->root_only && cli.ruid != 0)
+		errx(SLS_EXIT_PERM, "%s is for root only", v->name);
+	cli.verb = v;
+	optind = 0; /* the verb's own getopt_long starts over */
+	status = v->run(&cli, argc, argv);
+	sls_store_close(&cli.store);
+	return status;
+}

@@ -1,0 +1,123 @@
+/* sls - a user proving who they are, with the login flow's counted attempt (sls_flow.h). */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+/* The strongest usable device a login can ask, or NULL. */
+static const struct sls_device *strongest(const struct sls_user *user)
+{
+	const struct sls_device *best = NULL;
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < user->ndevices; i++) {
+		const struct sls_device *d = &user->devices[i];
+
+		if (sls_device_usable(d, now) && sls_devtype_askable(d->type) &&
+		    (best == NULL || d->level > best->level))
+			best = d;
+	}
+	return best;
+}
+
+static bool has_active(const struct sls_user *user)
+{
+	for (size_t i = 0; i < user->ndevices; i++)
+		if (user->devices[i].status == SLS_STATUS_ACTIVE)
+			return true;
+	return false;
+}
+
+/* The flow writes with the store's privileges; the prompt runs as the caller. */
+static void store_enter(void *arg)
+{
+	sls_cli_store_enter(arg);
+}
+
+static void store_leave(void *arg)
+{
+	sls_cli_store_leave(arg);
+}
+
+/* What the flow said, as an exit status (its messages are out already). */
+static int proof_status(struct sls_cli *cli, const struct sls_outcome *out)
+{
+	switch (out->verdict) {
+	case SLS_VERDICT_SUCCESS:
+		return SLS_EXIT_OK;
+	case SLS_VERDICT_ERROR:
+		if (out->rc == SLS_ERR_LOCK)
+			return sls_cli_lock_error(cli);
+		errno = out->errnum;
+		return sls_cli_file_error(cli, "state", out->rc, &out->diag);
+	case SLS_VERDICT_LOCKED:
+		return SLS_EXIT_REFUSED;
+	default:
+		warnx("not proven: nothing was changed");
+		return SLS_EXIT_REFUSED;
+	}
+}
+
+/* One counted answer of best; SLS_EXIT_OK only for a right one, in time, recorded. */
+static int ask_proof(struct sls_cli *cli, const struct sls_device *best, const char *purpose)
+{
+	struct sls_flow flow = {
+	    .conf = &cli->conf,
+	    .store = &cli->store,
+	    .owner = sls_store_owner(cli),
+	    .user = cli->user,
+	    .ui = &cli->ui,
+	    .log = &cli->log,
+	    .store_enter = store_enter,
+	    .store_leave = store_leave,
+	    .store_arg = cli,
+	};
+	struct sls_outcome out;
+
+	printf("%s, first answer with your %s device %s.\n", purpose, best->type->name, best->name);
+	sls_flow_attempt(&flow, best, &out);
+	return proof_status(cli, &out);
+}
+
+int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose)
+{
+	struct sls_user *user = calloc(1, sizeof(*user));
+	struct sls_state *state = calloc(1, sizeof(*state));
+	const struct sls_device *best;
+	int status;
+
+	if (user == NULL || state == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	status = cli->ruid == 0 ? SLS_EXIT_OK : sls_cli_read_user(cli, user, true);
+	best = cli->ruid == 0 ? NULL : strongest(user);
+	if (status == SLS_EXIT_OK && best != NULL)
+		status = sls_cli_read_state(cli, state);
+	if (status == SLS_EXIT_OK && best == NULL && cli->ruid != 0 && has_active(user)) {
+		/* devices that cannot answer are no licence to add or remove one */
+		warnx("none of your devices can answer (expired, or of a kind sls cannot ask): "
+		      "ask an administrator to run sls --user %s %s",
+		      cli->user, cli->verb->name);
+		status = SLS_EXIT_REFUSED;
+	} else if (status == SLS_EXIT_OK && best != NULL && best->level < new_level) {
+		warnx("a level-%d device is stronger than any you have (level %d): ask an "
+		      "administrator to run sls enroll --user %s",
+		      new_level, best->level, cli->user);
+		status = SLS_EXIT_REFUSED;
+	} else if (status == SLS_EXIT_OK && best != NULL && state->locked_until > time(NULL)) {
+		sls_flow_say_locked(&cli->ui, state->locked_until);
+		status = SLS_EXIT_REFUSED;
+	} else if (status == SLS_EXIT_OK && best != NULL) {
+		status = ask_proof(cli, best, purpose);
+	}
+	sls_user_clear(user);
+	sls_state_clear(state);
+	free(user);
+	free(state);
+	return status;
+}

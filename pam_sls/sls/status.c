@@ -1,0 +1,65 @@
+/* sls status USER - (root) a user's devices, failures and lock. */
+#include "config.h"
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+
+static void print_lock(const struct sls_cli *cli, const struct sls_state *state)
+{
+	time_t now = time(NULL);
+	char when[32];
+
+	printf("Failures in the last %u s: %zu of %u allowed\n", cli->conf.window,
+	       sls_state_count_failures(state, now, (time_t)cli->conf.window), cli->conf.deny);
+	sls_cli_time(state->locked_until, when, sizeof(when));
+	if (state->locked_until > now)
+		printf("Locked until %s (sls unlock %s clears it)\n", when, cli->user);
+	else
+		printf("Not locked\n");
+}
+
+static int status_of(struct sls_cli *cli, const char *name)
+{
+	struct sls_state *state = calloc(1, sizeof(*state));
+	size_t count = 0;
+	int status = sls_cli_target_user(cli, name);
+
+	if (state == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_read_state(cli, state);
+	if (status == SLS_EXIT_OK) {
+		printf("User %s\n", cli->user);
+		status = sls_cli_show_devices(cli, &count);
+	}
+	if (status == SLS_EXIT_OK)
+		print_lock(cli, state);
+	sls_state_clear(state);
+	free(state);
+	return status;
+}
+
+static int run(struct sls_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {SLS_COMMON_OPTIONS};
+	int status;
+
+	while (sls_cli_getopt(cli, argc, argv, longopts) != -1)
+		;
+	if (argc - optind != 1)
+		sls_cli_usage(cli);
+	status = sls_cli_start(cli);
+	return status == SLS_EXIT_OK ? status_of(cli, argv[optind]) : status;
+}
+
+const struct sls_verb sls_verb_status = {
+    .name = "status",
+    .synopsis = "USER",
+    .summary = "devices, failures, lock",
+    .root_only = true,
+    .run = run,
+};

@@ -1,0 +1,56 @@
+/* sls unlock USER - (root) clear a user's lock and failures. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int clear_lock(struct sls_cli *cli, struct sls_txn *t, void *arg)
+{
+	struct sls_state *state = t->state;
+
+	(void)cli;
+	(void)arg;
+	state->nfailures = 0;
+	memset(state->failures, 0, sizeof(state->failures));
+	state->locked_until = 0;
+	t->state_changed = true;
+	return SLS_EXIT_OK;
+}
+
+static int unlock(struct sls_cli *cli, const char *name)
+{
+	int status = sls_cli_target_user(cli, name);
+
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_transact(cli, SLS_CLI_STATE, clear_lock, NULL);
+	if (status == SLS_EXIT_OK) {
+		cli->log.user = cli->user;
+		printf("%s is unlocked; failures cleared.\n", cli->user);
+		sls_log_event(&cli->log, SLS_EV_UNLOCKED, NULL, "success", NULL,
+			      "lock and failures cleared by an administrator");
+	}
+	return status;
+}
+
+static int run(struct sls_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {SLS_COMMON_OPTIONS};
+	int status;
+
+	while (sls_cli_getopt(cli, argc, argv, longopts) != -1)
+		;
+	if (argc - optind != 1)
+		sls_cli_usage(cli);
+	status = sls_cli_start(cli);
+	return status == SLS_EXIT_OK ? unlock(cli, argv[optind]) : status;
+}
+
+const struct sls_verb sls_verb_unlock = {
+    .name = "unlock",
+    .synopsis = "USER",
+    .summary = "clear a lock and the failures",
+    .root_only = true,
+    .run = run,
+};
