@@ -10,11 +10,8 @@
 
 #define SECRET_MIN 16 /* bytes: RFC 4226 asks for 128 bits at least */
 
-/* The types pam_sls ships; a new type is one file in common/devtype/ and one line here. */
-static const struct sls_devtype *const builtin[] = {
-    &sls_devtype_ibkey, &sls_devtype_dsc,  &sls_devtype_totp,
-    &sls_devtype_sms,   &sls_devtype_card, &sls_devtype_tempcode,
-};
+/* The types pam_sls ships (sls_devtype.h: one line there for a new type). */
+static const struct sls_devtype *const builtin[] = {SLS_DEVTYPES_BUILTIN_LIST};
 
 const struct sls_devtypes sls_devtypes_builtin = {builtin, sizeof(builtin) / sizeof(builtin[0])};
 

@@ -122,6 +122,15 @@ struct sls_devtypes {
 
 extern const struct sls_devtype sls_devtype_ibkey, sls_devtype_dsc, sls_devtype_totp,
     sls_devtype_sms, sls_devtype_card, sls_devtype_tempcode;
+
+/*
+ * The types pam_sls ships, in the order of the registry (their bits in
+ * devices= follow it). A new type is one file in common/devtype/ and one
+ * entry here; a test adds its own type after the list in a list of its own.
+ */
+#define SLS_DEVTYPES_BUILTIN_LIST                                                                  \
+	&sls_devtype_ibkey, &sls_devtype_dsc, &sls_devtype_totp, &sls_devtype_sms,                 \
+	    &sls_devtype_card, &sls_devtype_tempcode
 extern const struct sls_devtypes sls_devtypes_builtin;
 
 /* The type called name in types, or NULL. */

@@ -1,12 +1,11 @@
-/* What the C tests share. */
+/* What the C tests share (tests/unit/helpers.c). */
 #ifndef SLS_TEST_HELPERS_H
 #define SLS_TEST_HELPERS_H
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sls.h"
 
 /*
  * The directory test sandboxes are made in, created 0755. Not /tmp: the
@@ -17,15 +16,35 @@
  * safe too. AM_TESTS_ENVIRONMENT (Makefile.am) sets TMPDIR the same way
  * for the scripts.
  */
-static inline const char *test_tmpdir(void)
-{
-	const char *dir = geteuid() == 0 ? "/run/sls-tests" : TEST_TMPDIR;
+const char *test_tmpdir(void);
 
-	if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || chmod(dir, 0755) != 0) {
-		perror(dir);
-		exit(99);
-	}
-	return dir;
-}
+/* A fresh directory under test_tmpdir() (mkdtemp, 0755) into dir; exits on failure. */
+void test_sandbox(const char *prefix, char *dir, size_t size);
+
+/* rm -rf dir. */
+void test_remove_tree(const char *dir);
+
+/*
+ * A scripted UI (sls_ui.h) for the login flow without libpam: each prompt
+ * gets the next reply; a NULL reply, or none left, fails the conversation.
+ * What was asked and said is kept (the first SCRIPT_KEEP of each).
+ */
+#define SCRIPT_KEEP 8
+
+struct script {
+	const char *const *replies;
+	size_t nreplies;
+	size_t next;
+	char prompts[SCRIPT_KEEP][1024];
+	size_t nprompts;
+	char said[SCRIPT_KEEP][512];
+	size_t nsaid;
+};
+
+/* Start script s with replies (n of them) and point ui at it. */
+void script_ui(struct script *s, const char *const *replies, size_t n, struct sls_ui *ui);
+
+/* Whether any message said through s holds needle. */
+bool script_said(const struct script *s, const char *needle);
 
 #endif /* SLS_TEST_HELPERS_H */

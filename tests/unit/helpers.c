@@ -1,0 +1,83 @@
+/* What the C tests share (helpers.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+const char *test_tmpdir(void)
+{
+	const char *dir = geteuid() == 0 ? "/run/sls-tests" : TEST_TMPDIR;
+
+	if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || chmod(dir, 0755) != 0) {
+		perror(dir);
+		exit(99);
+	}
+	return dir;
+}
+
+void test_sandbox(const char *prefix, char *dir, size_t size)
+{
+	snprintf(dir, size, "%s/%s-XXXXXX", test_tmpdir(), prefix);
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0) {
+		perror(dir);
+		exit(99);
+	}
+}
+
+void test_remove_tree(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static enum sls_rc script_ask(void *ctx, const char *prompt, char **reply)
+{
+	struct script *s = ctx;
+	const char *r = s->next < s->nreplies ? s->replies[s->next] : NULL;
+
+	if (s->nprompts < SCRIPT_KEEP)
+		snprintf(s->prompts[s->nprompts++], sizeof(s->prompts[0]), "%s", prompt);
+	s->next++;
+	*reply = NULL;
+	if (r == NULL)
+		return SLS_ERR_CONV;
+	*reply = strdup(r);
+	return *reply != NULL ? SLS_OK : SLS_ERR_NOMEM;
+}
+
+static void script_say(void *ctx, enum sls_say_kind kind, const char *text)
+{
+	struct script *s = ctx;
+
+	(void)kind;
+	if (s->nsaid < SCRIPT_KEEP)
+		snprintf(s->said[s->nsaid++], sizeof(s->said[0]), "%s", text);
+}
+
+void script_ui(struct script *s, const char *const *replies, size_t n, struct sls_ui *ui)
+{
+	memset(s, 0, sizeof(*s));
+	s->replies = replies;
+	s->nreplies = n;
+	ui->ask = script_ask;
+	ui->say = script_say;
+	ui->ctx = s;
+}
+
+bool script_said(const struct script *s, const char *needle)
+{
+	for (size_t i = 0; i < s->nsaid; i++)
+		if (strstr(s->said[i], needle) != NULL)
+			return true;
+	return false;
+}
