@@ -124,7 +124,7 @@ static enum sls_rc acc_section(void *ctx, const char *name, int line, struct sls
 
 static bool set_text(char *dst, const char *value)
 {
-	if (!sls_ini_text_ok(value, SLS_URI_FIELD_MAX))
+	if (!sls_text_ok(value, SLS_URI_FIELD_MAX))
 		return false;
 	snprintf(dst, SLS_URI_FIELD_MAX + 1, "%s", value);
 	return true;
@@ -272,9 +272,9 @@ enum sls_rc accounts_format(const struct accounts *a, char **out, size_t *len)
 	for (size_t i = 0; i < a->n; i++) {
 		const struct sls_otpauth *o = &a->list[i].otp;
 
-		if (!sls_ini_text_ok(o->issuer, SLS_URI_FIELD_MAX) || o->account[0] == '\0' ||
-		    !sls_ini_text_ok(o->account, SLS_URI_FIELD_MAX) ||
-		    !sls_ini_text_ok(o->device, SLS_URI_FIELD_MAX)) {
+		if (!sls_text_ok(o->issuer, SLS_URI_FIELD_MAX) || o->account[0] == '\0' ||
+		    !sls_text_ok(o->account, SLS_URI_FIELD_MAX) ||
+		    !sls_text_ok(o->device, SLS_URI_FIELD_MAX)) {
 			sls_ini_buf_free(&b);
 			return SLS_ERR_INVAL;
 		}

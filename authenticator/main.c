@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
-#include "ini_util.h"
+#include "sls_text.h"
 #include "qrrun.h"
 #include "sls.h"
 #include "sls_tty.h"
@@ -123,9 +123,9 @@ static int check_storable(const struct sls_otpauth *o)
 	char name[ACCOUNT_NAME_MAX * 2];
 	int n = snprintf(name, sizeof(name), "%s@%s/%s", o->account, o->issuer, o->device);
 
-	if (!sls_ini_text_ok(o->issuer, SLS_URI_FIELD_MAX) ||
-	    !sls_ini_text_ok(o->account, SLS_URI_FIELD_MAX) ||
-	    !sls_ini_text_ok(o->device, SLS_URI_FIELD_MAX)) {
+	if (!sls_text_ok(o->issuer, SLS_URI_FIELD_MAX) ||
+	    !sls_text_ok(o->account, SLS_URI_FIELD_MAX) ||
+	    !sls_text_ok(o->device, SLS_URI_FIELD_MAX)) {
 		warnx("the URI's issuer, user or device holds a character that cannot be stored "
 		      "(';', a control character, or a leading/trailing space)");
 		return EXIT_INPUT;

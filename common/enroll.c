@@ -107,7 +107,7 @@ static const char *user_optout(struct enroll_parse *p, const char *v)
 
 static const char *user_identity(struct enroll_parse *p, const char *v)
 {
-	if (!sls_ini_text_ok(v, SLS_IDENTITY_MAX))
+	if (!sls_text_ok(v, SLS_IDENTITY_MAX))
 		return "not printable UTF-8 text or too long";
 	snprintf(p->user->identity, sizeof(p->user->identity), "%s", v);
 	return NULL;
@@ -128,7 +128,7 @@ static const char *dev_type(struct enroll_parse *p, const char *v)
 
 static const char *dev_label(struct enroll_parse *p, const char *v)
 {
-	if (!sls_ini_text_ok(v, SLS_LABEL_MAX))
+	if (!sls_text_ok(v, SLS_LABEL_MAX))
 		return "not printable UTF-8 text or too long";
 	snprintf(p->dev->label, sizeof(p->dev->label), "%s", v);
 	return NULL;
@@ -161,7 +161,7 @@ static const char *dev_expires(struct enroll_parse *p, const char *v)
 
 static const char *dev_shared_from(struct enroll_parse *p, const char *v)
 {
-	if (*v != '\0' && !sls_ini_name_ok(v, SLS_USER_NAME_MAX))
+	if (*v != '\0' && !sls_name_ok(v, SLS_USER_NAME_MAX))
 		return "not a valid user name";
 	snprintf(p->dev->shared_from, sizeof(p->dev->shared_from), "%s", v);
 	return NULL;
@@ -429,7 +429,7 @@ static bool device_ok(const struct sls_user *u, size_t idx)
 	const struct sls_device *d = &u->devices[idx];
 
 	if (memchr(d->name, '\0', sizeof(d->name)) == NULL ||
-	    !sls_ini_name_ok(d->name, SLS_DEVICE_NAME_MAX))
+	    !sls_name_ok(d->name, SLS_DEVICE_NAME_MAX))
 		return false;
 	for (size_t i = 0; i < idx; i++) {
 		if (strcmp(u->devices[i].name, d->name) == 0)
@@ -439,9 +439,9 @@ static bool device_ok(const struct sls_user *u, size_t idx)
 	    d->created <= 0 || d->expires < 0)
 		return false;
 	if (memchr(d->label, '\0', sizeof(d->label)) == NULL ||
-	    !sls_ini_text_ok(d->label, SLS_LABEL_MAX) ||
+	    !sls_text_ok(d->label, SLS_LABEL_MAX) ||
 	    memchr(d->shared_from, '\0', sizeof(d->shared_from)) == NULL ||
-	    (d->shared_from[0] != '\0' && !sls_ini_name_ok(d->shared_from, SLS_USER_NAME_MAX)))
+	    (d->shared_from[0] != '\0' && !sls_name_ok(d->shared_from, SLS_USER_NAME_MAX)))
 		return false;
 	return others_zero(d) && d->type->valid(d);
 }
@@ -450,7 +450,7 @@ static bool user_ok(const struct sls_user *u)
 {
 	if (u->ndevices > SLS_DEVICES_MAX || memchr(u->phone, '\0', sizeof(u->phone)) == NULL ||
 	    !phone_ok(u->phone) || memchr(u->identity, '\0', sizeof(u->identity)) == NULL ||
-	    !sls_ini_text_ok(u->identity, SLS_IDENTITY_MAX))
+	    !sls_text_ok(u->identity, SLS_IDENTITY_MAX))
 		return false;
 	for (size_t i = 0; i < u->ndevices; i++) {
 		if (!device_ok(u, i))

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "sls_error.h"
+#include "sls_text.h"
 
 /* Longest line accepted, without its '\n' (libinih's buffer is 200 with '\r\n\0'). */
 #define SLS_INI_LINE_MAX 196
@@ -70,15 +71,6 @@ bool sls_ini_split_section(const char *section, const char *kind, char *name, si
  */
 enum sls_rc sls_ini_device_section(const char *section, size_t count, size_t max, char *name,
 				   size_t name_max, int line, struct sls_diag *diag);
-
-/* A name as sls_name_valid wants and at most max bytes. */
-bool sls_ini_name_ok(const char *name, size_t max);
-/*
- * Text that survives a round trip through a value: at most max bytes of
- * valid UTF-8 without control characters (C0, DEL, C1), without ';' (the
- * comment character) and without leading or trailing space. May be empty.
- */
-bool sls_ini_text_ok(const char *s, size_t max);
 
 /*
  * Upper-case unpadded base32 ([A-Z2-7]) decoded into out; on failure out is

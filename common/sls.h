@@ -18,6 +18,7 @@
 #include "sls_random.h"
 #include "sls_secret.h"
 #include "sls_state.h"
+#include "sls_text.h"
 #include "sls_txn.h"
 #include "sls_ui.h"
 #include "sls_uri.h"

@@ -154,7 +154,7 @@ struct sls_device_state *sls_state_device(struct sls_state *state, const struct 
 
 	if (ds == NULL) {
 		if (state->ndevices >= SLS_DEVICES_MAX ||
-		    !sls_ini_name_ok(d->name, SLS_DEVICE_NAME_MAX))
+		    !sls_name_ok(d->name, SLS_DEVICE_NAME_MAX))
 			return NULL;
 		ds = &state->devices[state->ndevices++];
 	} else if (is_of(ds, d)) {
@@ -266,7 +266,7 @@ static const char *st_locked_until(struct state_parse *p, const char *v)
 
 static const char *st_last_device(struct state_parse *p, const char *v)
 {
-	if (*v != '\0' && !sls_ini_name_ok(v, SLS_DEVICE_NAME_MAX))
+	if (*v != '\0' && !sls_name_ok(v, SLS_DEVICE_NAME_MAX))
 		return "not a valid device name";
 	snprintf(p->state->last_device, sizeof(p->state->last_device), "%s", v);
 	return NULL;
@@ -464,7 +464,7 @@ static bool state_ok(const struct sls_state *s)
 	if (s->nfailures > SLS_FAILURES_MAX || s->ndevices > SLS_DEVICES_MAX ||
 	    s->locked_until < 0 || s->sms_sent < 0 || s->sms_expires < 0 ||
 	    memchr(s->last_device, '\0', sizeof(s->last_device)) == NULL ||
-	    (s->last_device[0] != '\0' && !sls_ini_name_ok(s->last_device, SLS_DEVICE_NAME_MAX)))
+	    (s->last_device[0] != '\0' && !sls_name_ok(s->last_device, SLS_DEVICE_NAME_MAX)))
 		return false;
 	for (size_t i = 0; i < s->nfailures; i++) {
 		if (s->failures[i] < 0 || (i > 0 && s->failures[i] < s->failures[i - 1]))
@@ -474,7 +474,7 @@ static bool state_ok(const struct sls_state *s)
 		const struct sls_device_state *d = &s->devices[i];
 
 		if (memchr(d->name, '\0', sizeof(d->name)) == NULL ||
-		    !sls_ini_name_ok(d->name, SLS_DEVICE_NAME_MAX) || d->last_used < 0 ||
+		    !sls_name_ok(d->name, SLS_DEVICE_NAME_MAX) || d->last_used < 0 ||
 		    d->created < 0 || d->nused > SLS_USED_CHALLENGES_MAX)
 			return false;
 		for (size_t j = 0; j < d->nused; j++)

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ini_util.h"
 #include "qr_image.h"
 #include "sls_tty.h"
 
@@ -73,7 +72,7 @@ static int describe(const struct enroll_opts *o, struct enrollment *e)
 		      SLS_DEVICE_NAME_MAX);
 		return SLS_EXIT_INPUT;
 	}
-	if (!sls_ini_text_ok(label, SLS_LABEL_MAX)) {
+	if (!sls_text_ok(label, SLS_LABEL_MAX)) {
 		warnx("invalid label: at most %d characters, no control characters or ';'",
 		      SLS_LABEL_MAX);
 		return SLS_EXIT_INPUT;
