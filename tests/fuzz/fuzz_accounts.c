@@ -7,8 +7,7 @@
 
 #include "accounts.h"
 #include "sls_secret.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "harness.h"
 
 static bool all_zero(const void *p, size_t n)
 {

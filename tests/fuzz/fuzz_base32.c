@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "sls_codec.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "harness.h"
 
 /* decode(encode(bytes)) == bytes, padded and not. */
 static void check_round_trip(const uint8_t *bytes, size_t n, char *enc, size_t encsize,

@@ -12,25 +12,7 @@
 
 #include "sls_secret.h"
 #include "sls_state.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_zero(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		if (c[i] != 0)
-			abort();
-	}
-}
-
-static void check_diag(const struct sls_diag *diag)
-{
-	if (diag->line < 0 || memchr(diag->msg, '\0', sizeof(diag->msg)) == NULL ||
-	    diag->msg[0] == '\0')
-		abort();
-}
+#include "harness.h"
 
 static void check_round_trip(const struct sls_state *s, struct sls_state *back)
 {
@@ -81,8 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (rc != SLS_ERR_FORMAT)
 			abort();
-		check_zero(s, sizeof(*s));
-		check_diag(&diag);
+		fuzz_check_zero(s, sizeof(*s));
+		fuzz_check_diag(&diag);
 	}
 	sls_free_secret(buf, size + 1);
 	sls_free_secret(s, sizeof(*s));

@@ -16,8 +16,7 @@
 #include <string.h>
 
 #include "sls_ocra.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "harness.h"
 
 static const uint8_t fuzz_key[] =
     "1234567890123456789012345678901234567890123456789012345678901234";

@@ -7,8 +7,7 @@
 
 #include "sls_secret.h"
 #include "sls_uri.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "harness.h"
 
 static int same(const struct sls_otpauth *a, const struct sls_otpauth *b)
 {
