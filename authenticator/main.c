@@ -37,23 +37,18 @@ struct options {
 	bool allow_suite;
 };
 
-static void __attribute__((noreturn)) usage(int status)
-{
-	FILE *out = status == 0 ? stdout : stderr;
+/*
+ * A command: its name, what it takes (--help prints it), and its handler,
+ * which gets the operands after the options; NULL from run_of() when their
+ * number is wrong.
+ */
+struct verb {
+	const char *name;
+	const char *synopsis;
+	int (*run)(const struct options *o, int nargs, char **args);
+};
 
-	fprintf(
-	    out,
-	    "usage: sls-authenticator import [--type dsc] [--force] [--allow-suite] URI\n"
-	    "       sls-authenticator import [--type dsc] [--force] [--allow-suite] --image FILE\n"
-	    "       sls-authenticator list\n"
-	    "       sls-authenticator respond [--account NAME] [--pin-fd N] [--counter N]\n"
-	    "                                 [--session HEX] [--mutual] CHALLENGE\n"
-	    "       sls-authenticator code [--account NAME]\n"
-	    "       sls-authenticator remove NAME\n"
-	    "       sls-authenticator            (interactive: pick, challenge, PIN)\n"
-	    "       sls-authenticator --help | --version\n");
-	exit(status);
-}
+static void usage(int status) __attribute__((noreturn));
 
 static int open_accounts(struct accounts *a, bool create)
 {
@@ -587,21 +582,70 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 }
 
-static bool is_verb(const char *s)
-{
-	static const char *const verbs[] = {"import", "list", "respond", "code", "remove"};
+/* ---- the commands ---------------------------------------------------------- */
 
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(s, verbs[i]) == 0)
-			return true;
-	return false;
+#define WRONG_ARGUMENTS (-1) /* a handler's answer to operands it does not take */
+
+static int run_import(const struct options *o, int nargs, char **args)
+{
+	if (nargs != (o->image != NULL ? 0 : 1))
+		return WRONG_ARGUMENTS;
+	return cmd_import(o, o->image != NULL ? NULL : args[0]);
+}
+
+static int run_list(const struct options *o, int nargs, char **args)
+{
+	(void)o;
+	(void)args;
+	return nargs == 0 ? cmd_list() : WRONG_ARGUMENTS;
+}
+
+static int run_respond(const struct options *o, int nargs, char **args)
+{
+	return nargs == 1 ? with_account(o, false, respond_with, args[0]) : WRONG_ARGUMENTS;
+}
+
+static int run_code(const struct options *o, int nargs, char **args)
+{
+	(void)args;
+	return nargs == 0 ? with_account(o, true, code_of, NULL) : WRONG_ARGUMENTS;
+}
+
+static int run_remove(const struct options *o, int nargs, char **args)
+{
+	(void)o;
+	return nargs == 1 ? cmd_remove(args[0]) : WRONG_ARGUMENTS;
+}
+
+static const struct verb verbs[] = {
+    {"import", "[--type dsc] [--force] [--allow-suite] URI | --image FILE", run_import},
+    {"list", "", run_list},
+    {"respond",
+     "[--account NAME] [--pin-fd N] [--counter N] [--session HEX] [--mutual] "
+     "CHALLENGE",
+     run_respond},
+    {"code", "[--account NAME]", run_code},
+    {"remove", "NAME", run_remove},
+};
+static const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
+
+static void __attribute__((noreturn)) usage(int status)
+{
+	FILE *out = status == 0 ? stdout : stderr;
+
+	for (size_t i = 0; i < nverbs; i++)
+		fprintf(out, "%s sls-authenticator %s%s%s\n", i == 0 ? "usage:" : "      ",
+			verbs[i].name, verbs[i].synopsis[0] ? " " : "", verbs[i].synopsis);
+	fprintf(out, "       sls-authenticator            (interactive: pick, challenge, PIN)\n"
+		     "       sls-authenticator --help | --version\n");
+	exit(status);
 }
 
 int main(int argc, char **argv)
 {
 	struct options o = {.pin_fd = -1};
 	const char *verb = argc > 1 ? argv[1] : NULL;
-	int nargs;
+	int nargs, status;
 
 	if (verb != NULL && strcmp(verb, "--version") == 0) {
 		printf("sls-authenticator (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
@@ -617,19 +661,15 @@ int main(int argc, char **argv)
 	parse_options(argc - 1, argv + 1, &o);
 	nargs = argc - 1 - optind;
 	argv += 1 + optind;
-	if (strcmp(verb, "import") == 0 && nargs == (o.image != NULL ? 0 : 1))
-		return cmd_import(&o, o.image != NULL ? NULL : argv[0]);
-	if (strcmp(verb, "list") == 0 && nargs == 0)
-		return cmd_list();
-	if (strcmp(verb, "respond") == 0 && nargs == 1)
-		return with_account(&o, false, respond_with, argv[0]);
-	if (strcmp(verb, "code") == 0 && nargs == 0)
-		return with_account(&o, true, code_of, NULL);
-	if (strcmp(verb, "remove") == 0 && nargs == 1)
-		return cmd_remove(argv[0]);
-	if (is_verb(verb))
+	for (size_t i = 0; i < nverbs; i++) {
+		if (strcmp(verb, verbs[i].name) != 0)
+			continue;
+		status = verbs[i].run(&o, nargs, argv);
+		if (status != WRONG_ARGUMENTS)
+			return status;
 		warnx("wrong arguments for %s", verb);
-	else
-		warnx("unknown command %s", verb);
+		usage(EXIT_USAGE);
+	}
+	warnx("unknown command %s", verb);
 	usage(EXIT_USAGE);
 }
