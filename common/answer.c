@@ -1,4 +1,4 @@
-/* pam_sls - what the user typed, as every program reads it (DESIGN.md: spaces and dashes ignored).
+/* pam_sls - what the user typed, as every program reads it (spaces and dashes ignored: sls_ui.h).
  */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* pam_sls - the PIN policy of ibkey and dsc devices (DESIGN.md "PIN policy"). */
+/* pam_sls - the PIN policy of ibkey and dsc devices (sls(8), "PIN policy"). */
 #include "config.h"
 
 #include <stdbool.h>

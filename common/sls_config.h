@@ -1,4 +1,4 @@
-/* pam_sls - the policy file /etc/security/sls.conf (DESIGN.md "Policy"). */
+/* pam_sls - the policy file /etc/security/sls.conf (sls.conf(5)). */
 #ifndef SLS_CONFIG_H
 #define SLS_CONFIG_H
 
@@ -34,7 +34,7 @@ struct sls_config {
 	unsigned card_online_days;                  /* [card] online_days */
 };
 
-/* The defaults of DESIGN.md. */
+/* The defaults sls.conf(5) gives. */
 void sls_config_defaults(struct sls_config *conf);
 
 /*

@@ -1,4 +1,4 @@
-/* pam_sls - the enrolment file STORE/users/USER (DESIGN.md "Files"). */
+/* pam_sls - the enrolment file STORE/users/USER (doc/design.md, "The files"). */
 #ifndef SLS_ENROLL_H
 #define SLS_ENROLL_H
 

@@ -96,7 +96,7 @@ void sls_lock_release(int lockfd);
 pid_t sls_lock_holder(int lockdirfd, const char *name);
 
 /*
- * The store of DESIGN.md: DIR with users/, state/ and lock/, all owned by
+ * The store (doc/design.md, "The files"): DIR with users/, state/ and lock/, all owned by
  * owner, mode 0700, none writable by group/other. Any fd may be -1 after a
  * failed open; sls_store_close handles that.
  */

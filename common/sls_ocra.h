@@ -10,7 +10,7 @@
 #include "sls_error.h"
 #include "sls_otp.h"
 
-/* The suite of ibkey and dsc devices (DESIGN.md). */
+/* The suite of ibkey and dsc devices (common/devtype/ocra.c). */
 #define SLS_OCRA_DEFAULT_SUITE "OCRA-1:HOTP-SHA256-8:QN06-PSHA1"
 #define SLS_OCRA_SUITE_MAX     63  /* longest suite text we accept */
 #define SLS_OCRA_QUESTION_MAX  128 /* bytes of the Q field */

@@ -21,7 +21,7 @@ enum sls_pin_rule {
 /*
  * Check pin for a device whose type takes a PIN of kind (its sls_devtype's
  * pin: 4 to 6 characters, or 4 digits; SLS_PINKIND_NONE refuses) against
- * DESIGN.md's policy: length and characters per type; not the user name;
+ * the policy of sls(8): length and characters per type; not the user name;
  * not a date; not one character repeated; not a straight run; not part of
  * phone (the verified number, digits and an optional '+'; NULL or empty
  * when none). Returns the first rule broken, in the order of the enum.

@@ -1,4 +1,4 @@
-/* pam_sls - the state file STORE/state/USER (DESIGN.md "Files"). */
+/* pam_sls - the state file STORE/state/USER (doc/design.md, "The files"). */
 #ifndef SLS_STATE_H
 #define SLS_STATE_H
 

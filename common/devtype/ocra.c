@@ -99,7 +99,7 @@ static enum sls_rc prepare(const struct sls_device *d, const struct sls_device_s
 }
 
 /*
- * "Challenge: 123456\nResponse: " (DESIGN's text): the PIN enters the
+ * "Challenge: 123456\nResponse: " (the prompt pam_sls(8) gives): the PIN enters the
  * response, so a wrong PIN is a wrong response, counted like any other.
  */
 static enum sls_rc attempt(const struct sls_device *d, const struct sls_attempt *a,

@@ -1,4 +1,4 @@
-/* Tests of the PIN policy (common/pin_policy.c, DESIGN.md "PIN policy"). */
+/* Tests of the PIN policy (common/pin_policy.c, sls(8) "PIN policy"). */
 #include "config.h"
 
 #include <setjmp.h>
