@@ -113,6 +113,8 @@ void sls_devkey_format_secret(struct sls_ini_buf *b, const struct sls_device *d)
 	sls_ini_buf_key_base32(b, "secret", d->secret, d->secret_len);
 }
 
+const struct sls_devkey sls_devkeys_secret_only[1] = {{"secret", sls_devkey_secret, true}};
+
 bool sls_devkey_secret_ok(const struct sls_device *d)
 {
 	return d->secret_len >= SECRET_MIN && d->secret_len <= SLS_SECRET_MAX;

@@ -189,23 +189,26 @@ static const struct enroll_key *enroll_table(const struct enroll_parse *p, size_
 	return device_keys;
 }
 
+static bool user_has_device(const void *ctx, const char *name)
+{
+	const struct sls_user *u = ctx;
+
+	for (size_t i = 0; i < u->ndevices; i++)
+		if (strcmp(u->devices[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 static enum sls_rc enroll_device_section(struct enroll_parse *p, const char *name, int line,
 					 struct sls_diag *diag)
 {
 	struct sls_user *u = p->user;
+	const struct sls_ini_devices devs = {"user",          p->seen_user,    u->ndevices,
+					     SLS_DEVICES_MAX, user_has_device, u};
 	char dev[SLS_DEVICE_NAME_MAX + 1];
 
-	if (!p->seen_user) {
-		sls_diag_set(diag, line, "[user] must come first");
+	if (sls_ini_device_section(name, &devs, dev, SLS_DEVICE_NAME_MAX, line, diag) != SLS_OK)
 		return SLS_ERR_FORMAT;
-	}
-	if (sls_ini_device_section(name, u->ndevices, SLS_DEVICES_MAX, dev, SLS_DEVICE_NAME_MAX,
-				   line, diag) != SLS_OK)
-		return SLS_ERR_FORMAT;
-	if (sls_user_find_device(u, dev) != NULL) {
-		sls_diag_set(diag, line, "duplicate device '%s'", dev);
-		return SLS_ERR_FORMAT;
-	}
 	p->dev = &u->devices[u->ndevices++];
 	snprintf(p->dev->name, sizeof(p->dev->name), "%s", dev);
 	p->section = SEC_DEVICE;

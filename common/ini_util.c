@@ -445,15 +445,23 @@ void sls_ini_buf_free(struct sls_ini_buf *b)
 	sls_ini_buf_init(b);
 }
 
-enum sls_rc sls_ini_device_section(const char *section, size_t count, size_t max, char *name,
-				   size_t name_max, int line, struct sls_diag *diag)
+enum sls_rc sls_ini_device_section(const char *section, const struct sls_ini_devices *devs,
+				   char *name, size_t name_max, int line, struct sls_diag *diag)
 {
+	if (!devs->first_seen) {
+		sls_diag_set(diag, line, "[%s] must come first", devs->first);
+		return SLS_ERR_FORMAT;
+	}
 	if (!sls_ini_split_section(section, "device", name, name_max)) {
 		sls_diag_set(diag, line, "invalid or too long device name");
 		return SLS_ERR_FORMAT;
 	}
-	if (count >= max) {
-		sls_diag_set(diag, line, "more than %zu devices", max);
+	if (devs->count >= devs->max) {
+		sls_diag_set(diag, line, "more than %zu devices", devs->max);
+		return SLS_ERR_FORMAT;
+	}
+	if (devs->exists(devs->ctx, name)) {
+		sls_diag_set(diag, line, "duplicate device '%s'", name);
 		return SLS_ERR_FORMAT;
 	}
 	return SLS_OK;

@@ -65,12 +65,20 @@ bool sls_ini_parse_bool(const char *s, bool *out);
 bool sls_ini_split_section(const char *section, const char *kind, char *name, size_t name_max);
 /*
  * A "[device NAME]" section opening while count of at most max devices are
- * taken: NAME checked as sls_ini_split_section does, copied into name
- * (name_max + 1 bytes). SLS_ERR_FORMAT with diag for a bad name or no room;
- * a duplicate NAME is the caller's to find.
+ * taken, in a file whose first section, first (e.g. "user"), has been
+ * seen when first_seen: NAME checked as sls_ini_split_section does, not one
+ * that exists(ctx, NAME) says is taken, copied into name (name_max + 1
+ * bytes). SLS_ERR_FORMAT with diag otherwise.
  */
-enum sls_rc sls_ini_device_section(const char *section, size_t count, size_t max, char *name,
-				   size_t name_max, int line, struct sls_diag *diag);
+struct sls_ini_devices {
+	const char *first;
+	bool first_seen;
+	size_t count, max;
+	bool (*exists)(const void *ctx, const char *name);
+	const void *ctx;
+};
+enum sls_rc sls_ini_device_section(const char *section, const struct sls_ini_devices *devs,
+				   char *name, size_t name_max, int line, struct sls_diag *diag);
 
 /*
  * Upper-case unpadded base32 ([A-Z2-7]) decoded into out; on failure out is

@@ -164,4 +164,7 @@ const char *sls_devkey_secret(struct sls_device *d, const char *value);
 void sls_devkey_format_secret(struct sls_ini_buf *b, const struct sls_device *d);
 bool sls_devkey_secret_ok(const struct sls_device *d);
 
+/* The keys of a type whose only key is its secret (keys, nkeys, valid and format hooks). */
+extern const struct sls_devkey sls_devkeys_secret_only[1];
+
 #endif /* SLS_DEVTYPE_H */

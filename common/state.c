@@ -347,23 +347,21 @@ static const struct state_key device_keys[] = {
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
+static bool state_has_device(const void *ctx, const char *name)
+{
+	return state_index(ctx, name) < SLS_DEVICES_MAX;
+}
+
 static enum sls_rc state_device_section(struct state_parse *p, const char *name, int line,
 					struct sls_diag *diag)
 {
 	struct sls_state *s = p->state;
+	const struct sls_ini_devices devs = {"state",         p->seen_state,    s->ndevices,
+					     SLS_DEVICES_MAX, state_has_device, s};
 	char dev[SLS_DEVICE_NAME_MAX + 1];
 
-	if (!p->seen_state) {
-		sls_diag_set(diag, line, "[state] must come first");
+	if (sls_ini_device_section(name, &devs, dev, SLS_DEVICE_NAME_MAX, line, diag) != SLS_OK)
 		return SLS_ERR_FORMAT;
-	}
-	if (sls_ini_device_section(name, s->ndevices, SLS_DEVICES_MAX, dev, SLS_DEVICE_NAME_MAX,
-				   line, diag) != SLS_OK)
-		return SLS_ERR_FORMAT;
-	if (state_find(s, dev) != NULL) {
-		sls_diag_set(diag, line, "duplicate device '%s'", dev);
-		return SLS_ERR_FORMAT;
-	}
 	p->dev = &s->devices[s->ndevices++];
 	snprintf(p->dev->name, sizeof(p->dev->name), "%s", dev);
 	p->section = SEC_DEVICE;

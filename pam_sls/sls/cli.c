@@ -202,6 +202,20 @@ int sls_cli_getopt(struct sls_cli *cli, int argc, char **argv, const struct opti
 	}
 }
 
+int sls_cli_run_on_user(struct sls_cli *cli, int argc, char **argv,
+			int (*fn)(struct sls_cli *cli, const char *user))
+{
+	static const struct option longopts[] = {SLS_COMMON_OPTIONS};
+	int status;
+
+	while (sls_cli_getopt(cli, argc, argv, longopts) != -1)
+		;
+	if (argc - optind != 1)
+		sls_cli_usage(cli);
+	status = sls_cli_start(cli);
+	return status == SLS_EXIT_OK ? fn(cli, argv[optind]) : status;
+}
+
 int sls_cli_parse_fd(const char *s, const char *option)
 {
 	char *end;

@@ -196,6 +196,13 @@ extern const struct sls_verb sls_verb_enroll, sls_verb_devices, sls_verb_revoke,
  */
 int sls_cli_target_user(struct sls_cli *cli, const char *name);
 
+/*
+ * The run of a root verb that takes one USER and the common options
+ * (status, unlock): parse, start, then fn(cli, USER).
+ */
+int sls_cli_run_on_user(struct sls_cli *cli, int argc, char **argv,
+			int (*fn)(struct sls_cli *cli, const char *user));
+
 /* Print cli->user's devices (devices.c; status shows them too); *count gets how many. */
 int sls_cli_show_devices(struct sls_cli *cli, size_t *count);
 

@@ -36,15 +36,7 @@ static int unlock(struct sls_cli *cli, const char *name)
 
 static int run(struct sls_cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {SLS_COMMON_OPTIONS};
-	int status;
-
-	while (sls_cli_getopt(cli, argc, argv, longopts) != -1)
-		;
-	if (argc - optind != 1)
-		sls_cli_usage(cli);
-	status = sls_cli_start(cli);
-	return status == SLS_EXIT_OK ? unlock(cli, argv[optind]) : status;
+	return sls_cli_run_on_user(cli, argc, argv, unlock);
 }
 
 const struct sls_verb sls_verb_unlock = {
