@@ -34,7 +34,8 @@ enum sls_rc sls_device_status_parse(const char *s, enum sls_device_status *st)
 
 bool sls_device_usable(const struct sls_device *d, time_t now)
 {
-	return d->status == SLS_STATUS_ACTIVE && (d->expires == 0 || now < d->expires);
+	return d->status == SLS_STATUS_ACTIVE && (d->expires == 0 || now < d->expires) &&
+	       (d->type->usable == NULL || d->type->usable(d, now));
 }
 
 struct sls_device *sls_user_find_device(struct sls_user *user, const char *name)

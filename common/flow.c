@@ -62,6 +62,27 @@ static bool accepted(const struct sls_flow *f, const struct sls_device *d)
 	return d->level >= f->min_level && (f->type_mask == 0 || (f->type_mask & bit));
 }
 
+/* Why d is not offered at this login, or NULL when it is (the debug line says so). */
+static const char *why_not(const struct sls_flow *f, const struct sls_device *d, time_t now,
+			   struct usable *us)
+{
+	if (d->status != SLS_STATUS_ACTIVE)
+		return sls_device_status_name(d->status);
+	if (!sls_devtype_askable(d->type)) {
+		us->nunaskable++;
+		return "a type with no prompt yet";
+	}
+	if (!sls_device_usable(d, now)) {
+		us->nexpired++;
+		return "expired, or not usable now";
+	}
+	if (d->level > us->best_level)
+		us->best_level = d->level;
+	if (d->level < f->min_level)
+		return "below min_level";
+	return accepted(f, d) ? NULL : "not among devices=";
+}
+
 static void find_usable(const struct sls_flow *f, const struct sls_user *u, struct usable *us)
 {
 	time_t now = time(NULL);
@@ -69,16 +90,11 @@ static void find_usable(const struct sls_flow *f, const struct sls_user *u, stru
 	memset(us, 0, sizeof(*us));
 	for (size_t i = 0; i < u->ndevices; i++) {
 		const struct sls_device *d = &u->devices[i];
+		const char *why = why_not(f, d, now, us);
 
-		if (d->status != SLS_STATUS_ACTIVE)
-			continue;
-		if (!sls_devtype_askable(d->type))
-			us->nunaskable++;
-		else if (!sls_device_usable(d, now))
-			us->nexpired++;
-		else if (d->level > us->best_level)
-			us->best_level = d->level;
-		if (sls_devtype_askable(d->type) && sls_device_usable(d, now) && accepted(f, d))
+		debugf(f, "device %s (%s, level %d): %s%s", d->name, d->type->name, d->level,
+		       why != NULL ? "not offered: " : "offered", why != NULL ? why : "");
+		if (why == NULL)
 			us->index[us->n++] = i;
 	}
 }

@@ -77,6 +77,11 @@ struct sls_devtype {
 
 	/* ---- a login (NULL: not asked yet) ---- */
 	/*
+	 * Whether an active, unexpired device of the type can answer at now
+	 * (NULL: it can). Asked for every login, with no lock held.
+	 */
+	bool (*usable)(const struct sls_device *d, time_t now);
+	/*
 	 * Before the prompt, under the user's lock (count before check): what
 	 * the prompt needs, from the device's state ds (NULL when it has none),
 	 * into a: a fresh challenge none of ds's used ones, or the steps a code

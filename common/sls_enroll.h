@@ -100,7 +100,10 @@ enum sls_rc sls_user_parse(const char *buf, struct sls_user *user, struct sls_di
  */
 enum sls_rc sls_user_format(const struct sls_user *user, char **out, size_t *len);
 
-/* Whether d can answer at now: active, and not past its expires (0 = never). */
+/*
+ * Whether d can answer at now: active, not past its expires (0 = never),
+ * and usable as its type sees it (sls_devtype usable).
+ */
 bool sls_device_usable(const struct sls_device *d, time_t now);
 
 /* The device called name, or NULL. */

@@ -200,6 +200,33 @@ static void test_menu_and_filters(void **state)
 					     "1: static); yours reach level 2."));
 }
 
+static void keep_debug(void *arg, const char *line)
+{
+	char *all = arg;
+
+	strncat(all, line, 4095 - strlen(all));
+	strncat(all, "\n", 4095 - strlen(all));
+}
+
+/* With the debug option, why each device is or is not offered (never a value). */
+static void test_debug_says_why(void **state)
+{
+	struct fx *fx = *state;
+	const char *const code[] = {"4711"};
+	char lines[4096] = "";
+
+	write_user(fx, true);
+	fx->flow.debug = keep_debug;
+	fx->flow.debug_arg = lines;
+	fx->flow.type_mask = sls_devtype_bit(&test_types, &test_devtype_static);
+	assert_int_equal(login(fx, code, 1), SLS_VERDICT_SUCCESS);
+	assert_non_null(strstr(lines, "device pad (static, level 1): offered\n"));
+	assert_non_null(strstr(lines, "device phone (totp, level 2): not offered: not among "
+				      "devices=\n"));
+	assert_non_null(strstr(lines, "device pad answered: right\n"));
+	assert_null(strstr(lines, "4711"));
+}
+
 static void test_no_device(void **state)
 {
 	struct fx *fx = *state;
@@ -220,6 +247,7 @@ int main(void)
 	    T(test_right_and_wrong),
 	    T(test_counted_and_locked),
 	    T(test_menu_and_filters),
+	    T(test_debug_says_why),
 	    T(test_no_device),
 #undef T
 	};
