@@ -46,18 +46,33 @@ static bool still_usable(const struct sls_user *user, const struct sls_device *d
 		const struct sls_device *n = &user->devices[i];
 
 		if (strcmp(n->name, d->name) == 0)
-			return sls_device_usable(n, now) && same_device(n, d);
+			return sls_device_usable(user, n, now) && same_device(n, d);
 	}
 	return false;
 }
 
-/* What the prompt needs, from the type (a fresh challenge, the steps not to reuse). */
-static enum sls_rc prepare(const struct sls_state *st, const struct sls_device *d,
-			   struct sls_attempt *a)
+/* The hooks' view of transaction t. */
+static struct sls_hookctx hookctx(const struct sls_txn *t, const struct sls_config *conf,
+				  const struct sls_device *d, time_t now)
 {
+	struct sls_hookctx ctx = {.conf = conf,
+				  .user = t->user,
+				  .state = t->state,
+				  .ds = sls_state_find(t->state, d),
+				  .now = now};
+
+	return ctx;
+}
+
+/* What the prompt needs, from the type (a fresh challenge, the steps not to reuse, a code). */
+static enum sls_rc prepare(const struct sls_txn *t, const struct sls_config *conf,
+			   const struct sls_device *d, time_t now, struct sls_attempt *a)
+{
+	struct sls_hookctx ctx = hookctx(t, conf, d, now);
+
 	if (d->type->prepare == NULL)
 		return SLS_OK;
-	return d->type->prepare(d, sls_state_find(st, d), a);
+	return d->type->prepare(d, &ctx, a);
 }
 
 /*
@@ -95,10 +110,11 @@ enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, u
 		*until = t.state->locked_until;
 		goto out;
 	}
-	rc = prepare(t.state, d, a);
+	rc = prepare(&t, conf, d, now, a);
 	if (rc != SLS_OK)
 		goto out;
 	sls_state_prune(t.state, t.user);
+	a->at = now;
 	if (sls_state_note_failure(t.state, now, conf->window, conf->deny, conf->unlock_time))
 		a->lock_set = t.state->locked_until;
 	t.state_changed = true;
@@ -107,6 +123,50 @@ out:
 	sls_txn_end(&t);
 	if (rc != SLS_OK)
 		sls_wipe(a, sizeof(*a));
+	return rc;
+}
+
+enum sls_rc sls_attempt_refund(const struct sls_store *store, const char *user, uid_t owner,
+			       const struct sls_attempt *a, struct sls_diag *diag)
+{
+	struct sls_txn t;
+	enum sls_rc rc = sls_txn_begin(&t, store, user, owner, SLS_TXN_STATE, diag);
+
+	if (rc == SLS_OK) {
+		sls_state_take_back(t.state, a->at, a->lock_set);
+		if (a->code[0] != '\0' && t.state->sms.pending &&
+		    sls_secure_equal(t.state->sms.hash, a->pending.hash, sizeof(a->pending.hash))) {
+			sls_pending_drop(&t.state->sms);
+			t.state->sms.sent = 0; /* never delivered: no rate limit from it */
+		}
+		t.state_changed = true;
+		rc = sls_txn_commit(&t);
+	}
+	sls_txn_end(&t);
+	return rc;
+}
+
+enum sls_rc sls_attempt_renew(const struct sls_store *store, const char *user, uid_t owner,
+			      const struct sls_config *conf, const struct sls_device *d,
+			      struct sls_attempt *a, struct sls_diag *diag)
+{
+	time_t now = time(NULL);
+	struct sls_hookctx ctx;
+	struct sls_txn t;
+	enum sls_rc rc = SLS_ERR_INVAL;
+
+	if (d->type->renew == NULL)
+		return rc;
+	rc = begin_with(&t, store, user, owner, d, now, diag);
+	if (rc == SLS_OK) {
+		ctx = hookctx(&t, conf, d, now);
+		rc = d->type->renew(d, &ctx, a);
+	}
+	if (rc == SLS_OK) {
+		t.state_changed = true;
+		rc = sls_txn_commit(&t);
+	}
+	sls_txn_end(&t);
 	return rc;
 }
 

@@ -53,6 +53,7 @@ static const struct config_key config_keys[] = {
     KEY("sms", "voice_command", K_CMD_OR_EMPTY, voice_command),
     KEY("sms", "min_interval", K_DURATION, sms_min_interval),
     KEY("sms", "validity", K_DURATION, sms_validity),
+    KEY("sms", "timeout", K_DURATION, sms_timeout),
     KEY("policy", "optout", K_OPTOUT, optout),
     KEY("policy", "mandatory_groups", K_GROUPS, mandatory_groups),
     KEY("tempcode", "full_days", K_DAYS, tempcode_full_days),
@@ -71,6 +72,7 @@ void sls_config_defaults(struct sls_config *conf)
 	conf->challenge_timeout = 180;
 	conf->sms_min_interval = 120;
 	conf->sms_validity = 300;
+	conf->sms_timeout = 10;
 	conf->optout = SLS_OPTOUT_FORBIDDEN;
 	conf->tempcode_full_days = 2;
 	conf->tempcode_card_days = 10;

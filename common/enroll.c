@@ -6,6 +6,7 @@
 
 #include "ini_util.h"
 #include "sls_enroll.h"
+#include "sls_phone.h"
 #include "sls_secret.h"
 
 #define STATUS_COUNT (SLS_STATUS_REVOKED + 1)
@@ -32,10 +33,10 @@ enum sls_rc sls_device_status_parse(const char *s, enum sls_device_status *st)
 	return SLS_ERR_INVAL;
 }
 
-bool sls_device_usable(const struct sls_device *d, time_t now)
+bool sls_device_usable(const struct sls_user *u, const struct sls_device *d, time_t now)
 {
 	return d->status == SLS_STATUS_ACTIVE && (d->expires == 0 || now < d->expires) &&
-	       (d->type->usable == NULL || d->type->usable(d, now));
+	       (d->type->usable == NULL || d->type->usable(d, u, now));
 }
 
 struct sls_device *sls_user_find_device(struct sls_user *user, const char *name)
@@ -53,15 +54,6 @@ void sls_user_clear(struct sls_user *user)
 }
 
 /* ---- value checks shared by the parser and the serializer ---------------- */
-
-static bool phone_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0)
-		return true;
-	return s[0] == '+' && n >= 7 && n <= 16 && strspn(s + 1, "0123456789") == n - 1;
-}
 
 /* ---- parser ---------------------------------------------------------------- */
 
@@ -90,7 +82,7 @@ struct enroll_key {
 
 static const char *user_phone(struct enroll_parse *p, const char *v)
 {
-	if (!phone_ok(v))
+	if (!sls_phone_ok(v))
 		return "not '+' and 6 to 15 digits";
 	snprintf(p->user->phone, sizeof(p->user->phone), "%s", v);
 	return NULL;
@@ -453,7 +445,7 @@ static bool device_ok(const struct sls_user *u, size_t idx)
 static bool user_ok(const struct sls_user *u)
 {
 	if (u->ndevices > SLS_DEVICES_MAX || memchr(u->phone, '\0', sizeof(u->phone)) == NULL ||
-	    !phone_ok(u->phone) || memchr(u->identity, '\0', sizeof(u->identity)) == NULL ||
+	    !sls_phone_ok(u->phone) || memchr(u->identity, '\0', sizeof(u->identity)) == NULL ||
 	    !sls_text_ok(u->identity, SLS_IDENTITY_MAX))
 		return false;
 	for (size_t i = 0; i < u->ndevices; i++) {

@@ -29,6 +29,8 @@ static const char *const sls_error_texts[SLS_ERR__COUNT] = {
     [SLS_ERR_LOCKED] = "locked after too many failed attempts",
     [SLS_ERR_GONE] = "device revoked or replaced meanwhile",
     [SLS_ERR_CONV] = "the conversation failed or gave no answer",
+    [SLS_ERR_SENDER] = "the SMS or voice sender failed",
+    [SLS_ERR_WAIT] = "asked again too soon",
 };
 
 const char *sls_strerror(enum sls_rc rc)

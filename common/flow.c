@@ -16,6 +16,7 @@
 
 /* The devices this login may use, and why there may be none. */
 struct usable {
+	const struct sls_user *user;
 	size_t index[SLS_DEVICES_MAX]; /* into user->devices */
 	size_t n;
 	int best_level;    /* the highest level among askable, unexpired active devices */
@@ -72,7 +73,7 @@ static const char *why_not(const struct sls_flow *f, const struct sls_device *d,
 		us->nunaskable++;
 		return "a type with no prompt yet";
 	}
-	if (!sls_device_usable(d, now)) {
+	if (!sls_device_usable(us->user, d, now)) {
 		us->nexpired++;
 		return "expired, or not usable now";
 	}
@@ -88,6 +89,7 @@ static void find_usable(const struct sls_flow *f, const struct sls_user *u, stru
 	time_t now = time(NULL);
 
 	memset(us, 0, sizeof(*us));
+	us->user = u;
 	for (size_t i = 0; i < u->ndevices; i++) {
 		const struct sls_device *d = &u->devices[i];
 		const char *why = why_not(f, d, now, us);
@@ -323,10 +325,57 @@ static enum sls_verdict succeed(const struct sls_flow *f, const struct sls_devic
 	}
 }
 
+/* ask->renew: a new code in a transaction of its own (the flow's store, its privileges). */
+static enum sls_rc renew(const struct sls_ask *ask, const struct sls_device *d,
+			 struct sls_attempt *a)
+{
+	const struct sls_flow *f = ask->host;
+	struct sls_diag diag = {0};
+	enum sls_rc rc;
+
+	store_enter(f);
+	rc = sls_attempt_renew(f->store, f->user, f->owner, f->conf, d, a, &diag);
+	store_leave(f);
+	return rc;
+}
+
+static void sender_enter(const struct sls_ask *ask)
+{
+	store_enter(ask->host);
+}
+
+static void sender_leave(const struct sls_ask *ask)
+{
+	store_leave(ask->host);
+}
+
+/*
+ * The code could not be sent: not the user's failure. The provisional
+ * failure is taken back (if that write fails it stays) and the user told.
+ */
+static enum sls_verdict unavailable(const struct sls_flow *f, const struct sls_attempt *a)
+{
+	struct sls_diag diag = {0};
+
+	store_enter(f);
+	(void)sls_attempt_refund(f->store, f->user, f->owner, a, &diag);
+	store_leave(f);
+	sls_ui_sayf(f->ui, SLS_SAY_ERROR,
+		    "The SMS could not be sent; try another device or ask an administrator.");
+	return SLS_VERDICT_UNAVAILABLE;
+}
+
 enum sls_verdict sls_flow_attempt(const struct sls_flow *f, const struct sls_device *d,
 				  struct sls_outcome *out)
 {
-	struct sls_ask ask = {.ui = f->ui, .timeout = f->conf->challenge_timeout};
+	struct sls_ask ask = {.ui = f->ui,
+			      .timeout = f->conf->challenge_timeout,
+			      .conf = f->conf,
+			      .log = f->log,
+			      .renew = renew,
+			      .sender_enter = sender_enter,
+			      .sender_leave = sender_leave,
+			      .host = f};
 	struct sls_attempt a;
 	uint64_t step = 0;
 	enum sls_rc rc;
@@ -339,8 +388,15 @@ enum sls_verdict sls_flow_attempt(const struct sls_flow *f, const struct sls_dev
 	sls_log_event(f->log, SLS_EV_DEVICE_OFFERED, d->name, "offered", NULL,
 		      "device prompt shown");
 	rc = d->type->attempt(d, &a, &ask, &step);
-	debugf(f, "device %s answered: %s", d->name, rc == SLS_OK ? "right" : "not right");
-	out->verdict = rc == SLS_OK ? succeed(f, d, &a, step, out) : not_right(f, d, &a, rc, out);
+	debugf(f, "device %s answered: %s", d->name,
+	       rc == SLS_OK           ? "right"
+	       : rc == SLS_ERR_SENDER ? "its code was not sent"
+				      : "not right");
+	if (rc == SLS_ERR_SENDER)
+		out->verdict = unavailable(f, &a);
+	else
+		out->verdict =
+		    rc == SLS_OK ? succeed(f, d, &a, step, out) : not_right(f, d, &a, rc, out);
 	sls_wipe(&a, sizeof(a));
 	return out->verdict;
 }
@@ -367,7 +423,18 @@ enum sls_verdict sls_flow_login(const struct sls_flow *f, const struct sls_user 
 		return out->verdict = none_usable(f, &us);
 	if (us.n == 0)
 		return out->verdict = none_good_enough(f, &us);
-	if (us.n > 1 && (out->verdict = menu(f, user, state, &us, &choice)) != SLS_VERDICT_SUCCESS)
-		return out->verdict;
-	return sls_flow_attempt(f, &user->devices[us.index[choice]], out);
+	for (;;) {
+		if (us.n > 1 &&
+		    (out->verdict = menu(f, user, state, &us, &choice)) != SLS_VERDICT_SUCCESS)
+			return out->verdict;
+		if (sls_flow_attempt(f, &user->devices[us.index[choice]], out) !=
+			SLS_VERDICT_UNAVAILABLE ||
+		    us.n == 1)
+			return out->verdict;
+		/* its code could not be sent: the others are offered */
+		memmove(&us.index[choice], &us.index[choice + 1],
+			(us.n - choice - 1) * sizeof(us.index[0]));
+		us.n--;
+		choice = 0;
+	}
 }

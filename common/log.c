@@ -34,6 +34,10 @@ static const struct sls_event_info sls_events[SLS_EV__COUNT] = {
     [SLS_EV_ENROLLED] = {"enrolled", "26894e76900244dba4989993880af385", LOG_NOTICE},
     [SLS_EV_REVOKED] = {"revoked", "cfbe911a69cc43c0b057cedebc1a1320", LOG_NOTICE},
     [SLS_EV_UNLOCKED] = {"unlocked", "505ed222101c43acbbed111cf62b8ae3", LOG_NOTICE},
+    [SLS_EV_SMS_SENT] = {"sms-sent", "5b0c6b7e2f8a4d33a1e9c40f7d2b6a91", LOG_INFO},
+    [SLS_EV_SMS_FAILED] = {"sms-failed", "c7d41e9a0b2f4c6e8d35f1a2b9e07c64", LOG_ERR},
+    [SLS_EV_VOICE_CALL] = {"voice-call", "9e2a5d17c3b84f06a6d2e81b4c3f5a70", LOG_INFO},
+    [SLS_EV_PHONE] = {"phone", "1f6b3c9d8e2a47b5b0c4d7e6f9a81235", LOG_NOTICE},
 };
 
 static const struct sls_event_info *sls_event_info(enum sls_event ev)

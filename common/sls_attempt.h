@@ -16,11 +16,15 @@
 #include "sls_file.h"
 #include "sls_state.h"
 
-/* What step one hands to the prompt and to step two. */
+/* What step one hands to the prompt and to step two. Wipe it after use. */
 struct sls_attempt {
+	time_t at;       /* when the provisional failure was written */
+	time_t lock_set; /* the lock the provisional failure set, 0 when it set none */
 	char challenge[SLS_CHALLENGE_DIGITS + 1]; /* OCRA devices: the one to show; else "" */
 	uint64_t not_before;                      /* totp: steps up to this one are used */
-	time_t lock_set; /* the lock the provisional failure set, 0 when it set none */
+	char code[SLS_SMS_CODE_DIGITS + 1];       /* sms: a code made now, to send (a secret) */
+	struct sls_pending_code pending;          /* sms: the code the state holds */
+	char phone[SLS_PHONE_MAX + 1];            /* sms: where it goes ([user] phone) */
 };
 
 /*
@@ -51,6 +55,25 @@ enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, u
 enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user, uid_t owner,
 				const struct sls_device *d, const struct sls_attempt *a,
 				uint64_t step, time_t *until, struct sls_diag *diag);
+
+/*
+ * The attempt did not happen after all: the device's code could not be sent
+ * (SLS_ERR_SENDER), which is not the user's failure. In a transaction: the
+ * provisional failure written at a->at is taken back (and the lock it set),
+ * and the code made for it is withdrawn. If this write fails, the failure
+ * simply stays.
+ */
+enum sls_rc sls_attempt_refund(const struct sls_store *store, const char *user, uid_t owner,
+			       const struct sls_attempt *a, struct sls_diag *diag);
+
+/*
+ * A new code for device d within attempt a (the type's renew hook, in a
+ * transaction of its own): SLS_OK with a updated, SLS_ERR_WAIT (too soon),
+ * SLS_ERR_GONE, or a store error.
+ */
+enum sls_rc sls_attempt_renew(const struct sls_store *store, const char *user, uid_t owner,
+			      const struct sls_config *conf, const struct sls_device *d,
+			      struct sls_attempt *a, struct sls_diag *diag);
 
 /*
  * SLS_CHALLENGE_DIGITS random digits into out (size > SLS_CHALLENGE_DIGITS)

@@ -27,6 +27,7 @@ struct sls_config {
 	char voice_command[SLS_CONFIG_PATH_MAX];    /* [sms] voice_command */
 	unsigned sms_min_interval;                  /* [sms] min_interval */
 	unsigned sms_validity;                      /* [sms] validity */
+	unsigned sms_timeout;                       /* [sms] timeout: a sender's run */
 	enum sls_optout_policy optout;              /* [policy] optout */
 	char mandatory_groups[SLS_CONFIG_PATH_MAX]; /* [policy] comma-separated group names */
 	unsigned tempcode_full_days;                /* [tempcode] full_days */

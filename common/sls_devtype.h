@@ -16,8 +16,12 @@
 struct sls_device;
 struct sls_device_state;
 struct sls_attempt;
+struct sls_config;
 struct sls_ini_buf;
+struct sls_log_ctx;
+struct sls_state;
 struct sls_ui;
+struct sls_user;
 
 /* The PIN a type's holder chooses (the policy of sls_pin_check). */
 enum sls_pin_kind {
@@ -37,10 +41,37 @@ struct sls_devkey {
 	bool required;
 };
 
+/* What prepare and renew may read and, under the user's lock, change. */
+struct sls_hookctx {
+	const struct sls_config *conf;     /* sls.conf */
+	const struct sls_user *user;       /* the enrolment, as read under the lock (may be NULL) */
+	struct sls_state *state;           /* the state, written after the hook (may be NULL) */
+	const struct sls_device_state *ds; /* the device's own entry, NULL when it has none */
+	time_t now;
+};
+
 /* What a prompt needs besides the device and the attempt. */
 struct sls_ask {
 	const struct sls_ui *ui;
 	unsigned timeout; /* seconds an answer may take (challenge_timeout); 0 = no limit */
+	const struct sls_config *conf; /* the senders and their limits */
+	const struct sls_log_ctx *log; /* for what the attempt sends, never a code */
+	/*
+	 * A new code for d in a short transaction of its own (the type's
+	 * renew hook under the user's lock, the state written, the lock
+	 * released); NULL when the host offers none (sls enroll's
+	 * confirmation).
+	 */
+	enum sls_rc (*renew)(const struct sls_ask *ask, const struct sls_device *d,
+			     struct sls_attempt *a);
+	/*
+	 * Around a sender's run: the privileges the host's senders run with
+	 * (sls setuid: the store's, not the caller's); NULL when the host
+	 * already has them.
+	 */
+	void (*sender_enter)(const struct sls_ask *ask);
+	void (*sender_leave)(const struct sls_ask *ask);
+	const void *host; /* what renew and the sender hooks need of their host */
 };
 
 /* What sls enroll gives a new device's provisioning URI. */
@@ -80,30 +111,41 @@ struct sls_devtype {
 	 * Whether an active, unexpired device of the type can answer at now
 	 * (NULL: it can). Asked for every login, with no lock held.
 	 */
-	bool (*usable)(const struct sls_device *d, time_t now);
+	bool (*usable)(const struct sls_device *d, const struct sls_user *u, time_t now);
 	/*
 	 * Before the prompt, under the user's lock (count before check): what
-	 * the prompt needs, from the device's state ds (NULL when it has none),
-	 * into a: a fresh challenge none of ds's used ones, or the steps a code
-	 * may not reuse.
+	 * the prompt needs, from the state, into a: a fresh challenge none of
+	 * the device's used ones, the steps a code may not reuse, a code to
+	 * send (which it records in ctx->state).
 	 */
-	enum sls_rc (*prepare)(const struct sls_device *d, const struct sls_device_state *ds,
+	enum sls_rc (*prepare)(const struct sls_device *d, const struct sls_hookctx *ctx,
 			       struct sls_attempt *a);
 	/*
 	 * Ask d's question for a through ask->ui and check the reply:
 	 * SLS_OK right (*step set for a time-based code), SLS_ERR_MISMATCH
 	 * wrong, empty, over-long or too late, SLS_ERR_CONV when the
-	 * conversation failed, another error otherwise.
+	 * conversation failed, SLS_ERR_SENDER when a code could not be sent
+	 * (not the user's failure), another error otherwise. It may update a
+	 * (a new code sent on request).
 	 */
-	enum sls_rc (*attempt)(const struct sls_device *d, const struct sls_attempt *a,
+	enum sls_rc (*attempt)(const struct sls_device *d, struct sls_attempt *a,
 			       const struct sls_ask *ask, uint64_t *step);
 	/*
 	 * A right answer, under the user's lock: what it changes in the
-	 * device's state (the step or the challenge used). SLS_ERR_MISMATCH
-	 * when the answer was used meanwhile (a replay): nothing changes.
+	 * device's state ds or the user's state (the step, the challenge, the
+	 * code used). SLS_ERR_MISMATCH when the answer was used meanwhile (a
+	 * replay): nothing changes.
 	 */
-	enum sls_rc (*record)(const struct sls_device *d, struct sls_device_state *ds,
-			      const struct sls_attempt *a, uint64_t step);
+	enum sls_rc (*record)(const struct sls_device *d, struct sls_state *state,
+			      struct sls_device_state *ds, const struct sls_attempt *a,
+			      uint64_t step);
+	/*
+	 * Asked again for a new code (ask->renew), under the lock: a new one
+	 * into a and ctx->state, or SLS_ERR_WAIT when one was sent too
+	 * recently. NULL: the type has no such thing.
+	 */
+	enum sls_rc (*renew)(const struct sls_device *d, const struct sls_hookctx *ctx,
+			     struct sls_attempt *a);
 
 	/* ---- sls enroll (NULL: not enrolled that way) ---- */
 	/*

@@ -104,7 +104,7 @@ enum sls_rc sls_user_format(const struct sls_user *user, char **out, size_t *len
  * Whether d can answer at now: active, not past its expires (0 = never),
  * and usable as its type sees it (sls_devtype usable).
  */
-bool sls_device_usable(const struct sls_device *d, time_t now);
+bool sls_device_usable(const struct sls_user *u, const struct sls_device *d, time_t now);
 
 /* The device called name, or NULL. */
 struct sls_device *sls_user_find_device(struct sls_user *user, const char *name);

@@ -29,6 +29,8 @@ enum sls_rc {
 	SLS_ERR_LOCKED,   /* the user is locked after too many failures */
 	SLS_ERR_GONE,     /* the device was revoked or replaced meanwhile */
 	SLS_ERR_CONV,     /* the conversation failed or gave no answer */
+	SLS_ERR_SENDER,   /* the SMS or voice sender failed, or none is set */
+	SLS_ERR_WAIT,     /* asked again too soon (a rate limit) */
 	SLS_ERR__COUNT
 };
 

@@ -45,13 +45,14 @@ struct sls_flow {
 };
 
 enum sls_verdict {
-	SLS_VERDICT_SUCCESS,   /* a right answer, recorded */
-	SLS_VERDICT_WRONG,     /* not a right answer (counted), or none chosen */
-	SLS_VERDICT_LOCKED,    /* locked, before or by this attempt (the user was told) */
-	SLS_VERDICT_NO_DEVICE, /* no active device at all: nullok is the host's to apply */
-	SLS_VERDICT_REFUSED,   /* devices, none usable here (the user was told why) */
-	SLS_VERDICT_CONV,      /* the conversation failed (at a device's prompt: counted) */
-	SLS_VERDICT_ERROR,     /* the store or the system failed: see rc (logged, not said) */
+	SLS_VERDICT_SUCCESS,     /* a right answer, recorded */
+	SLS_VERDICT_WRONG,       /* not a right answer (counted), or none chosen */
+	SLS_VERDICT_LOCKED,      /* locked, before or by this attempt (the user was told) */
+	SLS_VERDICT_NO_DEVICE,   /* no active device at all: nullok is the host's to apply */
+	SLS_VERDICT_REFUSED,     /* devices, none usable here (the user was told why) */
+	SLS_VERDICT_CONV,        /* the conversation failed (at a device's prompt: counted) */
+	SLS_VERDICT_UNAVAILABLE, /* a code could not be sent (not counted; the user was told) */
+	SLS_VERDICT_ERROR,       /* the store or the system failed: see rc (logged, not said) */
 };
 
 struct sls_outcome {

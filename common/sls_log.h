@@ -20,6 +20,10 @@ enum sls_event {
 	SLS_EV_ENROLLED,       /* sls: device enrolled or activated */
 	SLS_EV_REVOKED,        /* sls: device revoked */
 	SLS_EV_UNLOCKED,       /* sls: admin cleared a lock */
+	SLS_EV_SMS_SENT,       /* a code was sent by SMS */
+	SLS_EV_SMS_FAILED,     /* the SMS or voice sender failed */
+	SLS_EV_VOICE_CALL,     /* a code was read out by a call */
+	SLS_EV_PHONE,          /* sls: a phone number set or verified */
 	SLS_EV__COUNT
 };
 

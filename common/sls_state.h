@@ -41,24 +41,60 @@ struct sls_device_state {
 	uint32_t used[SLS_USED_CHALLENGES_MAX]; /* < 10^6, oldest first */
 };
 
+#define SLS_CODE_SALT_LEN   16
+#define SLS_CODE_HASH_LEN   32
+#define SLS_SMS_CODE_DIGITS 6
+
+/*
+ * A code sent to a phone and not used yet, kept only as a salted hash
+ * (HMAC-SHA-256 of the code keyed with a random salt). sent stays after
+ * the code is used or expires: it is what the rate limit counts from.
+ */
+struct sls_pending_code {
+	time_t sent;    /* when the last code was sent, 0 = never */
+	time_t expires; /* when the pending code stops working */
+	uint8_t salt[SLS_CODE_SALT_LEN];
+	uint8_t hash[SLS_CODE_HASH_LEN];
+	bool pending; /* hash holds a code not used yet */
+};
+
 /*
  * [state] keys: failures (comma-separated epoch seconds, ascending, at most
- * SLS_FAILURES_MAX), locked_until, last_device, sms_sent, sms_expires,
- * sms_code_hash (hex, SHA-256 size). All optional; an absent state file is
- * the zero state.
+ * SLS_FAILURES_MAX), locked_until, last_device; the SMS code of a login:
+ * sms_sent, sms_expires, and while one is pending sms_salt and
+ * sms_code_hash (hex); the phone being verified: phone_pending (the new
+ * number), phone_sent, phone_expires, phone_salt, phone_code_hash. All
+ * optional; an absent state file is the zero state.
  */
 struct sls_state {
 	size_t nfailures;
 	time_t failures[SLS_FAILURES_MAX]; /* ascending */
 	time_t locked_until;               /* 0 = not locked */
 	char last_device[SLS_DEVICE_NAME_MAX + 1];
-	time_t sms_sent;    /* when the last SMS code was sent, 0 = never */
-	time_t sms_expires; /* when the pending SMS code expires */
-	uint8_t sms_code_hash[32];
-	bool sms_pending; /* sms_code_hash holds a code */
+	struct sls_pending_code sms;           /* the code of an sms login */
+	char phone_pending[SLS_PHONE_MAX + 1]; /* a number sls phone set is verifying */
+	struct sls_pending_code phone;         /* its confirm code */
 	size_t ndevices;
 	struct sls_device_state devices[SLS_DEVICES_MAX];
 };
+
+/*
+ * A new code for p: SLS_SMS_CODE_DIGITS uniform digits into code (size >
+ * SLS_SMS_CODE_DIGITS), a fresh salt, the hash; sent = now, expires = now +
+ * validity. The caller sends code, then wipes it.
+ */
+enum sls_rc sls_pending_new(struct sls_pending_code *p, char *code, size_t size, time_t now,
+			    unsigned validity);
+
+/*
+ * Whether code is p's pending code and p has not expired at now (the hash
+ * compared in constant time). SLS_OK; SLS_ERR_GONE for the right code
+ * after it expired; SLS_ERR_MISMATCH; SLS_ERR_CRYPTO.
+ */
+enum sls_rc sls_pending_check(const struct sls_pending_code *p, const char *code, time_t now);
+
+/* The code is used (or withdrawn): nothing pending; sent is kept for the rate limit. */
+void sls_pending_drop(struct sls_pending_code *p);
 
 /* Same rules as sls_user_parse: any error is SLS_ERR_FORMAT with a line, *state zeroed. */
 enum sls_rc sls_state_parse(const char *buf, struct sls_state *state, struct sls_diag *diag);
@@ -118,6 +154,13 @@ enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_dev
 				   const struct sls_attempt *a, uint64_t step, time_t now);
 bool sls_state_note_failure(struct sls_state *state, time_t now, unsigned window, unsigned deny,
 			    unsigned unlock_time);
+
+/*
+ * Take back the provisional failure written at at (its attempt did not
+ * happen: a code could not be sent), and the lock it set (lock_set, 0 for
+ * none) unless another has been set since.
+ */
+void sls_state_take_back(struct sls_state *state, time_t at, time_t lock_set);
 
 /* Wipe *state. */
 void sls_state_clear(struct sls_state *state);

@@ -1,10 +1,12 @@
 /* pam_sls - the state file STORE/state/USER: parse, serialize, failure counting. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ini_util.h"
+#include "sls_phone.h"
 #include "sls_secret.h"
 #include "sls_state.h"
 
@@ -109,7 +111,7 @@ enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_dev
 	if (ds == NULL)
 		return SLS_ERR_TOOBIG;
 	if (device->type->record != NULL) {
-		rc = device->type->record(device, ds, a, step);
+		rc = device->type->record(device, state, ds, a, step);
 		if (rc != SLS_OK)
 			return rc;
 	}
@@ -128,6 +130,20 @@ bool sls_state_note_failure(struct sls_state *state, time_t now, unsigned window
 		return false;
 	state->locked_until = now + (time_t)unlock_time;
 	return true;
+}
+
+void sls_state_take_back(struct sls_state *state, time_t at, time_t lock_set)
+{
+	for (size_t i = state->nfailures; i > 0; i--) {
+		if (state->failures[i - 1] != at)
+			continue;
+		memmove(state->failures + i - 1, state->failures + i,
+			(state->nfailures - i) * sizeof(state->failures[0]));
+		state->failures[--state->nfailures] = 0;
+		break;
+	}
+	if (lock_set != 0 && state->locked_until == lock_set)
+		state->locked_until = 0;
 }
 
 void sls_state_prune(struct sls_state *state, const struct sls_user *user)
@@ -219,6 +235,7 @@ struct state_parse {
 	struct sls_state *state;
 	enum state_section section;
 	bool seen_state;
+	int section_line;
 	struct sls_device_state *dev;
 	unsigned seen; /* one bit per key of the section's table */
 };
@@ -226,9 +243,14 @@ struct state_parse {
 /* A key handler returns NULL, or why the value is bad (never the value itself). */
 typedef const char *(*state_key_fn)(struct state_parse *p, const char *value);
 
+/* The same for a key of a code sent to a phone: the state's sms or phone code. */
+typedef const char *(*code_key_fn)(struct sls_pending_code *c, const char *value);
+
 struct state_key {
 	const char *name;
-	state_key_fn parse;
+	state_key_fn parse; /* or: */
+	code_key_fn code;   /* for the struct sls_pending_code at code_at in the state */
+	size_t code_at;
 };
 
 /* One line of failures: "T,T,...", appended; ascending across lines too. */
@@ -272,23 +294,35 @@ static const char *st_last_device(struct state_parse *p, const char *v)
 	return NULL;
 }
 
-static const char *st_sms_sent(struct state_parse *p, const char *v)
+static const char *pc_sent(struct sls_pending_code *c, const char *v)
 {
-	return sls_ini_parse_time(v, false, &p->state->sms_sent) ? NULL : "bad time";
+	return sls_ini_parse_time(v, false, &c->sent) ? NULL : "bad time";
 }
 
-static const char *st_sms_expires(struct state_parse *p, const char *v)
+static const char *pc_expires(struct sls_pending_code *c, const char *v)
 {
-	return sls_ini_parse_time(v, false, &p->state->sms_expires) ? NULL : "bad time";
+	return sls_ini_parse_time(v, false, &c->expires) ? NULL : "bad time";
 }
 
-static const char *st_sms_code_hash(struct state_parse *p, const char *v)
+static const char *pc_salt(struct sls_pending_code *c, const char *v)
 {
-	struct sls_state *s = p->state;
+	return sls_ini_parse_hex(v, c->salt, sizeof(c->salt)) == SLS_OK ? NULL
+									: "not 32 hex digits";
+}
 
-	if (sls_ini_parse_hex(v, s->sms_code_hash, sizeof(s->sms_code_hash)) != SLS_OK)
+static const char *pc_hash(struct sls_pending_code *c, const char *v)
+{
+	if (sls_ini_parse_hex(v, c->hash, sizeof(c->hash)) != SLS_OK)
 		return "not 64 hex digits";
-	s->sms_pending = true;
+	c->pending = true;
+	return NULL;
+}
+
+static const char *st_phone_pending(struct state_parse *p, const char *v)
+{
+	if (!sls_phone_ok(v) || v[0] == '\0')
+		return "not '+' and 6 to 15 digits";
+	snprintf(p->state->phone_pending, sizeof(p->state->phone_pending), "%s", v);
 	return NULL;
 }
 
@@ -332,17 +366,32 @@ static const char *st_challenges(struct state_parse *p, const char *v)
 #define SK_FAILURES   0
 #define DK_CHALLENGES 2
 
+/* The four keys of a code sent to a phone (sls_pending_code at field of the state). */
+#define CODE_KEY(key, fn, field)                                                                   \
+	{                                                                                          \
+		.name = key, .code = fn, .code_at = offsetof(struct sls_state, field)              \
+	}
+
 static const struct state_key state_keys[] = {
-    [SK_FAILURES] = {"failures", st_failures}, {"locked_until", st_locked_until},
-    {"last_device", st_last_device},           {"sms_sent", st_sms_sent},
-    {"sms_expires", st_sms_expires},           {"sms_code_hash", st_sms_code_hash},
+    [SK_FAILURES] = {.name = "failures", .parse = st_failures},
+    {.name = "locked_until", .parse = st_locked_until},
+    {.name = "last_device", .parse = st_last_device},
+    CODE_KEY("sms_sent", pc_sent, sms),
+    CODE_KEY("sms_expires", pc_expires, sms),
+    CODE_KEY("sms_salt", pc_salt, sms),
+    CODE_KEY("sms_code_hash", pc_hash, sms),
+    {.name = "phone_pending", .parse = st_phone_pending},
+    CODE_KEY("phone_sent", pc_sent, phone),
+    CODE_KEY("phone_expires", pc_expires, phone),
+    CODE_KEY("phone_salt", pc_salt, phone),
+    CODE_KEY("phone_code_hash", pc_hash, phone),
 };
 
 static const struct state_key device_keys[] = {
-    {"totp_last_step", st_totp_last_step},
-    {"last_used", st_last_used},
-    [DK_CHALLENGES] = {"challenges", st_challenges},
-    {"created", st_created},
+    {.name = "totp_last_step", .parse = st_totp_last_step},
+    {.name = "last_used", .parse = st_last_used},
+    [DK_CHALLENGES] = {.name = "challenges", .parse = st_challenges},
+    {.name = "created", .parse = st_created},
 };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
@@ -373,6 +422,7 @@ static enum sls_rc state_on_section(void *ctx, const char *name, int line, struc
 	struct state_parse *p = ctx;
 
 	p->seen = 0;
+	p->section_line = line;
 	if (strcmp(name, "state") == 0) {
 		if (p->seen_state) {
 			sls_diag_set(diag, line, "duplicate section [state]");
@@ -412,7 +462,10 @@ static enum sls_rc state_on_key(void *ctx, const char *key, const char *value, b
 		sls_diag_set(diag, line, "duplicate key '%s'", table[i].name);
 		return SLS_ERR_FORMAT;
 	}
-	why = table[i].parse(p, value);
+	why = table[i].parse != NULL
+		  ? table[i].parse(p, value)
+		  : table[i].code((struct sls_pending_code *)((char *)p->state + table[i].code_at),
+				  value);
 	if (why != NULL) {
 		sls_diag_set(diag, line, "key '%s': %s", table[i].name, why);
 		return SLS_ERR_FORMAT;
@@ -421,11 +474,41 @@ static enum sls_rc state_on_key(void *ctx, const char *key, const char *value, b
 	return SLS_OK;
 }
 
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * What the writer never writes is refused: a salt without its code, phone
+ * fields without a number being verified. So a file reads back as written.
+ */
+static const char *pending_consistent(const struct sls_state *s)
+{
+	if (!s->sms.pending && !all_zero(s->sms.salt, sizeof(s->sms.salt)))
+		return "sms_salt without sms_code_hash";
+	if (!s->phone.pending && !all_zero(s->phone.salt, sizeof(s->phone.salt)))
+		return "phone_salt without phone_code_hash";
+	if (s->phone_pending[0] == '\0' &&
+	    (s->phone.sent != 0 || s->phone.expires != 0 || s->phone.pending))
+		return "phone keys without phone_pending";
+	return NULL;
+}
+
 static enum sls_rc state_on_end_section(void *ctx, struct sls_diag *diag)
 {
-	(void)ctx;
-	(void)diag;
-	return SLS_OK;
+	struct state_parse *p = ctx;
+	const char *why;
+
+	if (p->section != SEC_STATE || (why = pending_consistent(p->state)) == NULL)
+		return SLS_OK;
+	sls_diag_set(diag, p->section_line, "[state]: %s", why);
+	return SLS_ERR_FORMAT;
 }
 
 static const struct sls_ini_ops state_ops = {
@@ -460,7 +543,10 @@ out:
 static bool state_ok(const struct sls_state *s)
 {
 	if (s->nfailures > SLS_FAILURES_MAX || s->ndevices > SLS_DEVICES_MAX ||
-	    s->locked_until < 0 || s->sms_sent < 0 || s->sms_expires < 0 ||
+	    s->locked_until < 0 || s->sms.sent < 0 || s->sms.expires < 0 || s->phone.sent < 0 ||
+	    s->phone.expires < 0 ||
+	    memchr(s->phone_pending, '\0', sizeof(s->phone_pending)) == NULL ||
+	    !sls_phone_ok(s->phone_pending) || pending_consistent(s) != NULL ||
 	    memchr(s->last_device, '\0', sizeof(s->last_device)) == NULL ||
 	    (s->last_device[0] != '\0' && !sls_name_ok(s->last_device, SLS_DEVICE_NAME_MAX)))
 		return false;
@@ -512,16 +598,36 @@ static void format_challenges(struct sls_ini_buf *b, const struct sls_device_sta
 	sls_ini_buf_add(b, "\n");
 }
 
+/* A pending code's salt (when not all zero, as files from before it had) and hash. */
+static void format_pending(struct sls_ini_buf *b, const char *prefix,
+			   const struct sls_pending_code *c)
+{
+	char key[32];
+
+	if (!c->pending)
+		return;
+	snprintf(key, sizeof(key), "%s_salt", prefix);
+	if (!all_zero(c->salt, sizeof(c->salt)))
+		sls_ini_buf_key_hex(b, key, c->salt, sizeof(c->salt));
+	snprintf(key, sizeof(key), "%s_code_hash", prefix);
+	sls_ini_buf_key_hex(b, key, c->hash, sizeof(c->hash));
+}
+
 static void format_state(struct sls_ini_buf *b, const struct sls_state *s)
 {
 	sls_ini_buf_add(b, "[state]\n");
 	format_failures(b, s);
 	sls_ini_buf_key_num(b, "locked_until", (uint64_t)s->locked_until);
 	sls_ini_buf_key(b, "last_device", s->last_device);
-	sls_ini_buf_key_num(b, "sms_sent", (uint64_t)s->sms_sent);
-	sls_ini_buf_key_num(b, "sms_expires", (uint64_t)s->sms_expires);
-	if (s->sms_pending)
-		sls_ini_buf_key_hex(b, "sms_code_hash", s->sms_code_hash, sizeof(s->sms_code_hash));
+	sls_ini_buf_key_num(b, "sms_sent", (uint64_t)s->sms.sent);
+	sls_ini_buf_key_num(b, "sms_expires", (uint64_t)s->sms.expires);
+	format_pending(b, "sms", &s->sms);
+	if (s->phone_pending[0] != '\0') {
+		sls_ini_buf_key(b, "phone_pending", s->phone_pending);
+		sls_ini_buf_key_num(b, "phone_sent", (uint64_t)s->phone.sent);
+		sls_ini_buf_key_num(b, "phone_expires", (uint64_t)s->phone.expires);
+		format_pending(b, "phone", &s->phone);
+	}
 	for (size_t i = 0; i < s->ndevices; i++) {
 		const struct sls_device_state *d = &s->devices[i];
 

@@ -91,18 +91,18 @@ static void format(struct sls_ini_buf *b, const struct sls_device *d)
 /* ---- a login ---- */
 
 /* A fresh challenge, none of those the device answered in its recent logins. */
-static enum sls_rc prepare(const struct sls_device *d, const struct sls_device_state *ds,
+static enum sls_rc prepare(const struct sls_device *d, const struct sls_hookctx *ctx,
 			   struct sls_attempt *a)
 {
 	(void)d;
-	return sls_challenge_draw(ds, a->challenge, sizeof(a->challenge));
+	return sls_challenge_draw(ctx->ds, a->challenge, sizeof(a->challenge));
 }
 
 /*
  * "Challenge: 123456\nResponse: " (the prompt pam_sls(8) gives): the PIN enters the
  * response, so a wrong PIN is a wrong response, counted like any other.
  */
-static enum sls_rc attempt(const struct sls_device *d, const struct sls_attempt *a,
+static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 			   const struct sls_ask *ask, uint64_t *step)
 {
 	struct sls_ocra_input in = {.question = a->challenge,
@@ -125,12 +125,13 @@ static enum sls_rc attempt(const struct sls_device *d, const struct sls_attempt 
 }
 
 /* The challenge answered right is never given to the device again (for 1,000 logins). */
-static enum sls_rc record(const struct sls_device *d, struct sls_device_state *ds,
-			  const struct sls_attempt *a, uint64_t step)
+static enum sls_rc record(const struct sls_device *d, struct sls_state *state,
+			  struct sls_device_state *ds, const struct sls_attempt *a, uint64_t step)
 {
 	uint32_t q;
 
 	(void)d;
+	(void)state;
 	(void)step;
 	if (!sls_challenge_parse(a->challenge, strlen(a->challenge), &q))
 		return SLS_ERR_INVAL;

@@ -90,11 +90,11 @@ static void format(struct sls_ini_buf *b, const struct sls_device *d)
 /* ---- a login ---- */
 
 /* A code of a step already used is refused: not_before is the last one. */
-static enum sls_rc prepare(const struct sls_device *d, const struct sls_device_state *ds,
+static enum sls_rc prepare(const struct sls_device *d, const struct sls_hookctx *ctx,
 			   struct sls_attempt *a)
 {
 	(void)d;
-	a->not_before = ds != NULL ? ds->totp_last_step : 0;
+	a->not_before = ctx->ds != NULL ? ctx->ds->totp_last_step : 0;
 	return SLS_OK;
 }
 
@@ -102,7 +102,7 @@ static enum sls_rc prepare(const struct sls_device *d, const struct sls_device_s
  * "Verification code: ". No time limit of its own: the code is checked
  * against the time the answer comes, one step either way.
  */
-static enum sls_rc attempt(const struct sls_device *d, const struct sls_attempt *a,
+static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 			   const struct sls_ask *ask, uint64_t *step)
 {
 	char answer[SLS_ANSWER_MAX + 1];
@@ -118,10 +118,11 @@ static enum sls_rc attempt(const struct sls_device *d, const struct sls_attempt 
 }
 
 /* The step is used; a step used meanwhile (a concurrent login) is a replay. */
-static enum sls_rc record(const struct sls_device *d, struct sls_device_state *ds,
-			  const struct sls_attempt *a, uint64_t step)
+static enum sls_rc record(const struct sls_device *d, struct sls_state *state,
+			  struct sls_device_state *ds, const struct sls_attempt *a, uint64_t step)
 {
 	(void)d;
+	(void)state;
 	(void)a;
 	if (step <= ds->totp_last_step)
 		return SLS_ERR_MISMATCH;

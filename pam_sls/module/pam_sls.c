@@ -219,6 +219,8 @@ static int pam_result(struct sls_login *login, const struct sls_outcome *out)
 		return no_device(login);
 	case SLS_VERDICT_CONV:
 		return PAM_CONV_ERR;
+	case SLS_VERDICT_UNAVAILABLE: /* the SMS gateway failed: not the user's failure */
+		return PAM_AUTHINFO_UNAVAIL;
 	case SLS_VERDICT_ERROR:
 		if (out->rc == SLS_ERR_NOMEM)
 			return PAM_BUF_ERR;

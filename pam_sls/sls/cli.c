@@ -114,7 +114,7 @@ static void needs_root(const struct sls_cli *cli, const char *path)
 	     "%s is root's, and this sls runs as you: it is not installed setuid root "
 	     "(configure --enable-setuid, see sls(8)). Ask an administrator to run: "
 	     "sls --user %s %s",
-	     path, cli->user, cli->verb->name);
+	     path, cli->user, cli->verb_name);
 }
 
 struct config_load {
@@ -193,7 +193,7 @@ int sls_cli_getopt(struct sls_cli *cli, int argc, char **argv, const struct opti
 		} else if (c == 'H') {
 			sls_cli_usage_all(0);
 		} else if (c == '?' || c == ':') {
-			warnx("%s does not take %s, or it needs a value", cli->verb->name,
+			warnx("%s does not take %s, or it needs a value", cli->verb_name,
 			      argv[optind - 1]);
 			sls_cli_usage(cli);
 		} else {
@@ -202,18 +202,18 @@ int sls_cli_getopt(struct sls_cli *cli, int argc, char **argv, const struct opti
 	}
 }
 
-int sls_cli_run_on_user(struct sls_cli *cli, int argc, char **argv,
-			int (*fn)(struct sls_cli *cli, const char *user))
+int sls_cli_run_args(struct sls_cli *cli, int argc, char **argv, int nargs,
+		     int (*fn)(struct sls_cli *cli, char **args))
 {
 	static const struct option longopts[] = {SLS_COMMON_OPTIONS};
 	int status;
 
 	while (sls_cli_getopt(cli, argc, argv, longopts) != -1)
 		;
-	if (argc - optind != 1)
+	if (argc - optind != nargs)
 		sls_cli_usage(cli);
 	status = sls_cli_start(cli);
-	return status == SLS_EXIT_OK ? fn(cli, argv[optind]) : status;
+	return status == SLS_EXIT_OK ? fn(cli, argv + optind) : status;
 }
 
 int sls_cli_parse_fd(const char *s, const char *option)
@@ -344,6 +344,26 @@ int sls_cli_read_state(struct sls_cli *cli, struct sls_state *state)
 	enum sls_rc rc = sls_cli_as_store(cli, load_state_cb, &l);
 
 	return rc == SLS_OK ? SLS_EXIT_OK : sls_cli_file_error(cli, "state", rc, &l.diag);
+}
+
+int sls_cli_view(struct sls_cli *cli, sls_cli_view_fn fn, void *arg)
+{
+	struct sls_user *user = calloc(1, sizeof(*user));
+	struct sls_state *state = calloc(1, sizeof(*state));
+	int status;
+
+	if (user == NULL || state == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	status = sls_cli_read_user(cli, user, true);
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_read_state(cli, state);
+	if (status == SLS_EXIT_OK)
+		status = fn(cli, user, state, arg);
+	sls_user_clear(user);
+	sls_state_clear(state);
+	free(user);
+	free(state);
+	return status;
 }
 
 /* ---- transactions ------------------------------------------------------------------ */

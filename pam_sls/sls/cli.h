@@ -19,6 +19,7 @@ enum sls_exit {
 	SLS_EXIT_EXISTS = 6,   /* a device of that name exists */
 	SLS_EXIT_CONFIRM = 7,  /* enrolment not confirmed: the device was removed */
 	SLS_EXIT_REFUSED = 8,  /* refused by policy (last device of a mandatory group) */
+	SLS_EXIT_SENDER = 9,   /* the SMS could not be sent */
 };
 
 struct sls_cli;
@@ -52,6 +53,7 @@ struct sls_cli {
 	bool setuid;                        /* running setuid root for a non-root caller */
 	bool stdout_tty;
 	const struct sls_verb *verb; /* the command being run */
+	char verb_name[64];          /* its words: "enroll", "phone set" */
 	const char *conf_path;       /* --conf, or NULL */
 	const char *user_opt;        /* --user, or NULL */
 	char later[512];             /* a message held back until the user's lock is released */
@@ -139,6 +141,15 @@ int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_o
 int sls_cli_read_state(struct sls_cli *cli, struct sls_state *state);
 
 /*
+ * Read cli->user's enrolment file (a missing one: no devices) and state
+ * file, show them with fn, then wipe and free them: fn's status, or the
+ * read's error.
+ */
+typedef int (*sls_cli_view_fn)(struct sls_cli *cli, const struct sls_user *user,
+			       const struct sls_state *state, void *arg);
+int sls_cli_view(struct sls_cli *cli, sls_cli_view_fn fn, void *arg);
+
+/*
  * A message (as warnx prints it) held back until the user's lock is
  * released: sls prints nothing while it holds a lock, so that a stderr
  * nobody reads (a full pipe) or a stopped terminal cannot keep the lock.
@@ -186,8 +197,8 @@ int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose);
 
 /* ---- the verbs (one file each) ---- */
 
-extern const struct sls_verb sls_verb_enroll, sls_verb_devices, sls_verb_revoke, sls_verb_status,
-    sls_verb_unlock;
+extern const struct sls_verb sls_verb_enroll, sls_verb_devices, sls_verb_revoke, sls_verb_phone,
+    sls_verb_status, sls_verb_unlock;
 
 /*
  * For root's verbs on a USER operand: refused with --user (usage); USER
@@ -197,11 +208,12 @@ extern const struct sls_verb sls_verb_enroll, sls_verb_devices, sls_verb_revoke,
 int sls_cli_target_user(struct sls_cli *cli, const char *name);
 
 /*
- * The run of a root verb that takes one USER and the common options
- * (status, unlock): parse, start, then fn(cli, USER).
+ * The run of a verb that takes the common options and nargs operands, no
+ * option of its own (devices, status USER, phone verify CODE): parse,
+ * start, then fn(cli, operands).
  */
-int sls_cli_run_on_user(struct sls_cli *cli, int argc, char **argv,
-			int (*fn)(struct sls_cli *cli, const char *user));
+int sls_cli_run_args(struct sls_cli *cli, int argc, char **argv, int nargs,
+		     int (*fn)(struct sls_cli *cli, char **args));
 
 /* Print cli->user's devices (devices.c; status shows them too); *count gets how many. */
 int sls_cli_show_devices(struct sls_cli *cli, size_t *count);

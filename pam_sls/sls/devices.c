@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-static void print_devices(const struct sls_user *user, struct sls_state *state)
+static void print_devices(const struct sls_user *user, const struct sls_state *state)
 {
 	char created[32], used[32];
 
@@ -21,50 +21,45 @@ static void print_devices(const struct sls_user *user, struct sls_state *state)
 		sls_cli_time(d->created, created, sizeof(created));
 		sls_cli_time(ds ? ds->last_used : 0, used, sizeof(used));
 		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name, d->type->name, d->level,
-		       d->status == SLS_STATUS_ACTIVE && !sls_device_usable(d, time(NULL))
+		       d->status == SLS_STATUS_ACTIVE && !sls_device_usable(user, d, time(NULL))
 			   ? "expired"
 			   : sls_device_status_name(d->status),
 		       created, used, d->label[0] ? d->label : "-");
 	}
 }
 
+static int show(struct sls_cli *cli, const struct sls_user *user, const struct sls_state *state,
+		void *arg)
+{
+	size_t *count = arg;
+
+	if (user->ndevices == 0)
+		printf("%s has no devices: enroll one with sls enroll %s\n", cli->user,
+		       sls_verb_enroll.synopsis);
+	else
+		print_devices(user, state);
+	*count = user->ndevices;
+	return SLS_EXIT_OK;
+}
+
 /* Devices and state of cli->user, printed; *count gets the number of devices. */
 int sls_cli_show_devices(struct sls_cli *cli, size_t *count)
 {
-	struct sls_user *user = calloc(1, sizeof(*user));
-	struct sls_state *state = calloc(1, sizeof(*state));
-	int status;
+	*count = 0;
+	return sls_cli_view(cli, show, count);
+}
 
-	if (user == NULL || state == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
-	status = sls_cli_read_user(cli, user, true);
-	if (status == SLS_EXIT_OK)
-		status = sls_cli_read_state(cli, state);
-	if (status == SLS_EXIT_OK && user->ndevices == 0)
-		printf("%s has no devices: enroll one with sls enroll %s\n", cli->user,
-		       sls_verb_enroll.synopsis);
-	else if (status == SLS_EXIT_OK)
-		print_devices(user, state);
-	*count = user->ndevices;
-	sls_user_clear(user);
-	sls_state_clear(state);
-	free(user);
-	free(state);
-	return status;
+static int show_own(struct sls_cli *cli, char **args)
+{
+	size_t count;
+
+	(void)args;
+	return sls_cli_show_devices(cli, &count);
 }
 
 static int run(struct sls_cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {SLS_COMMON_OPTIONS};
-	size_t count;
-	int status;
-
-	while (sls_cli_getopt(cli, argc, argv, longopts) != -1)
-		;
-	if (argc - optind != 0)
-		sls_cli_usage(cli);
-	status = sls_cli_start(cli);
-	return status == SLS_EXIT_OK ? sls_cli_show_devices(cli, &count) : status;
+	return sls_cli_run_args(cli, argc, argv, 0, show_own);
 }
 
 const struct sls_verb sls_verb_devices = {

@@ -239,7 +239,7 @@ static int record_confirmation(struct sls_cli *cli, struct sls_txn *t, void *arg
 		return SLS_EXIT_STORE;
 	}
 	if (e->dev.type->record != NULL &&
-	    e->dev.type->record(&e->dev, ds, &e->confirm, e->confirm_step) != SLS_OK) {
+	    e->dev.type->record(&e->dev, t->state, ds, &e->confirm, e->confirm_step) != SLS_OK) {
 		sls_cli_later(cli, "the confirming answer of %s was used meanwhile; enroll again",
 			      e->dev.name);
 		return SLS_EXIT_CONFIRM;
@@ -284,13 +284,14 @@ static int show(const struct sls_cli *cli, const struct enroll_opts *o, const st
  */
 static bool confirmed(const struct sls_cli *cli, struct enrollment *e)
 {
-	struct sls_ask ask = {.ui = &cli->ui, .timeout = 0};
+	struct sls_ask ask = {.ui = &cli->ui, .timeout = 0, .conf = &cli->conf, .log = &cli->log};
+	struct sls_hookctx ctx = {.conf = &cli->conf, .now = time(NULL)};
 	enum sls_rc rc = SLS_ERR_MISMATCH;
 
 	for (int i = 0; i < CONFIRM_TRIES && rc == SLS_ERR_MISMATCH; i++) {
 		memset(&e->confirm, 0, sizeof(e->confirm));
 		if (e->dev.type->prepare != NULL &&
-		    e->dev.type->prepare(&e->dev, NULL, &e->confirm) != SLS_OK)
+		    e->dev.type->prepare(&e->dev, &ctx, &e->confirm) != SLS_OK)
 			return false;
 		rc = e->dev.type->attempt(&e->dev, &e->confirm, &ask, &e->confirm_step);
 		if (rc == SLS_ERR_MISMATCH)

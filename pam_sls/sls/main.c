@@ -13,7 +13,8 @@
 
 /* The commands, in the order --help lists them. */
 static const struct sls_verb *const verbs[] = {
-    &sls_verb_enroll, &sls_verb_devices, &sls_verb_revoke, &sls_verb_status, &sls_verb_unlock,
+    &sls_verb_enroll, &sls_verb_devices, &sls_verb_revoke,
+    &sls_verb_phone,  &sls_verb_status,  &sls_verb_unlock,
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -24,6 +25,8 @@ static void print_verb(FILE *out, const char *prefix, const struct sls_verb *v)
 
 	if (v->subs != NULL) {
 		snprintf(line, sizeof(line), "%s%s ", prefix, v->name);
+		if (v->run != NULL)
+			fprintf(out, "  %-24s %s\n", v->name, v->summary ? v->summary : "");
 		for (const struct sls_verb *s = v->subs; s->name != NULL; s++)
 			print_verb(out, line, s);
 		return;
@@ -49,7 +52,7 @@ void sls_cli_usage_all(int status)
 
 void sls_cli_usage(const struct sls_cli *cli)
 {
-	warnx("usage: sls %s%s%s", cli->verb->name, cli->verb->synopsis[0] ? " " : "",
+	warnx("usage: sls %s%s%s", cli->verb_name, cli->verb->synopsis[0] ? " " : "",
 	      cli->verb->synopsis);
 	exit(SLS_EXIT_USAGE);
 }
@@ -113,19 +116,25 @@ static const struct sls_verb *find_verb(const struct sls_verb *const *list, size
 	return NULL;
 }
 
-/* A verb with sub-verbs (sls phone set): its next word picks one. */
-static const struct sls_verb *find_sub(const struct sls_verb *v, int *argc, char ***argv)
+/*
+ * A verb with sub-verbs (sls phone set): its next word picks one; without
+ * one that matches, the verb itself runs if it can (sls phone).
+ */
+static const struct sls_verb *find_sub(const struct sls_verb *v, int *argc, char ***argv,
+				       char *name, size_t size)
 {
 	while (v != NULL && v->subs != NULL) {
 		const struct sls_verb *s = v->subs;
 
-		if (*argc < 2)
-			return NULL;
-		while (s->name != NULL && strcmp(s->name, (*argv)[1]) != 0)
+		while (*argc >= 2 && s->name != NULL && strcmp(s->name, (*argv)[1]) != 0)
 			s++;
-		v = s->name != NULL ? s : NULL;
+		if (*argc < 2 || s->name == NULL)
+			return v->run != NULL ? v : NULL;
+		v = s;
 		(*argc)--;
 		(*argv)++;
+		strncat(name, " ", size - strlen(name) - 1);
+		strncat(name, v->name, size - strlen(name) - 1);
 	}
 	return v;
 }
@@ -143,7 +152,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	v = find_verb(verbs, NVERBS, argv[0]);
-	v = find_sub(v, &argc, &argv);
+	snprintf(cli.verb_name, sizeof(cli.verb_name), "%s", argv[0]);
+	v = find_sub(v, &argc, &argv, cli.verb_name, sizeof(cli.verb_name));
 	if (v == NULL) {
 		warnx("unknown command %s", argv[0]);
 		sls_cli_usage_all(SLS_EXIT_USAGE);

@@ -19,7 +19,7 @@ static const struct sls_device *strongest(const struct sls_user *user)
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 
-		if (sls_device_usable(d, now) && sls_devtype_askable(d->type) &&
+		if (sls_device_usable(user, d, now) && sls_devtype_askable(d->type) &&
 		    (best == NULL || d->level > best->level))
 			best = d;
 	}
@@ -102,7 +102,7 @@ int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose)
 		/* devices that cannot answer are no licence to add or remove one */
 		warnx("none of your devices can answer (expired, or of a kind sls cannot ask): "
 		      "ask an administrator to run sls --user %s %s",
-		      cli->user, cli->verb->name);
+		      cli->user, cli->verb_name);
 		status = SLS_EXIT_REFUSED;
 	} else if (status == SLS_EXIT_OK && best != NULL && best->level < new_level) {
 		warnx("a level-%d device is stronger than any you have (level %d): ask an "

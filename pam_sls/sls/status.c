@@ -22,11 +22,11 @@ static void print_lock(const struct sls_cli *cli, const struct sls_state *state)
 		printf("Not locked\n");
 }
 
-static int status_of(struct sls_cli *cli, const char *name)
+static int status_of(struct sls_cli *cli, char **args)
 {
 	struct sls_state *state = calloc(1, sizeof(*state));
 	size_t count = 0;
-	int status = sls_cli_target_user(cli, name);
+	int status = sls_cli_target_user(cli, args[0]);
 
 	if (state == NULL)
 		err(SLS_EXIT_USAGE, "out of memory");
@@ -45,7 +45,7 @@ static int status_of(struct sls_cli *cli, const char *name)
 
 static int run(struct sls_cli *cli, int argc, char **argv)
 {
-	return sls_cli_run_on_user(cli, argc, argv, status_of);
+	return sls_cli_run_args(cli, argc, argv, 1, status_of);
 }
 
 const struct sls_verb sls_verb_status = {

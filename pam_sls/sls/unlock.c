@@ -19,9 +19,9 @@ static int clear_lock(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	return SLS_EXIT_OK;
 }
 
-static int unlock(struct sls_cli *cli, const char *name)
+static int unlock(struct sls_cli *cli, char **args)
 {
-	int status = sls_cli_target_user(cli, name);
+	int status = sls_cli_target_user(cli, args[0]);
 
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_transact(cli, SLS_CLI_STATE, clear_lock, NULL);
@@ -36,7 +36,7 @@ static int unlock(struct sls_cli *cli, const char *name)
 
 static int run(struct sls_cli *cli, int argc, char **argv)
 {
-	return sls_cli_run_on_user(cli, argc, argv, unlock);
+	return sls_cli_run_args(cli, argc, argv, 1, unlock);
 }
 
 const struct sls_verb sls_verb_unlock = {

@@ -30,16 +30,30 @@ def pin_pipe(pin):
     return r
 
 
-PROMPTS = ("Response: ", "Verification code: ")
+PROMPTS = ("Response: ", "Verification code: ", 'SMS code (or "voice", "resend"): ')
 
 
-def converse(args, fds, on_line, reply):
+def faketime_env(when):
+    """A frozen clock: when is "@YYYY-MM-DD HH:MM:SS" (UTC), epoch seconds, or
+    an offset from now ("+121s")."""
+    env = {"LD_PRELOAD": FAKETIME, "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+           # under ASan, a preloaded library comes before its runtime: allow it
+           "ASAN_OPTIONS": ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                                  "verify_asan_link_order=0"]))}
+    if isinstance(when, int):
+        env.update(FAKETIME=f"@{when}", FAKETIME_FMT="%s")
+    else:
+        env.update(FAKETIME=when)
+    return env
+
+
+def converse(args, fds, on_line, reply, env=None):
     """Run args, reading stdout a byte at a time: on_line(line) for each line,
     and at each prompt of PROMPTS the text reply(prompt, challenge, n) (n
     counts the prompts; None closes stdin: the user gives up).
     Returns (returncode, stdout, stderr)."""
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=base_env(), pass_fds=fds)
+                         stderr=subprocess.PIPE, text=True, env=base_env(env), pass_fds=fds)
     for fd in fds:
         os.close(fd)
     out, buf = [], ""
@@ -177,11 +191,11 @@ class Sandbox:
         rc, out, err = converse(args, fds, on_line, reply)
         return rc, out, err, state["uri"]
 
-    def interact(self, args, answer):
-        """Run sls ARGS, answering each Response: / Verification code: prompt
-        with answer(challenge) (None closes the input). Returns (rc, out, err)."""
+    def interact(self, args, answer, env=None):
+        """Run sls ARGS, answering each prompt of PROMPTS with answer(challenge)
+        (None closes the input). Returns (rc, out, err)."""
         return converse(self.prefix + [SLS, "--conf", self.conf] + args, (), lambda line: None,
-                        lambda prompt, challenge, n: answer(challenge))
+                        lambda prompt, challenge, n: answer(challenge), env)
 
     def account_for(self, uri):
         m = re.match(r"otpauth://\w+/([^:]+):([^?]+)\?", uri)

@@ -35,7 +35,7 @@ static void check_round_trip(const struct sls_state *s, struct sls_state *back)
 static void check_add_failure(struct sls_state *s, struct sls_state *back)
 {
 	time_t now = s->nfailures > 0 ? s->failures[s->nfailures / 2] : s->locked_until;
-	time_t window = s->sms_sent;
+	time_t window = s->sms.sent;
 	size_t n = sls_state_add_failure(s, now, window);
 
 	if (n > s->nfailures || s->nfailures > SLS_FAILURES_MAX ||

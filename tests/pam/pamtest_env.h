@@ -28,7 +28,8 @@ enum env_device {
 	ENV_TOTP = 4,
 	ENV_REVOKED_DSC = 8,
 	ENV_EXPIRING = 16, /* the ibkey expires a day from now */
-	ENV_SMS = 32,      /* an sms device, which logins cannot ask yet */
+	ENV_SMS = 32,      /* an sms device and a verified phone */
+	ENV_CARD = 64,     /* a code card, which logins cannot ask yet */
 };
 
 /* Write STORE/users/NAME with the devices asked for; remove the state file. */
@@ -52,12 +53,30 @@ enum answer_kind {
 	ANS_SLOW,     /* as ANS_OCRA, after sleeping 2 s */
 	ANS_REVOKE,   /* as ANS_OCRA, but first the user "rex" loses all devices */
 	ANS_PEEK,     /* as ANS_OCRA, noting first the failures the state file holds */
+	ANS_SMS,      /* the code the test sender last got (sms.log) */
+	ANS_SMS_LATE, /* the same, after sleeping 2 s */
+	ANS_VOICE,    /* the code the test voice sender last read out (voice.log) */
+	ANS_SMS_SYNC, /* as ANS_SMS, after the file text.go appears; text.asked first */
 };
 
 struct answer {
 	enum answer_kind kind;
 	const char *text;
 };
+
+/* Answers by kind, by text, and the end. */
+#define A(kind)                                                                                    \
+	{                                                                                          \
+		kind, NULL                                                                         \
+	}
+#define T(text)                                                                                    \
+	{                                                                                          \
+		ANS_TEXT, text                                                                     \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		ANS_END, NULL                                                                      \
+	}
 
 struct conv_log {
 	char prompts[8][PAM_MAX_MSG_SIZE];
@@ -69,6 +88,12 @@ struct conv_log {
 	long failures_at_prompt; /* ANS_PEEK: failures recorded while the prompt was open */
 };
 
+/* Whether a message of the login (an error or info text, not a prompt) holds needle. */
+bool env_said(const struct conv_log *log, const char *needle);
+
+/* How many failures STORE/state/NAME holds (the test fails if it cannot be read). */
+size_t env_failures(const char *name);
+
 /* Run one authentication (and account stage when acct) of user on service. */
 int env_login(const char *service, const char *user, const struct answer *answers,
 	      struct conv_log *log);
@@ -78,6 +103,37 @@ int env_login_flags(const char *service, const char *user, const struct answer *
 int env_acct(const char *service, const char *user);
 /* env_login through pam_start_confdir, bypassing pam_wrapper (safe in many processes at once). */
 int env_login_direct(const char *service, const char *user, const struct answer *answers);
+
+/* system(3) without pam_wrapper preloaded into the shell. */
+int env_system(const char *command);
+
+/* Run fn in a child process: its exit status, or -1 if it did not exit. */
+int env_in_child(int (*fn)(void));
+
+/*
+ * One login of user on service in a child under libfaketime (FAKETIME=offset,
+ * e.g. "+61m"), answering in turn with answers: comma-separated "ocra", "sms",
+ * "voice-code", "totp", or a text. Its PAM code; what it was told into *log.
+ */
+int env_login_at(const char *service, const char *offset, const char *user, const char *answers,
+		 struct conv_log *log);
+
+/* In main after env_init: when this process is such a child, its login (and exit). */
+void env_child(int argc, char **argv);
+
+/*
+ * Capture the journal: in a child process (this unshares the mount namespace),
+ * our own socket at the journal's address; -1 if that cannot be made. Read what
+ * came (datagrams separated by a newline) into all.
+ */
+int env_journal_open(void);
+void env_journal_read(int fd, char *all, size_t size);
+
+/* How many messages the test sender got (file "sms.log" or "voice.log" of the sandbox). */
+int env_sent(const char *log);
+
+/* The last code the test sender got into out (size > 6); false if none. */
+bool env_last_code(const char *log, char *out, size_t size);
 
 /* The current TOTP code of the test totp device. */
 void env_totp_code(char *out, size_t size);

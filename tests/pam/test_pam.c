@@ -14,10 +14,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,36 +23,7 @@
 
 #include "pamtest_env.h"
 
-#define A(kind)                                                                                    \
-	{                                                                                          \
-		kind, NULL                                                                         \
-	}
-#define T(text)                                                                                    \
-	{                                                                                          \
-		ANS_TEXT, text                                                                     \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		ANS_END, NULL                                                                      \
-	}
-
 static struct conv_log lg;
-
-static bool said(const struct conv_log *l, const char *needle)
-{
-	for (int i = 0; i < l->nerrors; i++)
-		if (strstr(l->errors[i], needle) != NULL)
-			return true;
-	return false;
-}
-
-static size_t failures(const char *user)
-{
-	struct sls_state st;
-
-	assert_true(env_state(user, &st));
-	return st.nfailures;
-}
 
 /* ---- each device type ------------------------------------------------------------- */
 
@@ -92,7 +60,7 @@ static void test_totp_success_and_replay(void **state)
 	assert_string_equal(lg.prompts[0], "Verification code: ");
 	/* the same code (same step) again: refused and counted */
 	assert_int_equal(env_login("sls", "tom", a, &lg), PAM_AUTH_ERR);
-	assert_int_equal(failures("tom"), 1);
+	assert_int_equal(env_failures("tom"), 1);
 }
 
 static void test_wrong_response(void **state)
@@ -102,7 +70,7 @@ static void test_wrong_response(void **state)
 	(void)state;
 	env_user("alice", ENV_IBKEY);
 	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_AUTH_ERR);
-	assert_int_equal(failures("alice"), 1);
+	assert_int_equal(env_failures("alice"), 1);
 }
 
 static void test_wrong_pin_is_wrong_response(void **state)
@@ -135,7 +103,7 @@ static void test_expired_challenge(void **state)
 	(void)state;
 	env_user("alice", ENV_IBKEY);
 	assert_int_equal(env_login("sls-short", "alice", a, &lg), PAM_AUTH_ERR);
-	assert_true(said(&lg, "The response has expired; start again."));
+	assert_true(env_said(&lg, "The response has expired; start again."));
 }
 
 /* ---- menu, levels, device filters ------------------------------------------------------- */
@@ -174,7 +142,7 @@ static void test_menu_invalid_choices(void **state)
 	assert_non_null(strstr(lg.prompts[1], "That is not one of the numbers."));
 	assert_int_equal(env_login("sls", "mia", bad, &lg), PAM_AUTH_ERR);
 	assert_int_equal(lg.nprompts, 3);
-	assert_int_equal(failures("mia"), 0); /* menu mistakes are not second-factor failures */
+	assert_int_equal(env_failures("mia"), 0); /* menu mistakes are not second-factor failures */
 }
 
 static void test_min_level(void **state)
@@ -191,11 +159,11 @@ static void test_min_level(void **state)
 	env_user("tom", ENV_TOTP);
 	assert_int_equal(env_login("sls-l3", "tom", a, &lg), PAM_AUTH_ERR);
 	assert_int_equal(lg.nprompts, 0);
-	assert_true(said(&lg, "level 3 or higher"));
+	assert_true(env_said(&lg, "level 3 or higher"));
 	/* a revoked dsc does not count */
 	env_user("rob", ENV_IBKEY | ENV_REVOKED_DSC);
 	assert_int_equal(env_login("sls-l4", "rob", a, &lg), PAM_AUTH_ERR);
-	assert_true(said(&lg, "level 4 or higher"));
+	assert_true(env_said(&lg, "level 4 or higher"));
 }
 
 static void test_debug_option(void **state)
@@ -229,8 +197,8 @@ static void lock_alice(void)
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
 	/* deny = 3: the third failure locks */
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_MAXTRIES);
-	assert_true(said(&lg, "Too many failed attempts; try again after "));
-	assert_true(said(&lg, " or ask an administrator"));
+	assert_true(env_said(&lg, "Too many failed attempts; try again after "));
+	assert_true(env_said(&lg, " or ask an administrator"));
 }
 
 static void test_lockout_at_deny(void **state)
@@ -246,7 +214,7 @@ static void test_lockout_at_deny(void **state)
 	/* locked: refused before any prompt, even with a right response at hand */
 	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_MAXTRIES);
 	assert_int_equal(lg.nprompts, 0);
-	assert_true(said(&lg, "Too many failed attempts"));
+	assert_true(env_said(&lg, "Too many failed attempts"));
 	assert_int_equal(env_acct("sls", "alice"), PAM_PERM_DENIED);
 }
 
@@ -265,7 +233,7 @@ static void test_lock_message_date(void **state)
 	assert_non_null(localtime_r(&until, &tm));
 	strftime(want, sizeof(want), "try again after %Y-%m-%d %H:%M or ask", &tm);
 	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_MAXTRIES);
-	if (!said(&lg, want))
+	if (!env_said(&lg, want))
 		fail_msg("want \"%s\" in \"%s\"", want, lg.errors[0]);
 }
 
@@ -279,10 +247,10 @@ static void test_success_clears_failures(void **state)
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
 	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_SUCCESS);
-	assert_int_equal(failures("alice"), 0);
+	assert_int_equal(env_failures("alice"), 0);
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_AUTH_ERR);
-	assert_int_equal(failures("alice"), 2); /* not locked: the count started again */
+	assert_int_equal(env_failures("alice"), 2); /* not locked: the count started again */
 }
 
 /* PAM_SILENT: no PAM_TEXT_INFO or PAM_ERROR_MSG, whatever happens; prompts still come. */
@@ -295,7 +263,7 @@ static void test_pam_silent(void **state)
 	assert_int_equal(env_login_flags("sls", "alice", wrong, &lg, PAM_SILENT), PAM_MAXTRIES);
 	assert_int_equal(lg.nerrors, 0);
 	assert_int_equal(env_login("sls", "alice", wrong, &lg), PAM_MAXTRIES);
-	assert_true(said(&lg, "Too many failed attempts")); /* not silent: told */
+	assert_true(env_said(&lg, "Too many failed attempts")); /* not silent: told */
 	assert_int_equal(env_login_flags("sls", "nobody-here", NULL, &lg, PAM_SILENT),
 			 PAM_AUTH_ERR);
 	assert_int_equal(lg.nerrors, 0);
@@ -314,33 +282,14 @@ static void test_unlock_by_sls(void **state)
 	lock_alice();
 	snprintf(cmd, sizeof(cmd), "%s --conf %s/sls.conf unlock alice >/dev/null", SLS_PATH,
 		 env_dir());
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(env_system(cmd), 0);
 	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_SUCCESS);
 }
 
-/*
- * Run one login on service in a child under libfaketime (FAKETIME=offset),
- * answering with the ibkey; its PAM code is the exit status.
- */
+/* One login on service under libfaketime (FAKETIME=offset), answering with the ibkey. */
 static int login_on_at(const char *service, const char *offset, const char *user)
 {
-	char preload[PATH_MAX];
-	pid_t pid = fork();
-	int status = 0;
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		snprintf(preload, sizeof(preload), "%s %s", getenv("LD_PRELOAD"), FAKETIME_LIB);
-		setenv("LD_PRELOAD", preload, 1);
-		setenv("FAKETIME", offset, 1);
-		setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
-		setenv("SLS_TEST_CHILD", user, 1);
-		execl(env_self(), "test_pam", "--child-login", service, user, (char *)NULL);
-		_exit(98);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	return env_login_at(service, offset, user, "ocra", NULL);
 }
 
 static int login_at(const char *offset, const char *user)
@@ -373,14 +322,14 @@ static void test_expired_device(void **state)
 	assert_int_equal(login_at("+2d", "eve"), PAM_AUTH_ERR);
 }
 
-/* Only devices the login cannot ask yet (sms): denied, nullok or not. */
+/* Only devices the login cannot ask yet (a code card): denied, nullok or not. */
 static void test_only_unaskable_devices(void **state)
 {
 	(void)state;
-	env_user("sam", ENV_SMS);
+	env_user("sam", ENV_CARD);
 	assert_int_equal(env_login("sls-nullok", "sam", NULL, &lg), PAM_AUTH_ERR);
 	assert_int_equal(lg.nprompts, 0);
-	assert_true(said(&lg, "None of your second factor devices can be used"));
+	assert_true(env_said(&lg, "None of your second factor devices can be used"));
 }
 
 static void test_concurrent_failures_counted(void **state)
@@ -403,21 +352,13 @@ static void test_concurrent_failures_counted(void **state)
 		assert_true(WIFEXITED(status));
 		assert_int_equal(WEXITSTATUS(status), PAM_AUTH_ERR);
 	}
-	assert_int_equal(failures("carl"), 20);
+	assert_int_equal(env_failures("carl"), 20);
 }
 
 /* Run fn in a child process and assert that it exits 0 (its own failures are codes). */
 static void in_child(int (*fn)(void))
 {
-	pid_t pid = fork();
-	int status = 0;
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(fn());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(env_in_child(fn), 0);
 }
 
 /* ---- count before check ------------------------------------------------------------ */
@@ -432,7 +373,7 @@ static void test_counted_before_prompt(void **state)
 	/* while the challenge was on screen, the attempt was on disk as a failure */
 	assert_int_equal(lg.failures_at_prompt, 1);
 	/* the right answer cleared it */
-	assert_int_equal(failures("alice"), 0);
+	assert_int_equal(env_failures("alice"), 0);
 }
 
 /*
@@ -519,7 +460,7 @@ static void test_no_device(void **state)
 	assert_int_equal(env_login("sls-nullok", "nobody-here", NULL, &lg), PAM_SUCCESS);
 	assert_int_equal(lg.nprompts, 0);
 	assert_int_equal(env_login("sls", "nobody-here", NULL, &lg), PAM_AUTH_ERR);
-	assert_true(said(&lg, "sls enroll"));
+	assert_true(env_said(&lg, "sls enroll"));
 	env_user("rob", ENV_REVOKED_DSC); /* only a revoked device: the same */
 	assert_int_equal(env_login("sls-nullok", "rob", NULL, &lg), PAM_SUCCESS);
 	assert_int_equal(lg.nprompts, 0);
@@ -621,7 +562,7 @@ static void test_malformed_files(void **state)
 		"identity =\n[device x]\ntype = bogus\n",
 		0600);
 	assert_int_equal(env_login("sls", "alice", a, &lg), PAM_SYSTEM_ERR);
-	assert_true(said(&lg, "ask an administrator"));
+	assert_true(env_said(&lg, "ask an administrator"));
 	env_user("alice", ENV_IBKEY);
 	snprintf(path, sizeof(path), "%s/store/users/alice", env_dir());
 	assert_int_equal(chmod(path, 0666), 0);
@@ -711,21 +652,21 @@ static void test_conversation_errors(void **state)
 	/* a challenge shown is an attempt, answered or not: else draws are free */
 	assert_int_equal(env_login("sls", "alice", conv_err, &lg), PAM_CONV_ERR);
 	assert_int_equal(lg.nprompts, 1);
-	assert_int_equal(failures("alice"), 1);
+	assert_int_equal(env_failures("alice"), 1);
 	assert_int_equal(env_login("sls", "alice", null_reply, &lg), PAM_CONV_ERR);
-	assert_int_equal(failures("alice"), 2);
+	assert_int_equal(env_failures("alice"), 2);
 	env_user("alice", ENV_IBKEY);
 	assert_int_equal(env_login("sls", "alice", empty, &lg), PAM_AUTH_ERR);
 	memset(longtext, '1', sizeof(longtext) - 1);
 	longtext[sizeof(longtext) - 1] = '\0';
 	too_long[0].text = longtext;
 	assert_int_equal(env_login("sls", "alice", too_long, &lg), PAM_AUTH_ERR);
-	assert_int_equal(failures("alice"), 2);
+	assert_int_equal(env_failures("alice"), 2);
 	/* the menu is no attempt: a conversation failing there costs nothing */
 	env_user("mia", ENV_IBKEY | ENV_TOTP);
 	assert_int_equal(env_login("sls", "mia", conv_err, &lg), PAM_CONV_ERR);
 	assert_int_equal(env_login("sls", "mia", null_reply, &lg), PAM_CONV_ERR);
-	assert_int_equal(failures("mia"), 0);
+	assert_int_equal(env_failures("mia"), 0);
 }
 
 /* ---- the module's interface ----------------------------------------------------------- */
@@ -752,45 +693,12 @@ static void test_exported_symbols(void **state)
  * /run holds our own socket at the journal's address; every datagram is
  * checked for the right MESSAGE_IDs and fields, and for no answer or PIN.
  */
-/*
- * An empty /run/systemd/journal of our own. Root's sandboxes live in /run
- * (tests/unit/helpers.h), so only that directory is mounted over; a user
- * (in a user namespace) cannot make it, and gets a whole tmpfs /run.
- */
-static bool journal_dir(void)
-{
-	if ((mkdir("/run/systemd", 0755) == 0 || errno == EEXIST) &&
-	    (mkdir("/run/systemd/journal", 0755) == 0 || errno == EEXIST))
-		return mount("tmpfs", "/run/systemd/journal", "tmpfs", 0, "mode=0755") == 0;
-	return mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") == 0 &&
-	       mkdir("/run/systemd", 0755) == 0 && mkdir("/run/systemd/journal", 0755) == 0;
-}
-
-static int journal_socket(void)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct timeval tv = {.tv_sec = 0, .tv_usec = 300000};
-	int fd;
-
-	if ((unshare(CLONE_NEWNS) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) ||
-	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 || !journal_dir())
-		return -1;
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	strcpy(sa.sun_path, "/run/systemd/journal/socket");
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
-		return -1;
-	return fd;
-}
-
 static int journal_child(void)
 {
 	const struct answer wrong[] = {T("00000000"), END};
 	const struct answer right[] = {A(ANS_OCRA), END};
-	char all[16384] = "", d[4096];
-	size_t len = 0;
-	ssize_t n;
-	int fd = journal_socket();
+	char all[16384];
+	int fd = env_journal_open();
 
 	if (fd < 0)
 		return 10;
@@ -798,12 +706,7 @@ static int journal_child(void)
 	if (env_login("sls", "jon", wrong, &lg) != PAM_AUTH_ERR ||
 	    env_login("sls", "jon", right, &lg) != PAM_SUCCESS)
 		return 11;
-	while ((n = recv(fd, d, sizeof(d) - 1, 0)) > 0 && len + (size_t)n + 2 < sizeof(all)) {
-		memcpy(all + len, d, (size_t)n);
-		len += (size_t)n;
-		all[len++] = '\n';
-		all[len] = '\0';
-	}
+	env_journal_read(fd, all, sizeof(all));
 	static const char *const want[] = {
 	    "MESSAGE_ID=0ac4eab608674ec9a57588cf256aadad", /* device offered */
 	    "MESSAGE_ID=ff63590387f04b6eb710b569259841ed", /* failure */
@@ -833,15 +736,6 @@ static void test_journal_entries(void **state)
 {
 	(void)state;
 	in_child(journal_child);
-}
-
-/* The child of login_at: one login with the right response; the PAM code is the exit status. */
-static int child_login(const char *service, const char *user)
-{
-	const struct answer right[] = {A(ANS_OCRA), END};
-	int rv = env_login(service, user, right, NULL);
-
-	return rv < 0 ? 99 : rv;
 }
 
 int main(int argc, char **argv)
@@ -885,7 +779,6 @@ int main(int argc, char **argv)
 	};
 
 	env_init(argc, argv);
-	if (argc == 4 && strcmp(argv[1], "--child-login") == 0)
-		return child_login(argv[2], argv[3]);
+	env_child(argc, argv);
 	return cmocka_run_group_tests_name("pam_sls.so through libpam", tests, NULL, NULL);
 }

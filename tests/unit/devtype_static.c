@@ -36,7 +36,7 @@ static void format(struct sls_ini_buf *b, const struct sls_device *d)
 	sls_ini_buf_addf(b, "code = %.*s\n", (int)d->secret_len, (const char *)d->secret);
 }
 
-static enum sls_rc attempt(const struct sls_device *d, const struct sls_attempt *a,
+static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 			   const struct sls_ask *ask, uint64_t *step)
 {
 	char answer[SLS_ANSWER_MAX + 1];

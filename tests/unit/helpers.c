@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +32,34 @@ void test_sandbox(const char *prefix, char *dir, size_t size)
 	}
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* No rm(1): a shell or rm started under the preloaded pam_wrapper would leave a /tmp/pam.X. */
 void test_remove_tree(const char *dir)
 {
-	char cmd[PATH_MAX + 16];
+	if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		fprintf(stderr, "could not remove %s: %s\n", dir, strerror(errno));
+}
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+char *test_slurp(const char *path)
+{
+	char *buf = calloc(1, 65536);
+	FILE *f = fopen(path, "r");
+
+	if (buf == NULL) {
+		perror("calloc");
+		exit(99);
+	}
+	if (f != NULL) {
+		buf[fread(buf, 1, 65535, f)] = '\0';
+		fclose(f);
+	}
+	return buf;
 }
 
 static enum sls_rc script_ask(void *ctx, const char *prompt, char **reply)

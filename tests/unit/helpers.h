@@ -24,6 +24,9 @@ void test_sandbox(const char *prefix, char *dir, size_t size);
 /* rm -rf dir. */
 void test_remove_tree(const char *dir);
 
+/* The text of file path (its first 64 KiB), malloc'ed; "" when missing. Exits out of memory. */
+char *test_slurp(const char *path);
+
 /*
  * A scripted UI (sls_ui.h) for the login flow without libpam: each prompt
  * gets the next reply; a NULL reply, or none left, fails the conversation.

@@ -45,12 +45,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *fx = *state;
-	char cmd[PATH_MAX + 16];
 
 	sls_store_close(&fx->store);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
+	test_remove_tree(fx->dir);
 	sls_user_clear(&fx->user);
 	free(fx);
 	return 0;

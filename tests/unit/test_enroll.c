@@ -326,13 +326,14 @@ static void test_type_names(void **state)
 	assert_null(sls_devtype_find(b, "IBKEY"));
 	assert_null(sls_devtype_find(b, ""));
 	assert_true(sls_devtype_askable(&sls_devtype_totp));
-	assert_false(sls_devtype_askable(&sls_devtype_sms));
+	assert_true(sls_devtype_askable(&sls_devtype_sms));
+	assert_false(sls_devtype_askable(&sls_devtype_card));
 	sls_devtype_enrollable_names(b, text, sizeof(text));
 	assert_string_equal(text, "ibkey, dsc and totp");
 	sls_devtype_pin_names(b, text, sizeof(text));
 	assert_string_equal(text, "ibkey, dsc");
 	sls_devtype_levels_text(b, text, sizeof(text));
-	assert_string_equal(text, "4: dsc, 3: ibkey, 2: totp");
+	assert_string_equal(text, "4: dsc, 3: ibkey, 2: totp, 1: sms");
 	for (int i = SLS_STATUS_PENDING; i <= SLS_STATUS_REVOKED; i++) {
 		const char *name = sls_device_status_name((enum sls_device_status)i);
 

@@ -147,10 +147,9 @@ static void assert_states_equal(const struct sls_state *a, const struct sls_stat
 		assert_int_equal(a->failures[i], b->failures[i]);
 	assert_int_equal(a->locked_until, b->locked_until);
 	assert_string_equal(a->last_device, b->last_device);
-	assert_int_equal(a->sms_sent, b->sms_sent);
-	assert_int_equal(a->sms_expires, b->sms_expires);
-	assert_int_equal(a->sms_pending, b->sms_pending);
-	assert_memory_equal(a->sms_code_hash, b->sms_code_hash, sizeof(a->sms_code_hash));
+	assert_memory_equal(&a->sms, &b->sms, sizeof(a->sms));
+	assert_string_equal(a->phone_pending, b->phone_pending);
+	assert_memory_equal(&a->phone, &b->phone, sizeof(a->phone));
 	assert_int_equal(a->ndevices, b->ndevices);
 	for (size_t i = 0; i < a->ndevices; i++) {
 		assert_string_equal(a->devices[i].name, b->devices[i].name);
@@ -189,11 +188,11 @@ static void test_parse_sample(void **state)
 	assert_int_equal(s->failures[0], 1763780000);
 	assert_int_equal(s->failures[2], 1763780005);
 	assert_string_equal(s->last_device, "laptop");
-	assert_int_equal(s->sms_sent, 1763780100);
-	assert_int_equal(s->sms_expires, 1763780400);
-	assert_true(s->sms_pending);
-	assert_int_equal(s->sms_code_hash[0], 0x9f);
-	assert_int_equal(s->sms_code_hash[31], 0x08);
+	assert_int_equal(s->sms.sent, 1763780100);
+	assert_int_equal(s->sms.expires, 1763780400);
+	assert_true(s->sms.pending);
+	assert_int_equal(s->sms.hash[0], 0x9f);
+	assert_int_equal(s->sms.hash[31], 0x08);
 	assert_int_equal(s->ndevices, 2);
 	assert_string_equal(s->devices[1].name, "phone");
 	assert_int_equal(s->devices[1].totp_last_step, 58792674);
@@ -240,10 +239,17 @@ static void test_round_trip_full(void **state)
 	s->nfailures = SLS_FAILURES_MAX;
 	s->locked_until = 1763866400;
 	strcpy(s->last_device, "laptop");
-	s->sms_sent = 1763780100;
-	s->sms_expires = 1763780400;
-	s->sms_pending = true;
-	memset(s->sms_code_hash, 0xc3, sizeof(s->sms_code_hash));
+	s->sms.sent = 1763780100;
+	s->sms.expires = 1763780400;
+	s->sms.pending = true;
+	memset(s->sms.hash, 0xc3, sizeof(s->sms.hash));
+	memset(s->sms.salt, 0x5c, sizeof(s->sms.salt));
+	strcpy(s->phone_pending, "+491721234567");
+	s->phone.sent = 1763780500;
+	s->phone.expires = 1763780800;
+	s->phone.pending = true;
+	memset(s->phone.hash, 0x3c, sizeof(s->phone.hash));
+	memset(s->phone.salt, 0xc5, sizeof(s->phone.salt));
 	for (int i = 0; i < SLS_DEVICES_MAX; i++) {
 		struct sls_device_state *d;
 
@@ -533,8 +539,10 @@ static void test_format_refuses(void **state)
 	REFUSE(v->failures[0] = -1);
 	REFUSE(v->nfailures = SLS_FAILURES_MAX + 1);
 	REFUSE(v->locked_until = -1);
-	REFUSE(v->sms_sent = -1);
-	REFUSE(v->sms_expires = -1);
+	REFUSE(v->sms.sent = -1);
+	REFUSE(v->sms.expires = -1);
+	REFUSE(v->phone.sent = 5); /* with no number being verified */
+	REFUSE(strcpy(v->phone_pending, "0049172"));
 	REFUSE(strcpy(v->last_device, "a\nb"));
 	REFUSE(memset(v->last_device, 'a', sizeof(v->last_device)));
 	REFUSE(strcpy(v->devices[0].name, "x]\n[state"));
