@@ -16,6 +16,7 @@
 #include "sls_state.h"
 
 #define SLS_CONFIG_FILE_MAX (64 * 1024)
+#define SENDER_TIMEOUT_MAX  300
 
 enum key_kind {
 	K_PATH,
@@ -23,6 +24,7 @@ enum key_kind {
 	K_CMD_OR_EMPTY,
 	K_COUNT,
 	K_DURATION,
+	K_SENDER_TIMEOUT, /* a duration up to SENDER_TIMEOUT_MAX: a login waits that long */
 	K_DAYS,
 	K_BOOL,
 	K_OPTOUT,
@@ -53,7 +55,7 @@ static const struct config_key config_keys[] = {
     KEY("sms", "voice_command", K_CMD_OR_EMPTY, voice_command),
     KEY("sms", "min_interval", K_DURATION, sms_min_interval),
     KEY("sms", "validity", K_DURATION, sms_validity),
-    KEY("sms", "timeout", K_DURATION, sms_timeout),
+    KEY("sms", "timeout", K_SENDER_TIMEOUT, sms_timeout),
     KEY("policy", "optout", K_OPTOUT, optout),
     KEY("policy", "mandatory_groups", K_GROUPS, mandatory_groups),
     KEY("tempcode", "full_days", K_DAYS, tempcode_full_days),
@@ -206,6 +208,9 @@ static int set_value(struct sls_config *conf, const struct config_key *k, const 
 		return parse_uint(value, 366, num) != 0 ? -1 : 0;
 	case K_DURATION:
 		return sls_parse_duration(value, num) == SLS_OK ? 0 : -1;
+	case K_SENDER_TIMEOUT:
+		return sls_parse_duration(value, num) == SLS_OK && *num <= SENDER_TIMEOUT_MAX ? 0
+											      : -1;
 	case K_BOOL:
 		return parse_bool(value, (bool *)(void *)field);
 	case K_OPTOUT:

@@ -33,6 +33,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c.sms_command, "");
 	assert_int_equal(c.sms_min_interval, 120);
 	assert_int_equal(c.sms_validity, 300);
+	assert_int_equal(c.sms_timeout, 10);
 	assert_int_equal(c.optout, SLS_OPTOUT_FORBIDDEN);
 	assert_string_equal(c.mandatory_groups, "");
 	assert_int_equal(c.tempcode_full_days, 2);
@@ -58,6 +59,7 @@ static const char full_conf[] = "; a comment\n"
 				"voice_command =\n"
 				"min_interval = 60\n"
 				"validity = 10m\n"
+				"timeout = 5m\n"
 				"[policy]\n"
 				"optout = allowed\n"
 				"mandatory_groups = traders,admins\n"
@@ -86,6 +88,7 @@ static void test_full_file(void **state)
 	assert_string_equal(c.voice_command, "");
 	assert_int_equal(c.sms_min_interval, 60);
 	assert_int_equal(c.sms_validity, 600);
+	assert_int_equal(c.sms_timeout, 300);
 	assert_int_equal(c.optout, SLS_OPTOUT_ALLOWED);
 	assert_string_equal(c.mandatory_groups, "traders,admins");
 	assert_int_equal(c.tempcode_full_days, 3);
@@ -119,6 +122,10 @@ static const struct bad_conf bad_confs[] = {
     {"[policy]\nmandatory_groups = a,,b\n", 2, "[policy] mandatory_groups has an invalid value"},
     {"[policy]\nmandatory_groups = a,\n", 2, "[policy] mandatory_groups has an invalid value"},
     {"[sms]\ncommand = sendsms\n", 2, "[sms] command has an invalid value"},
+    {"[sms]\ntimeout = 0\n", 2, "[sms] timeout has an invalid value"},
+    {"[sms]\ntimeout = 301\n", 2, "[sms] timeout has an invalid value"},
+    {"[sms]\nvalidity = 0\n", 2, "[sms] validity has an invalid value"},
+    {"[sms]\nspool = outgoing\n", 2, "[sms] spool has an invalid value"},
     {"[login]\n  continuation\n", 2, NULL},
     {"[login]\nno equals sign\n", 2, NULL},
     {"[login\n", 1, NULL},
