@@ -137,6 +137,8 @@ static void load_config(struct sls_cli *cli)
 
 	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && cli->conf_path == NULL))
 		return;
+	if (rc == SLS_ERR_INVAL && c.path[0] != '/')
+		errx(SLS_EXIT_USAGE, "--conf %s: give the file's absolute path", c.path);
 	if (rc == SLS_ERR_FORMAT)
 		errx(SLS_EXIT_STORE, "%s:%d: %s", c.path, c.diag.line, c.diag.msg);
 	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
