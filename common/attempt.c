@@ -111,6 +111,8 @@ enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, u
 		goto out;
 	}
 	rc = prepare(&t, conf, d, now, a);
+	if (rc == SLS_ERR_WAIT)
+		*until = a->pending.sent + (time_t)conf->sms_min_interval;
 	if (rc != SLS_OK)
 		goto out;
 	sls_state_prune(t.state, t.user);
@@ -135,10 +137,8 @@ enum sls_rc sls_attempt_refund(const struct sls_store *store, const char *user, 
 	if (rc == SLS_OK) {
 		sls_state_take_back(t.state, a->at, a->lock_set);
 		if (a->code[0] != '\0' && t.state->sms.pending &&
-		    sls_secure_equal(t.state->sms.hash, a->pending.hash, sizeof(a->pending.hash))) {
+		    sls_secure_equal(t.state->sms.hash, a->pending.hash, sizeof(a->pending.hash)))
 			sls_pending_drop(&t.state->sms);
-			t.state->sms.sent = 0; /* never delivered: no rate limit from it */
-		}
 		t.state_changed = true;
 		rc = sls_txn_commit(&t);
 	}

@@ -21,6 +21,7 @@ struct usable {
 	size_t n;
 	int best_level;    /* the highest level among askable, unexpired active devices */
 	size_t nexpired;   /* active devices past their expires */
+	size_t nunusable;  /* active devices their type cannot ask now (sms: no verified phone) */
 	size_t nunaskable; /* active devices of a type with no prompt yet */
 };
 
@@ -73,9 +74,13 @@ static const char *why_not(const struct sls_flow *f, const struct sls_device *d,
 		us->nunaskable++;
 		return "a type with no prompt yet";
 	}
-	if (!sls_device_usable(us->user, d, now)) {
+	if (d->expires != 0 && now >= d->expires) {
 		us->nexpired++;
-		return "expired, or not usable now";
+		return "expired";
+	}
+	if (!sls_device_usable(us->user, d, now)) {
+		us->nunusable++;
+		return "not usable now";
 	}
 	if (d->level > us->best_level)
 		us->best_level = d->level;
@@ -158,9 +163,13 @@ static void menu_text(const struct sls_user *u, const struct usable *us, size_t 
 
 	for (size_t i = 0; i < us->n && len < size; i++) {
 		const struct sls_device *d = &u->devices[us->index[i]];
+		char label[SLS_DEVICE_NAME_MAX + 1];
 
+		snprintf(label, sizeof(label), "%s", d->name);
+		if (d->type->label != NULL)
+			d->type->label(d, u, label, sizeof(label));
 		len += (size_t)snprintf(buf + len, size - len, " %zu) %s %s\n", i + 1,
-					d->type->name, d->name);
+					d->type->name, label);
 	}
 	if (len < size)
 		snprintf(buf + len, size - len, "Device [%zu]: ", def + 1);
@@ -247,6 +256,25 @@ static void store_leave(const struct sls_flow *f)
 	errno = saved;
 }
 
+/*
+ * The device cannot be asked before until (sms: a new code only every
+ * min_interval): nothing was counted; the login offers the others.
+ */
+static enum sls_verdict too_soon(const struct sls_flow *f, const struct sls_device *d, time_t until)
+{
+	long wait = (long)(until - time(NULL));
+
+	if (wait < 1)
+		wait = 1;
+	sls_log_event(f->log, SLS_EV_SMS_FAILED, d->name, "wait", NULL,
+		      "not sent: a new code was asked for before min_interval");
+	sls_ui_sayf(f->ui, SLS_SAY_ERROR,
+		    "A new code can be sent in %ld second%s; try again then, or use another "
+		    "device.",
+		    wait, wait == 1 ? "" : "s");
+	return SLS_VERDICT_UNAVAILABLE;
+}
+
 static enum sls_verdict begin(const struct sls_flow *f, const struct sls_device *d,
 			      struct sls_attempt *a, struct sls_outcome *out)
 {
@@ -269,6 +297,8 @@ static enum sls_verdict begin(const struct sls_flow *f, const struct sls_device 
 		sls_log_event(f->log, SLS_EV_FAILURE, d->name, "failure", NULL,
 			      "device revoked, replaced or expired before its prompt");
 		return SLS_VERDICT_WRONG;
+	case SLS_ERR_WAIT:
+		return too_soon(f, d, until);
 	default:
 		return store_error(f, d, rc, out);
 	}
@@ -290,8 +320,15 @@ static enum sls_verdict not_right(const struct sls_flow *f, const struct sls_dev
 			      "conversation failed or gave no answer: counted as a failure");
 		return SLS_VERDICT_CONV;
 	}
+	if (rc != SLS_ERR_MISMATCH) {
+		failed(out, rc);
+		sls_diag_errno(&out->diag, rc, out->errnum);
+		sls_log_event(f->log, SLS_EV_FAILURE, d->name, "error", &out->diag,
+			      "the attempt failed: counted as a failure");
+		return out->verdict;
+	}
 	sls_log_event(f->log, SLS_EV_FAILURE, d->name, "failure", NULL, "wrong answer");
-	return rc == SLS_ERR_MISMATCH ? SLS_VERDICT_WRONG : failed(out, rc);
+	return SLS_VERDICT_WRONG;
 }
 
 static enum sls_verdict succeed(const struct sls_flow *f, const struct sls_device *d,
@@ -417,7 +454,7 @@ enum sls_verdict sls_flow_login(const struct sls_flow *f, const struct sls_user 
 	find_usable(f, user, &us);
 	debugf(f, "%zu usable device(s) of %zu; best level %d, min_level %d", us.n, user->ndevices,
 	       us.best_level, f->min_level);
-	if (us.best_level == 0 && us.nexpired + us.nunaskable == 0)
+	if (us.best_level == 0 && us.nexpired + us.nunaskable + us.nunusable == 0)
 		return out->verdict = SLS_VERDICT_NO_DEVICE;
 	if (us.best_level == 0)
 		return out->verdict = none_usable(f, &us);

@@ -56,8 +56,9 @@ enum sls_rc sls_pending_check(const struct sls_pending_code *p, const char *code
 
 void sls_pending_drop(struct sls_pending_code *p)
 {
-	time_t sent = p->sent;
+	time_t sent = p->sent, called = p->called;
 
 	sls_wipe(p, sizeof(*p));
 	p->sent = sent;
+	p->called = called;
 }

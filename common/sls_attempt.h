@@ -5,6 +5,7 @@
 #ifndef SLS_ATTEMPT_H
 #define SLS_ATTEMPT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,7 @@ struct sls_attempt {
 	char code[SLS_SMS_CODE_DIGITS + 1];       /* sms: a code made now, to send (a secret) */
 	struct sls_pending_code pending;          /* sms: the code the state holds */
 	char phone[SLS_PHONE_MAX + 1];            /* sms: where it goes ([user] phone) */
+	bool call; /* sms: what renew is asked for is a call that reads the code out */
 };
 
 /*
@@ -37,6 +39,8 @@ struct sls_attempt {
  * is the deny-th within the window: a->lock_set), and the state is written.
  * Only after SLS_OK may the prompt be shown: any other result is a denial
  * without asking, so no answer is ever checked that was not counted first.
+ * SLS_ERR_WAIT: the type cannot prepare yet (sms: a new code only every
+ * min_interval), nothing is written, *until says when it can.
  */
 enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, uid_t owner,
 			      const struct sls_config *conf, const struct sls_device *d,
@@ -60,16 +64,18 @@ enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user,
  * The attempt did not happen after all: the device's code could not be sent
  * (SLS_ERR_SENDER), which is not the user's failure. In a transaction: the
  * provisional failure written at a->at is taken back (and the lock it set),
- * and the code made for it is withdrawn. If this write fails, the failure
- * simply stays.
+ * and the code made for it is withdrawn; when it was made stays (the rate
+ * limit holds: a sender may fail after all went out). If this write fails,
+ * the failure simply stays.
  */
 enum sls_rc sls_attempt_refund(const struct sls_store *store, const char *user, uid_t owner,
 			       const struct sls_attempt *a, struct sls_diag *diag);
 
 /*
- * A new code for device d within attempt a (the type's renew hook, in a
- * transaction of its own): SLS_OK with a updated, SLS_ERR_WAIT (too soon),
- * SLS_ERR_GONE, or a store error.
+ * A new code for device d within attempt a, or with a->call a call that
+ * reads one out (the type's renew hook, in a transaction of its own):
+ * SLS_OK with a updated, SLS_ERR_WAIT (too soon; a->pending says since
+ * when), SLS_ERR_GONE, or a store error.
  */
 enum sls_rc sls_attempt_renew(const struct sls_store *store, const char *user, uid_t owner,
 			      const struct sls_config *conf, const struct sls_device *d,

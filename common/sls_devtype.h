@@ -113,6 +113,11 @@ struct sls_devtype {
 	 */
 	bool (*usable)(const struct sls_device *d, const struct sls_user *u, time_t now);
 	/*
+	 * What the device menu shows after the type (NULL: the device's
+	 * name): sms shows where the code goes, the masked number.
+	 */
+	void (*label)(const struct sls_device *d, const struct sls_user *u, char *out, size_t size);
+	/*
 	 * Before the prompt, under the user's lock (count before check): what
 	 * the prompt needs, from the state, into a: a fresh challenge none of
 	 * the device's used ones, the steps a code may not reuse, a code to

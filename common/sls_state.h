@@ -52,6 +52,7 @@ struct sls_device_state {
  */
 struct sls_pending_code {
 	time_t sent;    /* when the last code was sent, 0 = never */
+	time_t called;  /* sms: when a call last read a code out, 0 = never */
 	time_t expires; /* when the pending code stops working */
 	uint8_t salt[SLS_CODE_SALT_LEN];
 	uint8_t hash[SLS_CODE_HASH_LEN];

@@ -35,13 +35,15 @@ static long long now_ms(void)
 
 /*
  * The child's side, between fork and execve: only async-signal-safe calls
- * (the host may be threaded). stdin is the message, stdout and stderr the
- * pipe; every other descriptor is closed; the signals the host may ignore
- * or block are given back their defaults; a process group of its own.
+ * (the host may be threaded). It becomes wholly the effective user (under
+ * sudo or a setuid sls the real one is the caller's, and a shell that sees
+ * them differ drops privileges), in a process group of its own, with every
+ * signal at its default and none blocked (a caller may have set them), umask
+ * 077, in "/", stdin the message, stdout and stderr the pipe, and no other
+ * descriptor.
  */
 static void __attribute__((noreturn)) child(int in, int out, char *const argv[], char *const envp[])
 {
-	static const int sigs[] = {SIGPIPE, SIGCHLD, SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGALRM};
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	struct sigaction dfl;
@@ -49,26 +51,40 @@ static void __attribute__((noreturn)) child(int in, int out, char *const argv[],
 
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &dfl, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &dfl, NULL); /* SIGKILL, SIGSTOP and glibc's own refuse */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* wholly the effective user (sudo, a setuid sls: the real one is the caller's), or
-	 * a shell that drops privileges when they differ would run it as the caller */
 	if ((uid == 0 && setgroups(0, NULL) != 0) || setresgid(gid, gid, gid) != 0 ||
 	    setresuid(uid, uid, uid) != 0)
 		_exit(126);
-	if (setpgid(0, 0) != 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+	umask(077);
+	if (chdir("/") != 0 || setpgid(0, 0) != 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(out, 2) < 0 || close_range(3, ~0u, 0) != 0)
 		_exit(127);
-	close_range(3, ~0u, 0);
 	execve(argv[0], argv, envp);
 	_exit(127);
+}
+
+/*
+ * fd moved above 2: the host may have closed stdin, stdout or stderr, and
+ * a dup2 onto itself in the child would leave it close-on-exec.
+ */
+static int above_stdio(int fd)
+{
+	int moved;
+
+	if (fd < 0 || fd > 2)
+		return fd;
+	moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return moved;
 }
 
 /* The message as a file for the child's stdin: no pipe, so no SIGPIPE for the host. */
 static int message_fd(const char *text)
 {
-	int fd = memfd_create("sls-sms", MFD_CLOEXEC);
+	int fd = above_stdio(memfd_create("sls-sms", MFD_CLOEXEC));
 	size_t len = strlen(text), done = 0;
 
 	while (fd >= 0 && done < len) {
@@ -89,72 +105,109 @@ static int message_fd(const char *text)
 	return fd;
 }
 
-/* The first line of what the child printed, until it closes the pipe or the deadline. */
-static void read_output(int fd, long long deadline, char *line, size_t size)
+/* What is in the pipe now (wait up to ms): appended to the first line; false at its end. */
+static bool read_some(int fd, int ms, char *line, size_t size, size_t *len)
 {
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char buf[256];
-	size_t len = 0;
+	ssize_t n;
 
-	line[0] = '\0';
-	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		long long left = deadline - now_ms();
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0)
-			return;
-		if (p.revents == 0)
-			continue;
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		for (ssize_t i = 0; i < n && len + 1 < size && !memchr(line, '\n', len); i++)
-			line[len++] = buf[i];
-		line[len] = '\0';
-	}
+	if (poll(&p, 1, ms) <= 0)
+		return true; /* nothing yet (or EINTR: the loop comes back) */
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	for (ssize_t i = 0; i < n && *len + 1 < size && !memchr(line, '\n', *len); i++)
+		line[(*len)++] = buf[i];
+	line[*len] = '\0';
+	return n > 0;
 }
 
-/* Wait for pid until the deadline; then kill its group. Its exit status, or -1. */
-static int reap(pid_t pid, long long deadline, bool *timed_out)
+/*
+ * Watch the sender until it exits or the deadline, reading its output.
+ * Then its whole process group is killed while the sender is still a
+ * zombie (so its pid, the group's id, cannot have been given to another
+ * process): whatever it left running goes too, and the login does not wait
+ * for it. Then it is reaped: its exit status, or -1.
+ */
+static int watch(pid_t pid, int fd, long long deadline, struct sls_sms_result *res)
 {
+	struct timespec step = {0, POLL_STEP_MS * 1000000L};
+	size_t len = 0;
+	bool open = true;
+	siginfo_t si;
 	int status = 0;
 	pid_t r;
 
-	*timed_out = false;
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
-		struct timespec step = {0, POLL_STEP_MS * 1000000L};
-
-		nanosleep(&step, NULL);
+	res->output[0] = '\0';
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+		    si.si_pid == pid)
+			break;
+		if (now_ms() >= deadline) {
+			res->timed_out = true;
+			break;
+		}
+		if (open)
+			open = read_some(fd, POLL_STEP_MS, res->output, sizeof(res->output), &len);
+		else
+			nanosleep(&step, NULL);
 	}
-	if (r == 0) {
-		*timed_out = true;
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-			;
-	}
-	/* ECHILD: the host reaped it first; its exit is unknown, so not a success */
-	if (r != pid || *timed_out || !WIFEXITED(status))
+	kill(-pid, SIGKILL);
+	while (open && (open = read_some(fd, 0, res->output, sizeof(res->output), &len)) &&
+	       len + 1 < sizeof(res->output) && !memchr(res->output, '\n', len))
+		;
+	while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (r != pid || res->timed_out || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
 }
 
-/* Printable ASCII up to the first line's end; runs of 4 or more digits become "####". */
+/*
+ * Where a host reaps its children in a SIGCHLD handler, or ignores SIGCHLD
+ * (its children are then reaped by the kernel), the sender's exit status
+ * would be lost: SIGCHLD is at its default while the sender runs, as
+ * pam_exec does.
+ */
+static void sigchld_default(struct sigaction *saved)
+{
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &dfl, saved);
+}
+
+/*
+ * Printable ASCII up to the first line's end, and no number in it: a run
+ * of 4 or more digits, also one spaced out ("1 2 3 4 5 6", "+49 172 ...",
+ * with single spaces, dashes, dots or slashes between), becomes '#'s. A
+ * sender may echo the number or the code it was given.
+ */
 static void clean_output(char *s)
 {
-	size_t digits = 0, i;
+	size_t i, start = 0, digits = 0;
 
 	s[strcspn(s, "\r\n")] = '\0';
-	for (i = 0; s[i] != '\0'; i++) {
+	for (i = 0;; i++) {
+		bool digit = s[i] >= '0' && s[i] <= '9';
+		bool sep = strchr(" -./", s[i]) != NULL && s[i] != '\0' && i > 0 &&
+			   s[i - 1] >= '0' && s[i - 1] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '9';
+
+		if (digit && digits++ == 0)
+			start = i;
+		if (!digit && !sep) {
+			for (size_t k = start; digits >= 4 && k < i; k++)
+				if (s[k] >= '0' && s[k] <= '9')
+					s[k] = '#';
+			digits = 0;
+		}
+		if (s[i] == '\0')
+			break;
 		if (s[i] < 0x20 || s[i] > 0x7e)
 			s[i] = '?';
-		digits = s[i] >= '0' && s[i] <= '9' ? digits + 1 : 0;
-		if (digits == 4)
-			memset(s + i - 3, '#', 4);
-		else if (digits > 4)
-			s[i] = '#';
 	}
 }
 
@@ -210,17 +263,21 @@ static enum sls_rc run_program(const char *program, const char *number, const ch
 						 lang[] = "LANG=C.UTF-8";
 	char *argv[] = {prog, num, NULL}, *envp[] = {path, lang, NULL};
 	long long deadline = now_ms() + (long long)timeout * 1000;
-	int in = message_fd(text), out[2] = {-1, -1};
+	int in = -1, out[2] = {-1, -1};
+	struct sigaction saved;
 	pid_t pid = -1;
 
 	snprintf(prog, sizeof(prog), "%s", program);
 	snprintf(num, sizeof(num), "%s", number);
-	if (!program_safe(program, res)) {
-		if (in >= 0)
-			close(in);
+	if (!program_safe(program, res))
 		return SLS_ERR_SENDER;
+	in = message_fd(text);
+	if (in >= 0 && pipe2(out, O_CLOEXEC) == 0) {
+		out[0] = above_stdio(out[0]);
+		out[1] = above_stdio(out[1]);
 	}
-	if (in >= 0 && pipe2(out, O_CLOEXEC) == 0)
+	sigchld_default(&saved);
+	if (in >= 0 && out[0] >= 0 && out[1] >= 0)
 		pid = fork();
 	if (pid == 0)
 		child(in, out[1], argv, envp);
@@ -229,10 +286,12 @@ static enum sls_rc run_program(const char *program, const char *number, const ch
 	if (in >= 0)
 		close(in);
 	if (pid > 0) {
-		read_output(out[0], deadline, res->output, sizeof(res->output));
-		res->status = reap(pid, deadline, &res->timed_out);
+		res->status = watch(pid, out[0], deadline, res);
 		clean_output(res->output);
+	} else {
+		snprintf(res->output, sizeof(res->output), "cannot start it: %s", strerror(errno));
 	}
+	sigaction(SIGCHLD, &saved, NULL);
 	if (out[0] >= 0)
 		close(out[0]);
 	return pid > 0 && res->status == 0 ? SLS_OK : SLS_ERR_SENDER;
@@ -240,13 +299,24 @@ static enum sls_rc run_program(const char *program, const char *number, const ch
 
 /* ---- the spool ------------------------------------------------------------------- */
 
-static void random_name(const char *prefix, char *out, size_t size)
+static enum sls_rc random_name(const char *prefix, char *out, size_t size)
 {
-	uint8_t r[8] = {0};
+	uint8_t r[8];
 
-	(void)sls_random_bytes(r, sizeof(r));
+	if (sls_random_bytes(r, sizeof(r)) != SLS_OK)
+		return SLS_ERR_SENDER;
 	snprintf(out, size, "%s%02x%02x%02x%02x%02x%02x%02x%02x", prefix, r[0], r[1], r[2], r[3],
 		 r[4], r[5], r[6], r[7]);
+	return SLS_OK;
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+	ssize_t n = write(fd, data, len);
+
+	if (n >= 0 && (size_t)n != len)
+		errno = EIO; /* a short write (a full disk, RLIMIT_FSIZE): no errno of its own */
+	return n >= 0 && (size_t)n == len;
 }
 
 /* The smstools file: "To: " the number without "+", the alphabet, a blank line, the text. */
@@ -254,9 +324,8 @@ static enum sls_rc write_message(int fd, gid_t group, const char *number, const 
 {
 	char head[64];
 	int n = snprintf(head, sizeof(head), "To: %s\nAlphabet: UTF-8\n\n", number + 1);
-	size_t tlen = strlen(text);
 
-	if (n <= 0 || write(fd, head, (size_t)n) != n || write(fd, text, tlen) != (ssize_t)tlen)
+	if (n <= 0 || !write_all(fd, head, (size_t)n) || !write_all(fd, text, strlen(text)))
 		return SLS_ERR_SENDER;
 	/* smsd reads it as a member of the spool's group; root may give it that group */
 	if (geteuid() == 0 && fchown(fd, (uid_t)-1, group) != 0)
@@ -264,43 +333,70 @@ static enum sls_rc write_message(int fd, gid_t group, const char *number, const 
 	return fchmod(fd, 0660) == 0 && fsync(fd) == 0 ? SLS_OK : SLS_ERR_SENDER;
 }
 
-/* Open the spool and the directory above it, where the file is written first. */
-static enum sls_rc open_spool(const char *spool, int *outfd, int *tmpfd, struct stat *st)
+/*
+ * Open the spool and the directory above it, where the file is written
+ * first: the same file system (a rename cannot cross one), and never the
+ * spool itself, where smsd would take a half-written file.
+ */
+static enum sls_rc open_spool(const char *spool, int *outfd, int *tmpfd, struct stat *st,
+			      struct sls_sms_result *res)
 {
-	char parent[SLS_CONFIG_PATH_MAX];
 	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	char parent[SLS_CONFIG_PATH_MAX];
+	size_t len;
+	struct stat pst;
 
 	snprintf(parent, sizeof(parent), "%s", spool);
+	for (len = strlen(parent); len > 1 && parent[len - 1] == '/'; len--)
+		parent[len - 1] = '\0'; /* "/var/spool/sms/outgoing/" */
 	*strrchr(parent, '/') = '\0';
 	*outfd = open(spool, flags);
 	*tmpfd = open(parent[0] != '\0' ? parent : "/", flags);
-	if (*outfd < 0 || *tmpfd < 0 || fstat(*outfd, st) != 0)
+	if (*outfd < 0 || *tmpfd < 0 || fstat(*outfd, st) != 0 || fstat(*tmpfd, &pst) != 0) {
+		snprintf(res->output, sizeof(res->output), "spool %.160s: %s", spool,
+			 strerror(errno));
 		return SLS_ERR_SENDER;
+	}
+	if (st->st_dev != pst.st_dev) {
+		snprintf(res->output, sizeof(res->output),
+			 "spool %.160s: the directory above it is on another file system", spool);
+		return SLS_ERR_SENDER;
+	}
 	return SLS_OK;
 }
 
+/*
+ * Write the file beside the spool, then rename it in: once the rename is
+ * done the message is smsd's (a failing fsync of the spool after it does
+ * not make it unsent).
+ */
 static enum sls_rc spool_message(const char *spool, const char *number, const char *text,
 				 struct sls_sms_result *res)
 {
 	char tmp[64], name[64];
 	int outfd = -1, tmpfd = -1, fd = -1;
 	struct stat st;
-	enum sls_rc rc = open_spool(spool, &outfd, &tmpfd, &st);
+	enum sls_rc rc = open_spool(spool, &outfd, &tmpfd, &st, res);
 
-	random_name(".sls-sms-", tmp, sizeof(tmp));
-	random_name("sls_", name, sizeof(name));
-	if (rc == SLS_OK)
-		fd = openat(tmpfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	rc = fd < 0 ? SLS_ERR_SENDER : write_message(fd, st.st_gid, number, text);
-	if (fd >= 0 && close(fd) != 0)
+	if (rc == SLS_OK && (random_name(".sls-sms-", tmp, sizeof(tmp)) != SLS_OK ||
+			     random_name("sls_", name, sizeof(name)) != SLS_OK))
 		rc = SLS_ERR_SENDER;
 	if (rc == SLS_OK &&
-	    (renameat2(tmpfd, tmp, outfd, name, RENAME_NOREPLACE) != 0 || fsync(outfd) != 0))
+	    (fd = openat(tmpfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) <
+		0)
 		rc = SLS_ERR_SENDER;
-	if (rc != SLS_OK)
+	if (rc == SLS_OK)
+		rc = write_message(fd, st.st_gid, number, text);
+	if (fd >= 0 && close(fd) != 0)
+		rc = SLS_ERR_SENDER;
+	if (rc == SLS_OK && renameat2(tmpfd, tmp, outfd, name, RENAME_NOREPLACE) != 0)
+		rc = SLS_ERR_SENDER;
+	if (rc != SLS_OK && res->output[0] == '\0')
 		snprintf(res->output, sizeof(res->output), "spool %.160s: %s", spool,
 			 strerror(errno));
-	if (fd >= 0 && rc != SLS_OK)
+	if (rc == SLS_OK)
+		(void)fsync(outfd);
+	else if (fd >= 0)
 		unlinkat(tmpfd, tmp, 0);
 	if (outfd >= 0)
 		close(outfd);

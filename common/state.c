@@ -299,6 +299,11 @@ static const char *pc_sent(struct sls_pending_code *c, const char *v)
 	return sls_ini_parse_time(v, false, &c->sent) ? NULL : "bad time";
 }
 
+static const char *pc_called(struct sls_pending_code *c, const char *v)
+{
+	return sls_ini_parse_time(v, false, &c->called) ? NULL : "bad time";
+}
+
 static const char *pc_expires(struct sls_pending_code *c, const char *v)
 {
 	return sls_ini_parse_time(v, false, &c->expires) ? NULL : "bad time";
@@ -380,6 +385,7 @@ static const struct state_key state_keys[] = {
     CODE_KEY("sms_expires", pc_expires, sms),
     CODE_KEY("sms_salt", pc_salt, sms),
     CODE_KEY("sms_code_hash", pc_hash, sms),
+    CODE_KEY("sms_called", pc_called, sms),
     {.name = "phone_pending", .parse = st_phone_pending},
     CODE_KEY("phone_sent", pc_sent, phone),
     CODE_KEY("phone_expires", pc_expires, phone),
@@ -494,8 +500,8 @@ static const char *pending_consistent(const struct sls_state *s)
 		return "sms_salt without sms_code_hash";
 	if (!s->phone.pending && !all_zero(s->phone.salt, sizeof(s->phone.salt)))
 		return "phone_salt without phone_code_hash";
-	if (s->phone_pending[0] == '\0' &&
-	    (s->phone.sent != 0 || s->phone.expires != 0 || s->phone.pending))
+	/* phone_sent alone: a confirm code was withdrawn, its time is the rate limit's */
+	if (s->phone_pending[0] == '\0' && (s->phone.expires != 0 || s->phone.pending))
 		return "phone keys without phone_pending";
 	return NULL;
 }
@@ -543,8 +549,8 @@ out:
 static bool state_ok(const struct sls_state *s)
 {
 	if (s->nfailures > SLS_FAILURES_MAX || s->ndevices > SLS_DEVICES_MAX ||
-	    s->locked_until < 0 || s->sms.sent < 0 || s->sms.expires < 0 || s->phone.sent < 0 ||
-	    s->phone.expires < 0 ||
+	    s->locked_until < 0 || s->sms.sent < 0 || s->sms.expires < 0 || s->sms.called < 0 ||
+	    s->phone.sent < 0 || s->phone.expires < 0 || s->phone.called != 0 ||
 	    memchr(s->phone_pending, '\0', sizeof(s->phone_pending)) == NULL ||
 	    !sls_phone_ok(s->phone_pending) || pending_consistent(s) != NULL ||
 	    memchr(s->last_device, '\0', sizeof(s->last_device)) == NULL ||
@@ -622,11 +628,15 @@ static void format_state(struct sls_ini_buf *b, const struct sls_state *s)
 	sls_ini_buf_key_num(b, "sms_sent", (uint64_t)s->sms.sent);
 	sls_ini_buf_key_num(b, "sms_expires", (uint64_t)s->sms.expires);
 	format_pending(b, "sms", &s->sms);
+	if (s->sms.called != 0)
+		sls_ini_buf_key_num(b, "sms_called", (uint64_t)s->sms.called);
 	if (s->phone_pending[0] != '\0') {
 		sls_ini_buf_key(b, "phone_pending", s->phone_pending);
 		sls_ini_buf_key_num(b, "phone_sent", (uint64_t)s->phone.sent);
 		sls_ini_buf_key_num(b, "phone_expires", (uint64_t)s->phone.expires);
 		format_pending(b, "phone", &s->phone);
+	} else if (s->phone.sent != 0) {
+		sls_ini_buf_key_num(b, "phone_sent", (uint64_t)s->phone.sent);
 	}
 	for (size_t i = 0; i < s->ndevices; i++) {
 		const struct sls_device_state *d = &s->devices[i];

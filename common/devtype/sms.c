@@ -39,6 +39,13 @@ static bool usable(const struct sls_device *d, const struct sls_user *u, time_t 
 	return u != NULL && u->phone_verified && u->phone[0] != '\0';
 }
 
+/* The menu shows where the code goes: "sms ******4567". */
+static void label(const struct sls_device *d, const struct sls_user *u, char *out, size_t size)
+{
+	(void)d;
+	sls_phone_mask(u->phone, out, size);
+}
+
 /* ---- the code in the state, under the lock ---- */
 
 /* A new code into a and the state. */
@@ -51,29 +58,57 @@ static enum sls_rc new_code(const struct sls_hookctx *ctx, struct sls_attempt *a
 	return rc;
 }
 
-/* The pending code while it is valid (another login sent it: not sent again), else a new one. */
+/* Whether since (a time in the state) is less than min_interval before now. */
+static bool too_soon(const struct sls_hookctx *ctx, time_t since)
+{
+	return since != 0 && ctx->now - since < (time_t)ctx->conf->sms_min_interval;
+}
+
+/*
+ * The pending code while it is valid (another login sent it: not sent
+ * again); else a new one, at most every min_interval (SLS_ERR_WAIT: nothing
+ * is counted, the login says when and offers the other devices).
+ */
 static enum sls_rc prepare(const struct sls_device *d, const struct sls_hookctx *ctx,
 			   struct sls_attempt *a)
 {
 	(void)d;
 	snprintf(a->phone, sizeof(a->phone), "%s", ctx->user->phone);
-	if (ctx->state->sms.pending && ctx->now < ctx->state->sms.expires) {
-		a->pending = ctx->state->sms;
+	a->pending = ctx->state->sms;
+	if (ctx->state->sms.pending && ctx->now < ctx->state->sms.expires)
 		return SLS_OK;
-	}
+	if (too_soon(ctx, ctx->state->sms.sent))
+		return SLS_ERR_WAIT;
 	return new_code(ctx, a);
 }
 
+/*
+ * "resend": a new code, at most every min_interval. "voice" (a->call): a
+ * call at most every min_interval, reading out this attempt's code if the
+ * state still holds it, else a new one (a code this attempt did not make
+ * is known only by its hash).
+ */
 static enum sls_rc renew(const struct sls_device *d, const struct sls_hookctx *ctx,
 			 struct sls_attempt *a)
 {
+	struct sls_pending_code *c = &ctx->state->sms;
+	enum sls_rc rc;
+
 	(void)d;
-	if (ctx->state->sms.sent != 0 &&
-	    ctx->now - ctx->state->sms.sent < (time_t)ctx->conf->sms_min_interval) {
-		a->pending = ctx->state->sms;
+	if (too_soon(ctx, a->call ? c->called : c->sent)) {
+		a->pending = *c;
 		return SLS_ERR_WAIT;
 	}
-	return new_code(ctx, a);
+	if (a->call && a->code[0] != '\0' && c->pending &&
+	    sls_secure_equal(c->hash, a->pending.hash, sizeof(c->hash))) {
+		c->called = ctx->now;
+		a->pending = *c;
+		return SLS_OK;
+	}
+	if (a->call)
+		c->called = ctx->now;
+	rc = new_code(ctx, a);
+	return rc;
 }
 
 /* The code is used once: the one this attempt checked against, if it is still the pending one. */
@@ -143,47 +178,65 @@ static enum sls_rc send(const struct sls_ask *ask, const struct sls_device *d,
 
 /* ---- a login ---- */
 
-/* What the user asked for besides a code: a new one, or a call. Updates the line above the prompt.
- */
-static enum sls_rc resend(const struct sls_ask *ask, const struct sls_device *d,
-			  struct sls_attempt *a, enum sls_sms_channel ch, char *line, size_t size,
-			  const char *masked)
+/* "A new code can be sent in 95 seconds." above the prompt. */
+static void wait_line(char *line, size_t size, const char *what, time_t since, unsigned interval)
 {
-	enum sls_rc rc = ask->renew != NULL ? ask->renew(ask, d, a) : SLS_ERR_WAIT;
-	long wait;
+	long wait = (long)(since + (time_t)interval - time(NULL));
 
-	if (rc == SLS_ERR_WAIT) {
-		wait = (long)(a->pending.sent + (time_t)ask->conf->sms_min_interval - time(NULL));
-		snprintf(line, size, "A new code can be sent in %ld seconds.\n",
-			 wait > 1 ? wait : 1);
-		return SLS_OK;
-	}
-	if (rc != SLS_OK)
-		return rc;
-	rc = send(ask, d, a, ch, a->code);
-	snprintf(line, size,
-		 ch == SLS_SMS_VOICE ? "Calling %s to read a new code out.\n"
-				     : "A new SMS code was sent to %s.\n",
-		 masked);
-	return rc;
+	if (wait < 1)
+		wait = 1;
+	snprintf(line, size, "%s in %ld second%s.\n", what, wait, wait == 1 ? "" : "s");
 }
 
-/* "voice": the code this attempt sent, read out; or a new one when it has none. */
-static enum sls_rc voice(const struct sls_ask *ask, const struct sls_device *d,
-			 struct sls_attempt *a, char *line, size_t size, const char *masked)
+/*
+ * "resend", or "voice" (call): a new code by SMS, or a call that reads the
+ * code out, in a short transaction of their own (ask->renew) and then sent
+ * with no lock held. Each at most every min_interval. What became of it is
+ * the line above the next prompt; a send that fails here leaves the code
+ * sent before as it was (it is not the attempt's end, nor a refund).
+ */
+static enum sls_rc request(const struct sls_ask *ask, const struct sls_device *d,
+			   struct sls_attempt *a, bool call, char *line, size_t size,
+			   const char *masked)
 {
-	if (!sls_sms_can(ask->conf, SLS_SMS_VOICE)) {
+	uint8_t before[SLS_CODE_HASH_LEN];
+	enum sls_rc rc;
+	bool same;
+
+	if (call && !sls_sms_can(ask->conf, SLS_SMS_VOICE)) {
 		snprintf(line, size, "Voice calls are not available here.\n");
 		return SLS_OK;
 	}
-	if (a->code[0] == '\0')
-		return resend(ask, d, a, SLS_SMS_VOICE, line, size, masked);
-	snprintf(line, size, "Calling %s to read the code out.\n", masked);
-	return send(ask, d, a, SLS_SMS_VOICE, a->code);
+	memcpy(before, a->pending.hash, sizeof(before));
+	a->call = call;
+	rc = ask->renew != NULL ? ask->renew(ask, d, a) : SLS_ERR_WAIT;
+	a->call = false;
+	same = sls_secure_equal(before, a->pending.hash, sizeof(before));
+	if (rc == SLS_ERR_WAIT) {
+		wait_line(line, size, call ? "A call can be placed" : "A new code can be sent",
+			  call ? a->pending.called : a->pending.sent, ask->conf->sms_min_interval);
+		return SLS_OK;
+	}
+	if (rc == SLS_ERR_GONE) /* revoked or replaced meanwhile: no answer can be right */
+		return SLS_ERR_MISMATCH;
+	if (rc != SLS_OK)
+		return rc;
+	if (send(ask, d, a, call ? SLS_SMS_VOICE : SLS_SMS_TEXT, a->code) != SLS_OK)
+		snprintf(line, size, "%s\n",
+			 call ? "The call could not be placed."
+			      : "The new code could not be sent.");
+	else if (call)
+		snprintf(line, size, "Calling %s to read %s code out.\n", masked,
+			 same ? "the" : "a new");
+	else
+		snprintf(line, size, "A new SMS code was sent to %s.\n", masked);
+	return SLS_OK;
 }
 
-/* One reply: SLS_OK right (or, with *again, asked for something: ask again), SLS_ERR_MISMATCH
- * wrong. */
+/*
+ * One reply: SLS_OK right (or, with *again, asked for something: ask
+ * again), SLS_ERR_MISMATCH wrong.
+ */
 static enum sls_rc one_round(const struct sls_ask *ask, const struct sls_device *d,
 			     struct sls_attempt *a, char *line, size_t size, const char *masked,
 			     bool *again)
@@ -196,8 +249,7 @@ static enum sls_rc one_round(const struct sls_ask *ask, const struct sls_device 
 	rc = sls_ui_ask_answer(ask->ui, prompt, answer, sizeof(answer));
 	if (rc == SLS_OK && (strcmp(answer, "resend") == 0 || strcmp(answer, "voice") == 0)) {
 		*again = true;
-		rc = answer[0] == 'r' ? resend(ask, d, a, SLS_SMS_TEXT, line, size, masked)
-				      : voice(ask, d, a, line, size, masked);
+		rc = request(ask, d, a, answer[0] == 'v', line, size, masked);
 	} else if (rc == SLS_OK) {
 		rc = sls_pending_check(&a->pending, answer, time(NULL));
 		if (rc == SLS_ERR_GONE) {
@@ -248,6 +300,7 @@ const struct sls_devtype sls_devtype_sms = {
     .nkeys = 0,
     .valid = valid,
     .usable = usable,
+    .label = label,
     .prepare = prepare,
     .attempt = attempt,
     .record = record,

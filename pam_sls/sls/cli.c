@@ -442,7 +442,9 @@ int sls_cli_transact(struct sls_cli *cli, unsigned load, sls_cli_txn_fn fn, void
 		status = transact_locked(cli, &w.t, load, fn, arg);
 	if (rc == SLS_OK && status == SLS_EXIT_OK)
 		rc = sls_cli_as_store(cli, txn_commit_cb, &w);
-	sls_txn_end(&w.t); /* the lock is gone: now messages may block */
+	if (status == SLS_EXIT_OK && rc != SLS_OK)
+		cli->later[0] = '\0'; /* it spoke of a change that was not written */
+	sls_txn_end(&w.t);            /* the lock is gone: now messages may block */
 	sls_cli_say_later(cli);
 	if (rc == SLS_ERR_LOCK)
 		return sls_cli_lock_error(cli);

@@ -8,6 +8,16 @@
 
 #include "cli.h"
 
+/* active, or what keeps an active device from a login: expired, unusable (sms: no phone) */
+static const char *status_text(const struct sls_user *user, const struct sls_device *d)
+{
+	time_t now = time(NULL);
+
+	if (d->status != SLS_STATUS_ACTIVE || sls_device_usable(user, d, now))
+		return sls_device_status_name(d->status);
+	return d->expires != 0 && now >= d->expires ? "expired" : "unusable";
+}
+
 static void print_devices(const struct sls_user *user, const struct sls_state *state)
 {
 	char created[32], used[32];
@@ -21,10 +31,7 @@ static void print_devices(const struct sls_user *user, const struct sls_state *s
 		sls_cli_time(d->created, created, sizeof(created));
 		sls_cli_time(ds ? ds->last_used : 0, used, sizeof(used));
 		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name, d->type->name, d->level,
-		       d->status == SLS_STATUS_ACTIVE && !sls_device_usable(user, d, time(NULL))
-			   ? "expired"
-			   : sls_device_status_name(d->status),
-		       created, used, d->label[0] ? d->label : "-");
+		       status_text(user, d), created, used, d->label[0] ? d->label : "-");
 	}
 }
 

@@ -54,6 +54,7 @@ static int run_show(struct sls_cli *cli, int argc, char **argv)
 struct phone_set {
 	char number[SLS_PHONE_MAX + 1];
 	char code[SLS_SMS_CODE_DIGITS + 1]; /* a secret: wiped */
+	uint8_t hash[SLS_CODE_HASH_LEN];    /* its hash, to withdraw only our own */
 	long wait;                          /* seconds until a new code may be sent */
 };
 
@@ -64,6 +65,10 @@ static int new_confirm(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	struct sls_pending_code *c = &t->state->phone;
 	time_t now = time(NULL);
 
+	if (t->state->locked_until > now) {
+		sls_cli_later(cli, "Too many failed attempts; ask an administrator.");
+		return SLS_EXIT_REFUSED;
+	}
 	p->wait = c->sent + (time_t)cli->conf.sms_min_interval - now;
 	if (c->sent != 0 && p->wait > 0) {
 		sls_cli_later(cli,
@@ -77,17 +82,26 @@ static int new_confirm(struct sls_cli *cli, struct sls_txn *t, void *arg)
 		return SLS_EXIT_STORE;
 	}
 	snprintf(t->state->phone_pending, sizeof(t->state->phone_pending), "%s", p->number);
+	memcpy(p->hash, c->hash, sizeof(p->hash));
 	t->state_changed = true;
 	return SLS_EXIT_OK;
 }
 
-/* The code could not be sent: it is withdrawn, and may be asked for again at once. */
+/*
+ * The code could not be sent: withdrawn, if it is still ours (another sls
+ * phone set may have made one since). When it was made stays: a sender may
+ * fail after the message went out, so a new one still waits min_interval.
+ */
 static int withdraw(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
+	struct phone_set *p = arg;
+	struct sls_pending_code *c = &t->state->phone;
+
 	(void)cli;
-	(void)arg;
+	if (!c->pending || !sls_secure_equal(c->hash, p->hash, sizeof(p->hash)))
+		return SLS_EXIT_OK;
 	memset(t->state->phone_pending, 0, sizeof(t->state->phone_pending));
-	sls_wipe(&t->state->phone, sizeof(t->state->phone));
+	sls_pending_drop(c);
 	t->state_changed = true;
 	return SLS_EXIT_OK;
 }
@@ -176,9 +190,11 @@ static int run_set(struct sls_cli *cli, int argc, char **argv)
 /* ---- sls phone verify ------------------------------------------------------------- */
 
 struct phone_verify {
-	const char *code;
-	bool enrolled_sms; /* the user had no active device: an sms device was added */
-	bool wrong;        /* a wrong or expired code: a failure was written */
+	char code[SLS_ANSWER_MAX + 1];   /* as typed, spaces and dashes removed: a secret */
+	char number[SLS_PHONE_MAX + 1];  /* the number being verified, as step one saw it */
+	struct sls_pending_code pending; /* its code, as step one saw it */
+	time_t at, lock_set;             /* the provisional failure, and the lock it set */
+	bool enrolled_sms;               /* the user had no active device: an sms device added */
 	char masked[32];
 };
 
@@ -211,16 +227,15 @@ static void add_sms_device(struct sls_user *u, struct phone_verify *v)
 }
 
 /*
- * The code against the number being verified. One write whatever the
- * answer: a wrong code is a failure towards the lockout, a right one makes
- * the number the user's, verified.
+ * Step one (count before check): a failure is written before the code is
+ * looked at; only once that write is done is the code checked, outside
+ * the lock, against the code this step read.
  */
-static int verify(struct sls_cli *cli, struct sls_txn *t, void *arg)
+static int verify_count(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
 	struct phone_verify *v = arg;
 	struct sls_state *st = t->state;
 	time_t now = time(NULL);
-	enum sls_rc rc;
 
 	if (st->phone_pending[0] == '\0') {
 		sls_cli_later(cli, "no number is being verified: run sls phone set NUMBER first");
@@ -230,18 +245,43 @@ static int verify(struct sls_cli *cli, struct sls_txn *t, void *arg)
 		sls_cli_later(cli, "Too many failed attempts; ask an administrator.");
 		return SLS_EXIT_REFUSED;
 	}
-	rc = sls_pending_check(&st->phone, v->code, now);
+	snprintf(v->number, sizeof(v->number), "%s", st->phone_pending);
+	v->pending = st->phone;
+	v->at = now;
+	if (sls_state_note_failure(st, now, cli->conf.window, cli->conf.deny,
+				   cli->conf.unlock_time))
+		v->lock_set = st->locked_until;
 	t->state_changed = true;
-	if (rc != SLS_OK) {
-		sls_state_note_failure(st, now, cli->conf.window, cli->conf.deny,
-				       cli->conf.unlock_time);
-		v->wrong = true;
-		sls_cli_later(cli, rc == SLS_ERR_GONE ? "that code has expired: run sls phone set "
-							"again"
-						      : "that is not the code that was sent");
-		return SLS_EXIT_OK; /* the failure is written; the verb still fails */
+	return SLS_EXIT_OK;
+}
+
+/* The code was the one sent (in time or not): not a guess, so the failure is taken back. */
+static void take_back(struct sls_txn *t, const struct phone_verify *v)
+{
+	sls_state_take_back(t->state, v->at, v->lock_set);
+	t->state_changed = true;
+}
+
+static int verify_expired(struct sls_cli *cli, struct sls_txn *t, void *arg)
+{
+	(void)cli;
+	take_back(t, arg);
+	return SLS_EXIT_OK;
+}
+
+/* Step two, for the right code in time: the number is the user's, verified. */
+static int verify_apply(struct sls_cli *cli, struct sls_txn *t, void *arg)
+{
+	struct phone_verify *v = arg;
+	struct sls_state *st = t->state;
+
+	take_back(t, v);
+	if (strcmp(st->phone_pending, v->number) != 0 || !st->phone.pending ||
+	    !sls_secure_equal(st->phone.hash, v->pending.hash, sizeof(v->pending.hash))) {
+		sls_cli_later(cli, "a new confirm code was asked for meanwhile: use that one");
+		return SLS_EXIT_OK; /* the failure is taken back all the same */
 	}
-	snprintf(t->user->phone, sizeof(t->user->phone), "%s", st->phone_pending);
+	snprintf(t->user->phone, sizeof(t->user->phone), "%s", v->number);
 	t->user->phone_verified = true;
 	sls_phone_mask(t->user->phone, v->masked, sizeof(v->masked));
 	add_sms_device(t->user, v);
@@ -251,25 +291,54 @@ static int verify(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	return SLS_EXIT_OK;
 }
 
-static int verify_code(struct sls_cli *cli, char **args)
+static int verified(struct sls_cli *cli, const struct phone_verify *v)
 {
-	struct phone_verify v = {.code = args[0]};
-	int status = sls_cli_transact(cli, SLS_CLI_NEW_USER | SLS_CLI_STATE, verify, &v);
+	printf("Phone %s is verified for %s.\n", v->masked, cli->user);
+	if (v->enrolled_sms)
+		printf("You had no active device: logins now send an SMS code to %s (device %s).\n",
+		       v->masked, SMS_DEVICE_NAME);
+	sls_log_event(&cli->log, SLS_EV_PHONE, v->enrolled_sms ? SMS_DEVICE_NAME : NULL, "success",
+		      NULL, "phone verified");
+	return SLS_EXIT_OK;
+}
 
-	if (status == SLS_EXIT_OK && v.wrong) {
+static int check_code(struct sls_cli *cli, struct phone_verify *v)
+{
+	enum sls_rc rc = sls_pending_check(&v->pending, v->code, time(NULL));
+	int status;
+
+	if (rc == SLS_ERR_GONE) {
+		status = sls_cli_transact(cli, SLS_CLI_STATE, verify_expired, v);
+		warnx("that code has expired: run sls phone set again");
+		return status == SLS_EXIT_OK ? SLS_EXIT_REFUSED : status;
+	}
+	if (rc != SLS_OK) {
 		sls_log_event(&cli->log, SLS_EV_PHONE, NULL, "failure", NULL,
 			      "wrong confirm code for a new phone");
-		return SLS_EXIT_REFUSED; /* counted, and said */
+		warnx("that is not the code that was sent");
+		return SLS_EXIT_REFUSED; /* the failure is written */
 	}
-	if (status == SLS_EXIT_OK) {
-		printf("Phone %s is verified for %s.\n", v.masked, cli->user);
-		if (v.enrolled_sms)
-			printf("You had no active device: logins now send an SMS code to %s "
-			       "(device %s).\n",
-			       v.masked, SMS_DEVICE_NAME);
-		sls_log_event(&cli->log, SLS_EV_PHONE, v.enrolled_sms ? SMS_DEVICE_NAME : NULL,
-			      "success", NULL, "phone verified");
-	}
+	status = sls_cli_transact(cli, SLS_CLI_NEW_USER | SLS_CLI_STATE, verify_apply, v);
+	if (status == SLS_EXIT_OK && v->masked[0] == '\0')
+		return SLS_EXIT_REFUSED; /* replaced meanwhile, and said */
+	return status == SLS_EXIT_OK ? verified(cli, v) : status;
+}
+
+static int verify_code(struct sls_cli *cli, char **args)
+{
+	struct phone_verify *v = calloc(1, sizeof(*v));
+	int status;
+
+	if (v == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	if (strlen(args[0]) > SLS_ANSWER_MAX ||
+	    !sls_strip_separators(args[0], v->code, sizeof(v->code)))
+		v->code[0] = '\0'; /* checked all the same, and wrong */
+	status = sls_cli_transact(cli, SLS_CLI_STATE, verify_count, v);
+	if (status == SLS_EXIT_OK)
+		status = check_code(cli, v);
+	sls_wipe(v, sizeof(*v));
+	free(v);
 	return status;
 }
 

@@ -58,6 +58,8 @@ static int proof_status(struct sls_cli *cli, const struct sls_outcome *out)
 		return sls_cli_file_error(cli, "state", out->rc, &out->diag);
 	case SLS_VERDICT_LOCKED:
 		return SLS_EXIT_REFUSED;
+	case SLS_VERDICT_UNAVAILABLE: /* the proof's SMS could not be sent (or not yet) */
+		return SLS_EXIT_SENDER;
 	default:
 		warnx("not proven: nothing was changed");
 		return SLS_EXIT_REFUSED;

@@ -135,6 +135,8 @@ static void build_sms(void)
 				   "min_interval = 2s\n");
 	write_sms_conf("sms-short.conf", "command = @/sender-ok\nvalidity = 1s\n");
 	write_sms_conf("sms-novoice.conf", "command = @/sender-ok\n");
+	write_sms_conf("sms-voicefail.conf",
+		       "command = @/sender-ok\nvoice_command = @/sender-fail\nmin_interval = 2s\n");
 	write_sms_conf("sms-hang.conf", "command = @/sender-hang\ntimeout = 1s\n");
 	write_sms_conf("sms-fail.conf", "command = @/sender-fail\n");
 	write_sms_conf("sms-missing.conf", "command = @/no-such-sender\n");
@@ -183,6 +185,7 @@ static void build_sandbox(void)
 	    {"sls-sms", "sms.conf"},
 	    {"sls-sms-short", "sms-short.conf"},
 	    {"sls-sms-novoice", "sms-novoice.conf"},
+	    {"sls-sms-voicefail", "sms-voicefail.conf"},
 	    {"sls-sms-hang", "sms-hang.conf"},
 	    {"sls-sms-fail", "sms-fail.conf"},
 	    {"sls-sms-missing", "sms-missing.conf"},

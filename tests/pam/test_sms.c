@@ -98,10 +98,11 @@ static void test_pending_code_reused(void **state)
 	assert_string_equal(lg.prompts[0],
 			    "An SMS code was sent to ******4567 and is still valid.\n" ASK);
 	assert_int_equal(env_sent("sms.log"), 1);
-	/* used: the next login sends a new one, and the old one is wrong */
+	/* used: the next login sends a new one (min_interval = 2s on), and the old one is wrong */
 	{
 		const struct answer old[] = {T(code), END};
 
+		sleep(2);
 		assert_int_equal(env_login("sls-sms", "sid", old, &lg), PAM_AUTH_ERR);
 		assert_string_equal(lg.prompts[0], SENT_TO ASK);
 		assert_int_equal(env_sent("sms.log"), 2);
@@ -139,7 +140,7 @@ static void test_sent_only_when_chosen(void **state)
 	(void)state;
 	fresh("mia", ENV_IBKEY | ENV_SMS);
 	assert_int_equal(env_login("sls-sms", "mia", ibkey, &lg), PAM_SUCCESS);
-	assert_non_null(strstr(lg.prompts[0], " 2) sms mobile\n"));
+	assert_non_null(strstr(lg.prompts[0], " 2) sms ******4567\n"));
 	assert_int_equal(env_sent("sms.log"), 0);
 	assert_int_equal(env_login("sls-sms", "mia", sms, &lg), PAM_SUCCESS);
 	assert_string_equal(lg.prompts[1], SENT_TO ASK);
@@ -164,6 +165,7 @@ static void test_resend(void **state)
 		    strcmp(lg.prompts[1], "A new code can be sent in 1 seconds.\n" ASK) == 0);
 	assert_int_equal(env_sent("sms.log"), 1);
 	/* a code left pending; two seconds on, resend sends a new one, and that one is asked */
+	sleep(2);
 	assert_int_not_equal(env_login("sls-sms", "sid", none, &lg), PAM_SUCCESS);
 	assert_int_equal(env_sent("sms.log"), 2);
 	assert_true(env_last_code("sms.log", first, sizeof(first)));
@@ -220,6 +222,51 @@ static void test_voice_not_configured(void **state)
 	assert_int_equal(env_login("sls-sms-novoice", "sid", a, &lg), PAM_SUCCESS);
 	assert_string_equal(lg.prompts[1], "Voice calls are not available here.\n" ASK);
 	assert_int_equal(env_sent("voice.log"), 0);
+}
+
+/* Calls too at most every min_interval; a call that fails leaves the SMS code standing. */
+static void test_voice_rate_limit_and_failure(void **state)
+{
+	const struct answer twice[] = {T("voice"), T("voice"), A(ANS_VOICE), END};
+	const struct answer failing[] = {T("voice"), A(ANS_SMS), END};
+
+	(void)state;
+	fresh("sid", ENV_SMS);
+	assert_int_equal(env_login("sls-sms", "sid", twice, &lg), PAM_SUCCESS);
+	assert_true(strcmp(lg.prompts[2], "A call can be placed in 2 seconds.\n" ASK) == 0 ||
+		    strcmp(lg.prompts[2], "A call can be placed in 1 second.\n" ASK) == 0);
+	assert_int_equal(env_sent("voice.log"), 1);
+	fresh("vic", ENV_SMS);
+	assert_int_equal(env_login("sls-sms-voicefail", "vic", failing, &lg), PAM_SUCCESS);
+	assert_string_equal(lg.prompts[1], "The call could not be placed.\n" ASK);
+	assert_int_equal(env_sent("sms.log"), 1);
+}
+
+/*
+ * A new code only every min_interval, also for a new login once the last
+ * code was used: refused before anything is counted, the other devices
+ * offered, and with none PAM_AUTHINFO_UNAVAIL.
+ */
+static void test_new_login_too_soon(void **state)
+{
+	const struct answer sms[] = {A(ANS_SMS), END};
+	const struct answer pick_sms[] = {T("2"), A(ANS_SMS), END};
+	const struct answer then_ibkey[] = {T("2"), A(ANS_OCRA), END};
+
+	(void)state;
+	fresh("sid", ENV_SMS);
+	assert_int_equal(env_login("sls-sms-novoice", "sid", sms, &lg), PAM_SUCCESS);
+	assert_int_equal(env_login("sls-sms-novoice", "sid", sms, &lg), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(lg.nprompts, 0);
+	assert_true(env_said(&lg, "A new code can be sent in 1"));
+	assert_true(env_said(&lg, " seconds; try again then, or use another device."));
+	assert_int_equal(env_failures("sid"), 0);
+	assert_int_equal(env_sent("sms.log"), 1);
+	fresh("mia", ENV_IBKEY | ENV_SMS);
+	assert_int_equal(env_login("sls-sms-novoice", "mia", pick_sms, &lg), PAM_SUCCESS);
+	assert_int_equal(env_login("sls-sms-novoice", "mia", then_ibkey, &lg), PAM_SUCCESS);
+	assert_memory_equal(lg.prompts[1], "Challenge: ", 11);
+	assert_int_equal(env_sent("sms.log"), 1);
 }
 
 /* ---- validity ------------------------------------------------------------------------------ */
@@ -293,6 +340,9 @@ static void test_sender_failures(void **state)
 		assert_true(env_state("sid", &st));
 		assert_int_equal(st.nfailures, 0);
 		assert_false(st.sms.pending);
+		/* it may have gone out after all: a new one only after min_interval */
+		assert_int_equal(env_login(services[i], "sid", NULL, &lg), PAM_AUTHINFO_UNAVAIL);
+		assert_true(env_said(&lg, "A new code can be sent in "));
 	}
 	assert_int_equal(env_sent("sms.log"),
 			 0); /* the non-executable and the open one never ran */
@@ -450,7 +500,8 @@ static int journal_child(void)
 	if (env_login("sls-sms", "jon", voice, &lg) != PAM_SUCCESS ||
 	    !env_last_code("sms.log", code, sizeof(code)))
 		return 11;
-	if (env_login("sls-sms-fail", "jon", NULL, &lg) != PAM_AUTHINFO_UNAVAIL)
+	env_user("joe", ENV_SMS);
+	if (env_login("sls-sms-fail", "joe", NULL, &lg) != PAM_AUTHINFO_UNAVAIL)
 		return 12;
 	env_journal_read(fd, all, sizeof(all));
 	static const char *const want[] = {
@@ -488,6 +539,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_resend_ten_times),
 	    cmocka_unit_test(test_voice),
 	    cmocka_unit_test(test_voice_not_configured),
+	    cmocka_unit_test(test_voice_rate_limit_and_failure),
+	    cmocka_unit_test(test_new_login_too_soon),
 	    cmocka_unit_test(test_code_after_validity),
 	    cmocka_unit_test(test_rate_limit_and_validity_faked),
 	    cmocka_unit_test(test_sender_failures),

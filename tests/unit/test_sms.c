@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -282,6 +283,112 @@ static void test_command_host_signals(void **state)
 	signal(SIGPIPE, SIG_DFL);
 }
 
+/* pid is gone, or a zombie (killed, waiting for init to reap it). */
+static bool dead(int pid)
+{
+	char path[64], *stat;
+	bool gone = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 50 && !gone; i++) {
+		stat = test_slurp(path);
+		gone = stat[0] == '\0' || strstr(stat, ") Z ") != NULL;
+		free(stat);
+		if (!gone)
+			usleep(20000);
+	}
+	return gone;
+}
+
+/* A sender that leaves a process running: the send ends when it exits, and the leftover is killed.
+ */
+static void test_command_leftovers_killed(void **state)
+{
+	struct fx *fx = *state;
+	struct sls_sms_result res;
+	struct timespec t0, t1;
+	char body[PATH_MAX + 128], pidfile[PATH_MAX], *pid;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/bg.pid", fx->dir);
+	snprintf(body, sizeof(body), "cat >/dev/null; sleep 30 & echo $! > '%s'; echo queued\n",
+		 pidfile);
+	write_script(fx, "bg", body, 0755);
+	fx->conf.sms_timeout = 5;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(send_with(fx, "bg", &res), SLS_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	assert_string_equal(res.output, "queued");
+	pid = test_slurp(pidfile);
+	assert_true(atoi(pid) > 0);
+	assert_true(dead(atoi(pid))); /* killed with its group */
+	free(pid);
+}
+
+/* A host with stdin, stdout and stderr closed, SIGCHLD ignored or reaped by a handler. */
+static void reap_all(int sig)
+{
+	(void)sig;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void test_command_hostile_host(void **state)
+{
+	struct fx *fx = *state;
+	struct sls_sms_result res;
+	char body[PATH_MAX + 64], got[PATH_MAX], *text;
+	int saved[3];
+
+	snprintf(got, sizeof(got), "%s/stdin", fx->dir);
+	snprintf(body, sizeof(body), "cat > '%s'; echo sent\n", got);
+	write_script(fx, "ok", body, 0755);
+	for (int i = 0; i < 3; i++)
+		saved[i] = dup(i);
+	close(0);
+	close(1);
+	close(2);
+	signal(SIGCHLD, SIG_IGN);
+	assert_int_equal(send_with(fx, "ok", &res), SLS_OK);
+	signal(SIGCHLD, reap_all);
+	assert_int_equal(send_with(fx, "ok", &res), SLS_OK);
+	signal(SIGCHLD, SIG_DFL);
+	for (int i = 0; i < 3; i++) {
+		dup2(saved[i], i);
+		close(saved[i]);
+	}
+	assert_string_equal(res.output, "sent");
+	text = test_slurp(got);
+	assert_string_equal(text, "the text\nline two");
+	free(text);
+}
+
+/* No number and no code in what is kept of a sender's output, spaced out or not. */
+static void test_output_masked(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"Your login code is 1 2 3 4 5 6. Again: 1 2 3 4 5 6.",
+	     "Your login code is # # # # # #. Again: # # # # # #."},
+	    {"sent to +49 172 1234567 (id 42)", "sent to +## ### ####### (id 42)"},
+	    {"HTTP 503 at 2026-11-30", "HTTP 503 at ####-##-##"},
+	    {"code 123456\nsecond line 999999", "code ######"},
+	    {"12 34", "## ##"},
+	    {"12 3 x 45", "12 3 x 45"},
+	    {"1 2 3", "1 2 3"},
+	    {"tab\there", "tab?here"},
+	};
+	struct fx *fx = *state;
+	struct sls_sms_result res;
+	char body[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(body, sizeof(body), "cat >/dev/null; printf '%%s' '%s'\n", cases[i][0]);
+		write_script(fx, "echo", body, 0755);
+		assert_int_equal(send_with(fx, "echo", &res), SLS_OK);
+		assert_string_equal(res.output, cases[i][1]);
+	}
+}
+
 static void test_voice_channel(void **state)
 {
 	struct fx *fx = *state;
@@ -357,6 +464,10 @@ static void test_spool(void **state)
 		assert_int_equal(st.st_mode & 07777, 0660);
 	}
 	closedir(d);
+	/* with a trailing slash the file is still written beside the spool, not in it */
+	snprintf(fx->conf.sms_spool, sizeof(fx->conf.sms_spool), "%s/outgoing/", fx->dir);
+	assert_int_equal(sls_sms_send(&fx->conf, SLS_SMS_TEXT, "+491721234567", "x", &res), SLS_OK);
+	assert_int_equal(count_entries(spool), 4);
 	/* a spool the sender may not write to (a file in its place) */
 	snprintf(fx->conf.sms_spool, sizeof(fx->conf.sms_spool), "%s/outgoing/notadir", fx->dir);
 	snprintf(path, sizeof(path), "%s/notadir", spool);
@@ -391,6 +502,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_command_contract, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_command_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_command_host_signals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_command_leftovers_killed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_command_hostile_host, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_output_masked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_voice_channel, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_spool, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_number_format, setup, teardown),

@@ -541,7 +541,9 @@ static void test_format_refuses(void **state)
 	REFUSE(v->locked_until = -1);
 	REFUSE(v->sms.sent = -1);
 	REFUSE(v->sms.expires = -1);
-	REFUSE(v->phone.sent = 5); /* with no number being verified */
+	REFUSE(v->phone.expires = 5); /* with no number being verified */
+	REFUSE(v->phone.called = 5);  /* only sms codes are read out */
+	REFUSE(v->sms.called = -1);
 	REFUSE(strcpy(v->phone_pending, "0049172"));
 	REFUSE(strcpy(v->last_device, "a\nb"));
 	REFUSE(memset(v->last_device, 'a', sizeof(v->last_device)));
