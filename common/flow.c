@@ -111,14 +111,18 @@ static enum sls_verdict none_usable(const struct sls_flow *f, const struct usabl
 {
 	if (us->nexpired > 0) {
 		sls_log_event(f->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-			      "every second factor device is past its expiry");
+			      "every usable second factor device is past its expiry");
 		sls_ui_sayf(f->ui, SLS_SAY_ERROR,
 			    "Your second factor device has expired; ask an administrator for a "
 			    "new one.");
 		return SLS_VERDICT_REFUSED;
 	}
-	sls_log_event(f->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-		      "no active device is of a type the login can ask");
+	if (us->nunusable > 0)
+		sls_log_event(f->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+			      "no active device can answer now (sms: no verified phone)");
+	else
+		sls_log_event(f->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+			      "no active device is of a type the login can ask");
 	sls_ui_sayf(f->ui, SLS_SAY_ERROR,
 		    "None of your second factor devices can be used to log in here; ask an "
 		    "administrator.");

@@ -105,22 +105,24 @@ static int message_fd(const char *text)
 	return fd;
 }
 
-/* What is in the pipe now (wait up to ms): appended to the first line; false at its end. */
-static bool read_some(int fd, int ms, char *line, size_t size, size_t *len)
+enum pipe_read { PIPE_DATA, PIPE_NOTHING, PIPE_END };
+
+/* What is in the pipe (waiting up to ms), appended to the first line. */
+static enum pipe_read read_some(int fd, int ms, char *line, size_t size, size_t *len)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char buf[256];
 	ssize_t n;
 
 	if (poll(&p, 1, ms) <= 0)
-		return true; /* nothing yet (or EINTR: the loop comes back) */
+		return PIPE_NOTHING; /* nothing yet (or EINTR: the loop comes back) */
 	n = read(fd, buf, sizeof(buf));
 	if (n < 0)
-		return errno == EINTR || errno == EAGAIN;
+		return errno == EINTR || errno == EAGAIN ? PIPE_NOTHING : PIPE_END;
 	for (ssize_t i = 0; i < n && *len + 1 < size && !memchr(line, '\n', *len); i++)
 		line[(*len)++] = buf[i];
 	line[*len] = '\0';
-	return n > 0;
+	return n > 0 ? PIPE_DATA : PIPE_END;
 }
 
 /*
@@ -150,13 +152,14 @@ static int watch(pid_t pid, int fd, long long deadline, struct sls_sms_result *r
 			break;
 		}
 		if (open)
-			open = read_some(fd, POLL_STEP_MS, res->output, sizeof(res->output), &len);
+			open = read_some(fd, POLL_STEP_MS, res->output, sizeof(res->output),
+					 &len) != PIPE_END;
 		else
 			nanosleep(&step, NULL);
 	}
 	kill(-pid, SIGKILL);
-	while (open && (open = read_some(fd, 0, res->output, sizeof(res->output), &len)) &&
-	       len + 1 < sizeof(res->output) && !memchr(res->output, '\n', len))
+	/* what it wrote just before it exited; not a wait for whoever still holds the pipe */
+	while (open && read_some(fd, 0, res->output, sizeof(res->output), &len) == PIPE_DATA)
 		;
 	while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;

@@ -73,8 +73,8 @@ static int new_confirm(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	if (c->sent != 0 && p->wait > 0) {
 		sls_cli_later(cli,
 			      "a confirm code was sent less than %u seconds ago; try again in %ld "
-			      "seconds",
-			      cli->conf.sms_min_interval, p->wait);
+			      "second%s",
+			      cli->conf.sms_min_interval, p->wait, p->wait == 1 ? "" : "s");
 		return SLS_EXIT_REFUSED;
 	}
 	if (sls_pending_new(c, p->code, sizeof(p->code), now, cli->conf.sms_validity) != SLS_OK) {
@@ -309,8 +309,10 @@ static int check_code(struct sls_cli *cli, struct phone_verify *v)
 
 	if (rc == SLS_ERR_GONE) {
 		status = sls_cli_transact(cli, SLS_CLI_STATE, verify_expired, v);
+		if (status != SLS_EXIT_OK)
+			return status; /* said; the failure stands */
 		warnx("that code has expired: run sls phone set again");
-		return status == SLS_EXIT_OK ? SLS_EXIT_REFUSED : status;
+		return SLS_EXIT_REFUSED;
 	}
 	if (rc != SLS_OK) {
 		sls_log_event(&cli->log, SLS_EV_PHONE, NULL, "failure", NULL,

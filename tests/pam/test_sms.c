@@ -147,6 +147,28 @@ static void test_sent_only_when_chosen(void **state)
 	assert_int_equal(env_sent("sms.log"), 1);
 }
 
+/* An sms device whose phone is not verified is not offered: a clear denial, nothing sent. */
+static void test_unverified_phone(void **state)
+{
+	char path[PATH_MAX + 64], *text, *at;
+
+	(void)state;
+	fresh("uma", ENV_SMS);
+	snprintf(path, sizeof(path), "%s/store/users/uma", env_dir());
+	text = test_slurp(path);
+	at = strstr(text, "phone_verified = yes");
+	assert_non_null(at);
+	memcpy(at, "phone_verified = no\n", strlen("phone_verified = no\n"));
+	memmove(at + strlen("phone_verified = no\n"), at + strlen("phone_verified = yes\n"),
+		strlen(at + strlen("phone_verified = yes\n")) + 1);
+	env_write("store/users/uma", text, 0600);
+	free(text);
+	assert_int_equal(env_login("sls-sms", "uma", NULL, &lg), PAM_AUTH_ERR);
+	assert_int_equal(lg.nprompts, 0);
+	assert_true(env_said(&lg, "None of your second factor devices can be used to log in here"));
+	assert_int_equal(env_sent("sms.log"), 0);
+}
+
 /* ---- resend and voice --------------------------------------------------------------------- */
 
 static void test_resend(void **state)
@@ -162,7 +184,7 @@ static void test_resend(void **state)
 	assert_int_equal(env_login("sls-sms", "sid", soon, &lg), PAM_SUCCESS);
 	assert_int_equal(lg.nprompts, 2);
 	assert_true(strcmp(lg.prompts[1], "A new code can be sent in 2 seconds.\n" ASK) == 0 ||
-		    strcmp(lg.prompts[1], "A new code can be sent in 1 seconds.\n" ASK) == 0);
+		    strcmp(lg.prompts[1], "A new code can be sent in 1 second.\n" ASK) == 0);
 	assert_int_equal(env_sent("sms.log"), 1);
 	/* a code left pending; two seconds on, resend sends a new one, and that one is asked */
 	sleep(2);
@@ -535,6 +557,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_pending_code_reused),
 	    cmocka_unit_test(test_wrong_codes_counted),
 	    cmocka_unit_test(test_sent_only_when_chosen),
+	    cmocka_unit_test(test_unverified_phone),
 	    cmocka_unit_test(test_resend),
 	    cmocka_unit_test(test_resend_ten_times),
 	    cmocka_unit_test(test_voice),

@@ -325,6 +325,24 @@ static void test_command_leftovers_killed(void **state)
 	free(pid);
 }
 
+/* One that escaped its group (setsid) and holds the pipe: not waited for, and no busy loop. */
+static void test_command_escaped_child(void **state)
+{
+	struct fx *fx = *state;
+	struct sls_sms_result res;
+	struct timespec t0, t1;
+	clock_t cpu0 = clock();
+
+	write_script(fx, "esc", "cat >/dev/null; printf partial; setsid -f sleep 3\n", 0755);
+	fx->conf.sms_timeout = 2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(send_with(fx, "esc", &res), SLS_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	assert_true(clock() - cpu0 < CLOCKS_PER_SEC / 2);
+	assert_string_equal(res.output, "partial");
+}
+
 /* A host with stdin, stdout and stderr closed, SIGCHLD ignored or reaped by a handler. */
 static void reap_all(int sig)
 {
@@ -503,6 +521,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_command_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_command_host_signals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_command_leftovers_killed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_command_escaped_child, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_command_hostile_host, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_output_masked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_voice_channel, setup, teardown),
