@@ -395,7 +395,7 @@ fail:
 	return rc;
 }
 
-static enum sls_rc write_full(int fd, const void *data, size_t len)
+enum sls_rc sls_write_full(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	ssize_t n;
@@ -419,7 +419,7 @@ static enum sls_rc write_full(int fd, const void *data, size_t len)
 /* Write, set the final mode (fchmod: no umask) and make both durable. */
 static enum sls_rc temp_fill(int fd, const void *data, size_t len, mode_t mode)
 {
-	enum sls_rc rc = write_full(fd, data, len);
+	enum sls_rc rc = sls_write_full(fd, data, len);
 
 	if (rc != SLS_OK)
 		return rc;

@@ -58,6 +58,12 @@ enum sls_rc sls_file_read(int dirfd, const char *name, uid_t owner, size_t max, 
 enum sls_rc sls_fd_check(int fd, uid_t owner, struct stat *st);
 
 /*
+ * Write all len bytes of data to fd, again after EINTR and short writes:
+ * SLS_OK, or SLS_ERR_IO with errno (EIO where write gave none).
+ */
+enum sls_rc sls_write_full(int fd, const void *data, size_t len);
+
+/*
  * Replace file name in dirfd atomically with data: a new file ".NAME#new" in
  * the same directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode given, umask not
  * applied), full write, fsync, checked close, renameat over name, fsync of

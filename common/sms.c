@@ -85,20 +85,9 @@ static int above_stdio(int fd)
 static int message_fd(const char *text)
 {
 	int fd = above_stdio(memfd_create("sls-sms", MFD_CLOEXEC));
-	size_t len = strlen(text), done = 0;
 
-	while (fd >= 0 && done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	if (fd >= 0 && lseek(fd, 0, SEEK_SET) != 0) {
+	if (fd >= 0 &&
+	    (sls_write_full(fd, text, strlen(text)) != SLS_OK || lseek(fd, 0, SEEK_SET) != 0)) {
 		close(fd);
 		return -1;
 	}
@@ -313,22 +302,14 @@ static enum sls_rc random_name(const char *prefix, char *out, size_t size)
 	return SLS_OK;
 }
 
-static bool write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n = write(fd, data, len);
-
-	if (n >= 0 && (size_t)n != len)
-		errno = EIO; /* a short write (a full disk, RLIMIT_FSIZE): no errno of its own */
-	return n >= 0 && (size_t)n == len;
-}
-
 /* The smstools file: "To: " the number without "+", the alphabet, a blank line, the text. */
 static enum sls_rc write_message(int fd, gid_t group, const char *number, const char *text)
 {
 	char head[64];
 	int n = snprintf(head, sizeof(head), "To: %s\nAlphabet: UTF-8\n\n", number + 1);
 
-	if (n <= 0 || !write_all(fd, head, (size_t)n) || !write_all(fd, text, strlen(text)))
+	if (n <= 0 || sls_write_full(fd, head, (size_t)n) != SLS_OK ||
+	    sls_write_full(fd, text, strlen(text)) != SLS_OK)
 		return SLS_ERR_SENDER;
 	/* smsd reads it as a member of the spool's group; root may give it that group */
 	if (geteuid() == 0 && fchown(fd, (uid_t)-1, group) != 0)

@@ -92,7 +92,6 @@ static enum sls_rc renew(const struct sls_device *d, const struct sls_hookctx *c
 			 struct sls_attempt *a)
 {
 	struct sls_pending_code *c = &ctx->state->sms;
-	enum sls_rc rc;
 
 	(void)d;
 	if (too_soon(ctx, a->call ? c->called : c->sent)) {
@@ -107,8 +106,7 @@ static enum sls_rc renew(const struct sls_device *d, const struct sls_hookctx *c
 	}
 	if (a->call)
 		c->called = ctx->now;
-	rc = new_code(ctx, a);
-	return rc;
+	return new_code(ctx, a);
 }
 
 /* The code is used once: the one this attempt checked against, if it is still the pending one. */
