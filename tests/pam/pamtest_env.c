@@ -151,9 +151,7 @@ static void build_sandbox(void)
 	char path[PATH_MAX + 64], args[PATH_MAX + 128];
 	struct sls_store store;
 
-	snprintf(sandbox, sizeof(sandbox), "%s/sls-pamtest-XXXXXX", test_tmpdir());
-	if (mkdtemp(sandbox) == NULL || chmod(sandbox, 0755) != 0)
-		die("mkdtemp");
+	test_sandbox("sls-pamtest", sandbox, sizeof(sandbox));
 	snprintf(path, sizeof(path), "%s/svc", sandbox);
 	if (mkdir(path, 0755) != 0)
 		die(path);
@@ -623,18 +621,25 @@ int env_acct(const char *service, const char *user)
 
 /* ---- logins in child processes -------------------------------------------------------- */
 
-int env_system(const char *command)
+int env_run(char *const argv[])
 {
-	char *preload = getenv("LD_PRELOAD") ? strdup(getenv("LD_PRELOAD")) : NULL;
-	int rv;
+	pid_t pid = fork();
+	int status = 0, null;
 
-	/* the shell must not load pam_wrapper: it would leave a /tmp/pam.X when it execs */
-	unsetenv("LD_PRELOAD");
-	rv = system(command);
-	if (preload != NULL)
-		setenv("LD_PRELOAD", preload, 1);
-	free(preload);
-	return rv;
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		/* not under pam_wrapper: the program needs no PAM */
+		unsetenv("LD_PRELOAD");
+		null = open("/dev/null", O_WRONLY);
+		if (null < 0 || dup2(null, 1) < 0)
+			_exit(98);
+		execv(argv[0], argv);
+		_exit(98);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /*
@@ -780,7 +785,7 @@ int env_journal_open(void)
 	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 || !journal_dir())
 		return -1;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	strcpy(sa.sun_path, "/run/systemd/journal/socket");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", "/run/systemd/journal/socket");
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
 		return -1;

@@ -104,8 +104,9 @@ int env_acct(const char *service, const char *user);
 /* env_login through pam_start_confdir, bypassing pam_wrapper (safe in many processes at once). */
 int env_login_direct(const char *service, const char *user, const struct answer *answers);
 
-/* system(3) without pam_wrapper preloaded into the shell. */
-int env_system(const char *command);
+/* Run argv[0] (an absolute path) with argv, stdout to /dev/null, without pam_wrapper: its exit
+ * status. */
+int env_run(char *const argv[]);
 
 /* Run fn in a child process: its exit status, or -1 if it did not exit. */
 int env_in_child(int (*fn)(void));

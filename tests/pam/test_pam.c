@@ -276,13 +276,14 @@ static void test_pam_silent(void **state)
 static void test_unlock_by_sls(void **state)
 {
 	const struct answer right[] = {A(ANS_OCRA), END};
-	char cmd[3 * PATH_MAX];
+	char conf[PATH_MAX + 16], sls[] = SLS_PATH, opt[] = "--conf", verb[] = "unlock",
+				  user[] = "alice";
+	char *const argv[] = {sls, opt, conf, verb, user, NULL};
 
 	(void)state;
 	lock_alice();
-	snprintf(cmd, sizeof(cmd), "%s --conf %s/sls.conf unlock alice >/dev/null", SLS_PATH,
-		 env_dir());
-	assert_int_equal(env_system(cmd), 0);
+	snprintf(conf, sizeof(conf), "%s/sls.conf", env_dir());
+	assert_int_equal(env_run(argv), 0);
 	assert_int_equal(env_login("sls", "alice", right, &lg), PAM_SUCCESS);
 }
 

@@ -4,11 +4,17 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "helpers.h"
 
@@ -44,6 +50,41 @@ void test_remove_tree(const char *dir)
 {
 	if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "could not remove %s: %s\n", dir, strerror(errno));
+}
+
+char *test_edit(const char *base, int line, const char *text, enum edit_mode mode)
+{
+	size_t cap = strlen(base) + (text ? strlen(text) : 0) + 2;
+	char *out = calloc(1, cap), *o = out;
+	const char *p = base;
+	int n = 1;
+
+	assert_non_null(out);
+	while (*p != '\0' || n == line) {
+		size_t len = *p ? strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n') : 0;
+
+		if (n == line && mode != DELETE)
+			o += snprintf(o, cap - (size_t)(o - out), "%s\n", text);
+		if (n != line || mode == INSERT) {
+			memcpy(o, p, len);
+			o += len;
+		}
+		if (*p == '\0')
+			break;
+		p += len;
+		n++;
+	}
+	return out;
+}
+
+void test_assert_zero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c[i] != 0)
+			fail_msg("byte %zu of %zu is 0x%02x, not zero", i, n, c[i]);
+	}
 }
 
 char *test_slurp(const char *path)

@@ -24,6 +24,15 @@ void test_sandbox(const char *prefix, char *dir, size_t size);
 /* rm -rf dir. */
 void test_remove_tree(const char *dir);
 
+/* How test_edit changes a line. */
+enum edit_mode { REPLACE, INSERT, DELETE };
+
+/* base with line (1-based) replaced by text, text inserted before it, or it deleted (malloc'ed). */
+char *test_edit(const char *base, int line, const char *text, enum edit_mode mode);
+
+/* Fails the test unless the n bytes at p are all zero (a refused parse leaves nothing). */
+void test_assert_zero(const void *p, size_t n);
+
 /* The text of file path (its first 64 KiB), malloc'ed; "" when missing. Exits out of memory. */
 char *test_slurp(const char *path);
 

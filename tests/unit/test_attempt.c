@@ -30,9 +30,7 @@ static int setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/sls-attempt-XXXXXX", test_tmpdir());
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
+	test_sandbox("sls-attempt", fx->dir, sizeof(fx->dir));
 	snprintf(path, sizeof(path), "%s/store", fx->dir);
 	if (sls_store_open(path, geteuid(), true, &fx->store) != SLS_OK)
 		return -1;
@@ -72,7 +70,7 @@ static void make_user(struct fx *fx)
 
 	memset(&fx->user, 0, sizeof(fx->user));
 	fx->user.ndevices = 2;
-	strcpy(k->name, "laptop");
+	snprintf(k->name, sizeof(k->name), "laptop");
 	k->type = &sls_devtype_ibkey;
 	assert_int_equal(sls_ocra_suite_parse(SLS_OCRA_DEFAULT_SUITE, &k->u.ocra.suite, NULL),
 			 SLS_OK);
@@ -84,7 +82,7 @@ static void make_user(struct fx *fx)
 	k->level = 3;
 	k->status = SLS_STATUS_ACTIVE;
 	k->created = 1700000000;
-	strcpy(p->name, "phone");
+	snprintf(p->name, sizeof(p->name), "phone");
 	p->type = &sls_devtype_totp;
 	p->u.totp.hash = SLS_HASH_SHA1;
 	p->u.totp.digits = 6;

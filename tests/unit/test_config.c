@@ -209,8 +209,7 @@ static void test_load(void **state)
 	struct sls_diag d = {0};
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/sls-config-XXXXXX", test_tmpdir());
-	assert_non_null(mkdtemp(dir));
+	test_sandbox("sls-config", dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/sls.conf", dir);
 	snprintf(link, sizeof(link), "%s/link.conf", dir);
 	write_file(path, "[lockout]\ndeny = 4\n", 0644);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "sls_enroll.h"
 #include "sls_secret.h"
 
@@ -104,44 +105,6 @@ static const char enroll_tempcode[] = USER_SECTION TEMPCODE;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-enum edit_mode { REPLACE, INSERT, DELETE };
-
-/* base with line (1-based) replaced by text, text inserted before it, or it deleted. */
-static char *edit(const char *base, int line, const char *text, enum edit_mode mode)
-{
-	size_t cap = strlen(base) + (text ? strlen(text) : 0) + 2;
-	char *out = calloc(1, cap), *o = out;
-	const char *p = base;
-	int n = 1;
-
-	assert_non_null(out);
-	while (*p != '\0' || n == line) {
-		size_t len = *p ? strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n') : 0;
-
-		if (n == line && mode != DELETE)
-			o += sprintf(o, "%s\n", text);
-		if (n != line || mode == INSERT) {
-			memcpy(o, p, len);
-			o += len;
-		}
-		if (*p == '\0')
-			break;
-		p += len;
-		n++;
-	}
-	return out;
-}
-
-static void assert_all_zero(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		if (c[i] != 0)
-			fail_msg("byte %zu of %zu is 0x%02x, not zero", i, n, c[i]);
-	}
-}
-
 /* The message about a line never quotes the line's value. */
 static void assert_value_not_in(const char *text, int line, const char *msg)
 {
@@ -185,14 +148,14 @@ static void reject(const char *text, int line)
 	assert_int_equal(rc, SLS_ERR_FORMAT);
 	assert_int_equal(diag.line, line);
 	assert_true(diag.msg[0] != '\0');
-	assert_all_zero(u, sizeof(*u));
+	test_assert_zero(u, sizeof(*u));
 	assert_value_not_in(text, line, diag.msg);
 	free(u);
 }
 
 static void reject_edit(const char *base, int at, const char *text, enum edit_mode mode, int line)
 {
-	char *t = edit(base, at, text, mode);
+	char *t = test_edit(base, at, text, mode);
 
 	reject(t, line);
 	free(t);
@@ -211,7 +174,7 @@ static void accept(const char *text, struct sls_user *u)
 static void accept_edit(const char *base, int at, const char *text, enum edit_mode mode)
 {
 	struct sls_user *u = calloc(1, sizeof(*u));
-	char *t = edit(base, at, text, mode);
+	char *t = test_edit(base, at, text, mode);
 
 	assert_non_null(u);
 	accept(t, u);
@@ -481,10 +444,12 @@ static void test_round_trip_limits(void **state)
 static void test_find_device(void **state)
 {
 	struct sls_user *u = calloc(1, sizeof(*u));
-	char *t = malloc(sizeof(enroll_ibkey) + sizeof(TOTP));
+	size_t size = sizeof(enroll_ibkey) + sizeof(TOTP);
+	char *t = malloc(size);
 
 	(void)state;
-	sprintf(t, "%s%s", enroll_ibkey, TOTP);
+	assert_non_null(t);
+	snprintf(t, size, "%s%s", enroll_ibkey, TOTP);
 	accept(t, u);
 	assert_int_equal(u->ndevices, 2);
 	assert_ptr_equal(sls_user_find_device(u, "laptop"), &u->devices[0]);
@@ -671,8 +636,8 @@ static void test_reject_continuation(void **state)
 	reject_edit(enroll_ibkey, 2, " phone = +15551234567", REPLACE, 2);
 	/* after a blank line too */
 	{
-		char *t = edit(enroll_ibkey, 16, "", INSERT);
-		char *t2 = edit(t, 17, "  status = revoked", INSERT);
+		char *t = test_edit(enroll_ibkey, 16, "", INSERT);
+		char *t2 = test_edit(t, 17, "  status = revoked", INSERT);
 
 		reject(t2, 17);
 		free(t2);
@@ -731,7 +696,7 @@ static void test_reject_truncated(void **state)
 		} else {
 			if (rc != SLS_ERR_FORMAT)
 				fail_msg("cut at %zu accepted", cut);
-			assert_all_zero(u, sizeof(*u));
+			test_assert_zero(u, sizeof(*u));
 		}
 	}
 	/* cut mid-line: the last line has no newline, even when it would parse */
@@ -840,8 +805,8 @@ static void test_reject_pin_hash(void **state)
 	/* a SHA-256 hash for a PSHA1 suite, and the other way round */
 	reject_edit(enroll_ibkey, 12, "pin_hash = " PIN_SHA256, REPLACE, 12);
 	{
-		char *t =
-		    edit(enroll_ibkey, 10, "suite = OCRA-1:HOTP-SHA256-8:QN06-PSHA256", REPLACE);
+		char *t = test_edit(enroll_ibkey, 10, "suite = OCRA-1:HOTP-SHA256-8:QN06-PSHA256",
+				    REPLACE);
 
 		reject(t, 12);
 		free(t);

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <limits.h>
@@ -63,30 +62,18 @@ static int setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/test_qr.XXXXXX", test_tmpdir());
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
+	test_sandbox("test_qr", fx->dir, sizeof(fx->dir));
 	*state = fx;
 	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	int rc = nftw(fx->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 
+	test_remove_tree(fx->dir);
 	free(fx);
-	return rc;
+	return 0;
 }
 
 /* out = the fixture's directory / name. */

@@ -169,7 +169,7 @@ static int setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	test_sandbox("sls-sms-", fx->dir, sizeof(fx->dir));
+	test_sandbox("sls-sms", fx->dir, sizeof(fx->dir));
 	sls_config_defaults(&fx->conf);
 	*state = fx;
 	return 0;

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "sls_attempt.h"
 #include "sls_secret.h"
 #include "sls_state.h"
@@ -54,44 +55,6 @@ static const struct sls_device *dev(const char *name)
 	return dev_at(name, 1700000000);
 }
 
-enum edit_mode { REPLACE, INSERT, DELETE };
-
-/* base with line (1-based) replaced by text, text inserted before it, or it deleted. */
-static char *edit(const char *base, int line, const char *text, enum edit_mode mode)
-{
-	size_t cap = strlen(base) + (text ? strlen(text) : 0) + 2;
-	char *out = calloc(1, cap), *o = out;
-	const char *p = base;
-	int n = 1;
-
-	assert_non_null(out);
-	while (*p != '\0' || n == line) {
-		size_t len = *p ? strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n') : 0;
-
-		if (n == line && mode != DELETE)
-			o += sprintf(o, "%s\n", text);
-		if (n != line || mode == INSERT) {
-			memcpy(o, p, len);
-			o += len;
-		}
-		if (*p == '\0')
-			break;
-		p += len;
-		n++;
-	}
-	return out;
-}
-
-static void assert_all_zero(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		if (c[i] != 0)
-			fail_msg("byte %zu of %zu is 0x%02x, not zero", i, n, c[i]);
-	}
-}
-
 static void reject(const char *text, int line)
 {
 	struct sls_state *s = malloc(sizeof(*s));
@@ -107,13 +70,13 @@ static void reject(const char *text, int line)
 	assert_int_equal(diag.line, line);
 	assert_true(diag.msg[0] != '\0');
 	assert_null(strstr(diag.msg, HASH64));
-	assert_all_zero(s, sizeof(*s));
+	test_assert_zero(s, sizeof(*s));
 	free(s);
 }
 
 static void reject_edit(const char *base, int at, const char *text, enum edit_mode mode, int line)
 {
-	char *t = edit(base, at, text, mode);
+	char *t = test_edit(base, at, text, mode);
 
 	reject(t, line);
 	free(t);
@@ -132,7 +95,7 @@ static void accept(const char *text, struct sls_state *s)
 static void accept_edit(const char *base, int at, const char *text, enum edit_mode mode)
 {
 	struct sls_state *s = calloc(1, sizeof(*s));
-	char *t = edit(base, at, text, mode);
+	char *t = test_edit(base, at, text, mode);
 
 	assert_non_null(s);
 	accept(t, s);
@@ -202,7 +165,7 @@ static void test_parse_sample(void **state)
 	assert_string_equal(text, state_text);
 	sls_free_secret(text, len + 1);
 	sls_state_clear(s);
-	assert_all_zero(s, sizeof(*s));
+	test_assert_zero(s, sizeof(*s));
 	free(s);
 }
 
@@ -215,11 +178,11 @@ static void test_zero_state(void **state)
 	(void)state;
 	memset(s, 0xa5, sizeof(*s));
 	accept("", s);
-	assert_all_zero(s, sizeof(*s));
+	test_assert_zero(s, sizeof(*s));
 	accept("\n; nothing yet\n", s);
-	assert_all_zero(s, sizeof(*s));
+	test_assert_zero(s, sizeof(*s));
 	accept("[state]\n", s);
-	assert_all_zero(s, sizeof(*s));
+	test_assert_zero(s, sizeof(*s));
 	assert_int_equal(sls_state_format(s, &text, &len), SLS_OK);
 	assert_string_equal(text, "[state]\nfailures =\nlocked_until = 0\nlast_device =\n"
 				  "sms_sent = 0\nsms_expires = 0\n");
