@@ -39,7 +39,11 @@ static bool same_device(const struct sls_device *n, const struct sls_device *d)
 	       sls_secure_equal(&n->u, &d->u, sizeof(n->u));
 }
 
-/* The device as the files say now: the same device, and usable at now. */
+/*
+ * The device as the files say now: the same device, and usable at now. A
+ * device that is in no file (created 0: sls_device_phone) is usable while
+ * what it stands for is (the phone is still verified).
+ */
 static bool still_usable(const struct sls_user *user, const struct sls_device *d, time_t now)
 {
 	for (size_t i = 0; i < user->ndevices; i++) {
@@ -48,7 +52,7 @@ static bool still_usable(const struct sls_user *user, const struct sls_device *d
 		if (strcmp(n->name, d->name) == 0)
 			return sls_device_usable(user, n, now) && same_device(n, d);
 	}
-	return false;
+	return d->created == 0 && sls_device_usable(user, d, now);
 }
 
 /* The hooks' view of transaction t. */
@@ -110,12 +114,12 @@ enum sls_rc sls_attempt_begin(const struct sls_store *store, const char *user, u
 		*until = t.state->locked_until;
 		goto out;
 	}
+	sls_state_prune(t.state, t.user); /* room for the entry prepare may make */
 	rc = prepare(&t, conf, d, now, a);
 	if (rc == SLS_ERR_WAIT)
 		*until = a->pending.sent + (time_t)conf->sms_min_interval;
 	if (rc != SLS_OK)
 		goto out;
-	sls_state_prune(t.state, t.user);
 	a->at = now;
 	if (sls_state_note_failure(t.state, now, conf->window, conf->deny, conf->unlock_time))
 		a->lock_set = t.state->locked_until;

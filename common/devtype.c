@@ -87,14 +87,22 @@ void sls_devtype_levels_text(const struct sls_devtypes *types, char *buf, size_t
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (int level = 9; level >= 0; level--)
+	for (int level = 9; level >= 0; level--) {
+		bool first = true;
+
 		for (size_t i = 0; i < types->n && len < size; i++) {
 			const struct sls_devtype *t = types->list[i];
 
-			if (t->level == level && sls_devtype_askable(t))
+			if (t->level != level || !sls_devtype_askable(t))
+				continue;
+			if (first)
 				len += (size_t)snprintf(buf + len, size - len, "%s%d: %s",
 							len == 0 ? "" : ", ", level, t->name);
+			else
+				len += (size_t)snprintf(buf + len, size - len, "/%s", t->name);
+			first = false;
 		}
+	}
 }
 
 const char *sls_devkey_secret(struct sls_device *d, const char *v)

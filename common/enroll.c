@@ -39,6 +39,63 @@ bool sls_device_usable(const struct sls_user *u, const struct sls_device *d, tim
 	       (d->type->usable == NULL || d->type->usable(d, u, now));
 }
 
+size_t sls_user_revoke_stand_ins(struct sls_user *user, const struct sls_device *except)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < user->ndevices && i < SLS_DEVICES_MAX; i++) {
+		struct sls_device *d = &user->devices[i];
+
+		if (d != except && d->type->stand_in && d->status == SLS_STATUS_ACTIVE) {
+			d->status = SLS_STATUS_REVOKED;
+			n++;
+		}
+	}
+	return n;
+}
+
+struct sls_device *sls_user_place_device(struct sls_user *user, const char *name, time_t *created)
+{
+	struct sls_device *d = sls_user_find_device(user, name);
+
+	if (d != NULL) {
+		if (*created <= d->created)
+			*created = d->created + 1;
+		return d;
+	}
+	if (user->ndevices < SLS_DEVICES_MAX)
+		return &user->devices[user->ndevices++];
+	for (size_t i = 0; i < SLS_DEVICES_MAX; i++)
+		if (user->devices[i].status == SLS_STATUS_REVOKED)
+			return &user->devices[i];
+	return NULL;
+}
+
+/* Whether user has a device called name. */
+static bool has_name(const struct sls_user *user, const char *name)
+{
+	for (size_t i = 0; i < user->ndevices && i < SLS_DEVICES_MAX; i++)
+		if (strcmp(user->devices[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+bool sls_device_phone(const struct sls_user *user, struct sls_device *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!user->phone_verified || user->phone[0] == '\0')
+		return false;
+	for (int i = 0; i < 100; i++) {
+		snprintf(out->name, sizeof(out->name), i == 0 ? "phone" : "phone-%d", i);
+		if (!has_name(user, out->name))
+			break;
+	}
+	out->type = &sls_devtype_sms;
+	out->level = sls_devtype_sms.level;
+	out->status = SLS_STATUS_ACTIVE;
+	return !has_name(user, out->name);
+}
+
 struct sls_device *sls_user_find_device(struct sls_user *user, const char *name)
 {
 	for (size_t i = 0; i < user->ndevices && i < SLS_DEVICES_MAX; i++) {

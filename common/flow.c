@@ -167,7 +167,7 @@ static void menu_text(const struct sls_user *u, const struct usable *us, size_t 
 
 	for (size_t i = 0; i < us->n && len < size; i++) {
 		const struct sls_device *d = &u->devices[us->index[i]];
-		char label[SLS_DEVICE_NAME_MAX + 1];
+		char label[SLS_LABEL_MAX + 1];
 
 		snprintf(label, sizeof(label), "%s", d->name);
 		if (d->type->label != NULL)
@@ -416,7 +416,8 @@ enum sls_verdict sls_flow_attempt(const struct sls_flow *f, const struct sls_dev
 			      .renew = renew,
 			      .sender_enter = sender_enter,
 			      .sender_leave = sender_leave,
-			      .host = f};
+			      .host = f,
+			      .card_print = f->card_print};
 	struct sls_attempt a;
 	uint64_t step = 0;
 	enum sls_rc rc;

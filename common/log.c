@@ -38,6 +38,10 @@ static const struct sls_event_info sls_events[SLS_EV__COUNT] = {
     [SLS_EV_SMS_FAILED] = {"sms-failed", "c7d41e9a0b2f4c6e8d35f1a2b9e07c64", LOG_ERR},
     [SLS_EV_VOICE_CALL] = {"voice-call", "9e2a5d17c3b84f06a6d2e81b4c3f5a70", LOG_INFO},
     [SLS_EV_PHONE] = {"phone", "1f6b3c9d8e2a47b5b0c4d7e6f9a81235", LOG_NOTICE},
+    [SLS_EV_CARD] = {"card", "ae1fa11e3c454a61b3fe377d90e52ef5", LOG_NOTICE},
+    [SLS_EV_TEMPCODE] = {"tempcode", "f6902a62f3f64c8984b537875ff6a67e", LOG_NOTICE},
+    [SLS_EV_PIN] = {"pin", "a4ea62093a2343569f764b57f68bf913", LOG_NOTICE},
+    [SLS_EV_TRANSFER] = {"transfer", "52d96b3ef3624471b8aff288279beff9", LOG_NOTICE},
 };
 
 static const struct sls_event_info *sls_event_info(enum sls_event ev)

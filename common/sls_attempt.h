@@ -27,6 +27,7 @@ struct sls_attempt {
 	struct sls_pending_code pending;          /* sms: the code the state holds */
 	char phone[SLS_PHONE_MAX + 1];            /* sms: where it goes ([user] phone) */
 	bool call; /* sms: what renew is asked for is a call that reads the code out */
+	unsigned char positions[2]; /* card: the two positions asked, 1..100 */
 };
 
 /*

@@ -33,6 +33,7 @@ struct sls_config {
 	unsigned tempcode_full_days;                /* [tempcode] full_days */
 	unsigned tempcode_card_days;                /* [tempcode] card_days */
 	unsigned card_online_days;                  /* [card] online_days */
+	unsigned card_printed_days;                 /* [card] printed_days: 0 = no expiry */
 };
 
 /* The defaults sls.conf(5) gives. */

@@ -72,6 +72,11 @@ struct sls_ask {
 	void (*sender_enter)(const struct sls_ask *ask);
 	void (*sender_leave)(const struct sls_ask *ask);
 	const void *host; /* what renew and the sender hooks need of their host */
+	/*
+	 * The answer is for sls card print, not a login: a temporary passcode
+	 * past its login days is still taken here.
+	 */
+	bool card_print;
 };
 
 /* What sls enroll gives a new device's provisioning URI. */
@@ -89,6 +94,11 @@ struct sls_devtype {
 	const char *name; /* in the file's type = and on the PAM line's devices= */
 	int level;        /* what min_level= compares: 4 is the strongest */
 	enum sls_pin_kind pin;
+	/*
+	 * Only a stand-in until the user has a device of their own (tempcode):
+	 * revoked when another device is activated (sls_user_revoke_stand_ins).
+	 */
+	bool stand_in;
 
 	/* ---- the enrolment file ---- */
 	const struct sls_devkey *keys; /* the type's own keys, in the order they are written */
@@ -206,7 +216,7 @@ void sls_devtype_enrollable_names(const struct sls_devtypes *types, char *buf, s
 /* "ibkey, dsc": the names of the types with a PIN, in registry order, into buf. */
 void sls_devtype_pin_names(const struct sls_devtypes *types, char *buf, size_t size);
 
-/* "4: dsc, 3: ibkey, 2: totp": the askable types by level, strongest first. */
+/* "4: dsc, 3: ibkey, 2: totp, 1: sms/card": the askable types by level, strongest first. */
 void sls_devtype_levels_text(const struct sls_devtypes *types, char *buf, size_t size);
 
 /* ---- for the type files: keys several types share ---- */

@@ -38,8 +38,10 @@ enum sls_rc sls_device_status_parse(const char *s, enum sls_device_status *st);
  *               (hex) of the suite's PIN hash size;
  *   totp:       secret; suite absent (SHA1, 6 digits, 30 s) or
  *               "TOTP-SHA{1,256,512}-{6,7,8}-PERIOD";
- *   card:       secret (the codes derive from it);
- *   tempcode:   secret (a hash of the code);
+ *   card:       secret (the codes and the card's id derive from it);
+ *   tempcode:   secret (a salt and the code's salted hash), login_until
+ *               (epoch seconds: after it, until expires, only sls card
+ *               print takes the code);
  *   sms:        nothing (the phone is in [user]).
  * A key a type does not use is an error.
  */
@@ -60,6 +62,9 @@ struct sls_device {
 			unsigned digits;
 			unsigned period;
 		} totp;
+		struct {
+			time_t login_until;
+		} tempcode;
 	} u;
 	int level; /* must equal type->level */
 	enum sls_device_status status;
@@ -105,6 +110,32 @@ enum sls_rc sls_user_format(const struct sls_user *user, char **out, size_t *len
  * and usable as its type sees it (sls_devtype usable).
  */
 bool sls_device_usable(const struct sls_user *u, const struct sls_device *d, time_t now);
+
+/*
+ * A device of user's was activated (enrolled, confirmed or transferred):
+ * every active stand-in (a temporary passcode) other than except is
+ * revoked, as it was only there until then. Returns how many.
+ */
+size_t sls_user_revoke_stand_ins(struct sls_user *user, const struct sls_device *except);
+
+/*
+ * Where a new device called name goes in user: the place of the device of
+ * that name (whatever its status: the caller decides whether it may be
+ * replaced), else a new place at the end (ndevices grows), else, when the
+ * list is full, the place of a revoked device; NULL when the list is full
+ * of devices that are not revoked. *created is moved past the created of
+ * the device of that name it replaces, so that the new device is a new
+ * identity whose state starts afresh.
+ */
+struct sls_device *sls_user_place_device(struct sls_user *user, const char *name, time_t *created);
+
+/*
+ * The user's verified phone as an sms device that is in no file, for a
+ * proof by an SMS code where the user has no sms device (sls transfer):
+ * created 0 (no device of a file has that), a name no device of user has.
+ * False when the phone is not verified.
+ */
+bool sls_device_phone(const struct sls_user *user, struct sls_device *out);
 
 /* The device called name, or NULL. */
 struct sls_device *sls_user_find_device(struct sls_user *user, const char *name);

@@ -31,6 +31,7 @@ struct sls_flow {
 	const struct sls_log_ctx *log;
 	int min_level;      /* min_level=: 0 = any */
 	unsigned type_mask; /* devices=: bits of sls_devtype_bit; 0 = every type */
+	bool card_print;    /* the answer is for sls card print (struct sls_ask) */
 	/* With the debug option: a line that explains a decision, without values. */
 	void (*debug)(void *arg, const char *line);
 	void *debug_arg;

@@ -24,6 +24,10 @@ enum sls_event {
 	SLS_EV_SMS_FAILED,     /* the SMS or voice sender failed */
 	SLS_EV_VOICE_CALL,     /* a code was read out by a call */
 	SLS_EV_PHONE,          /* sls: a phone number set or verified */
+	SLS_EV_CARD,           /* sls: a security code card printed (the old one replaced) */
+	SLS_EV_TEMPCODE,       /* sls: a temporary passcode issued or revoked */
+	SLS_EV_PIN,            /* sls: a PIN changed, or reset by root */
+	SLS_EV_TRANSFER,       /* sls: a device moved to a new authenticator */
 	SLS_EV__COUNT
 };
 

@@ -24,7 +24,8 @@ struct sls_attempt;
 /*
  * Per-device state, one [device NAME] section: totp_last_step, last_used,
  * challenges (comma-separated 6-digit challenges, oldest first; may go on
- * over indented lines; absent when there are none), created.
+ * over indented lines; absent when there are none), created, card_pair
+ * (a card: the two positions it was last asked, "17,45"; absent before).
  *
  * State goes with a device's identity, not its name alone: created is the
  * device's own created time (sls makes it differ from that of any earlier
@@ -37,6 +38,7 @@ struct sls_device_state {
 	time_t created;          /* the device's created, 0 = any device of this name */
 	uint64_t totp_last_step; /* last accepted TOTP step, 0 = none */
 	time_t last_used;        /* last successful use, 0 = never */
+	unsigned char card_pair[2]; /* 1..100 and distinct, or both 0 */
 	size_t nused;
 	uint32_t used[SLS_USED_CHALLENGES_MAX]; /* < 10^6, oldest first */
 };

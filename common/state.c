@@ -14,6 +14,12 @@
 #define CHALLENGES_PER_LINE 20
 #define CHALLENGE_LIMIT     1000000u /* 10^SLS_CHALLENGE_DIGITS */
 
+/* Two distinct positions of a security code card. */
+static bool card_pair_ok(unsigned a, unsigned b)
+{
+	return a >= 1 && a <= 100 && b >= 1 && b <= 100 && a != b;
+}
+
 void sls_state_clear(struct sls_state *state)
 {
 	sls_wipe(state, sizeof(*state));
@@ -346,6 +352,25 @@ static const char *st_created(struct state_parse *p, const char *v)
 	return sls_ini_parse_time(v, true, &p->dev->created) ? NULL : "bad time";
 }
 
+/* "17,45": two distinct positions of a card, 1..100. */
+static const char *st_card_pair(struct state_parse *p, const char *v)
+{
+	const char *comma = strchr(v, ',');
+	char first[4];
+	uint64_t a, b;
+
+	if (comma == NULL || comma == v || (size_t)(comma - v) >= sizeof(first))
+		return "not two distinct positions 1 to 100";
+	memcpy(first, v, (size_t)(comma - v));
+	first[comma - v] = '\0';
+	if (!sls_ini_parse_u64(first, 100, &a) || !sls_ini_parse_u64(comma + 1, 100, &b) ||
+	    !card_pair_ok((unsigned)a, (unsigned)b))
+		return "not two distinct positions 1 to 100";
+	p->dev->card_pair[0] = (unsigned char)a;
+	p->dev->card_pair[1] = (unsigned char)b;
+	return NULL;
+}
+
 /* One line of used challenges: "NNNNNN,NNNNNN,...", appended. */
 static const char *st_challenges(struct state_parse *p, const char *v)
 {
@@ -398,6 +423,7 @@ static const struct state_key device_keys[] = {
     {.name = "last_used", .parse = st_last_used},
     [DK_CHALLENGES] = {.name = "challenges", .parse = st_challenges},
     {.name = "created", .parse = st_created},
+    {.name = "card_pair", .parse = st_card_pair},
 };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
@@ -565,7 +591,9 @@ static bool state_ok(const struct sls_state *s)
 
 		if (memchr(d->name, '\0', sizeof(d->name)) == NULL ||
 		    !sls_name_ok(d->name, SLS_DEVICE_NAME_MAX) || d->last_used < 0 ||
-		    d->created < 0 || d->nused > SLS_USED_CHALLENGES_MAX)
+		    d->created < 0 || d->nused > SLS_USED_CHALLENGES_MAX ||
+		    ((d->card_pair[0] != 0 || d->card_pair[1] != 0) &&
+		     !card_pair_ok(d->card_pair[0], d->card_pair[1])))
 			return false;
 		for (size_t j = 0; j < d->nused; j++)
 			if (d->used[j] >= CHALLENGE_LIMIT)
@@ -646,6 +674,9 @@ static void format_state(struct sls_ini_buf *b, const struct sls_state *s)
 		sls_ini_buf_key_num(b, "last_used", (uint64_t)d->last_used);
 		if (d->created > 0)
 			sls_ini_buf_key_num(b, "created", (uint64_t)d->created);
+		if (d->card_pair[0] != 0)
+			sls_ini_buf_addf(b, "card_pair = %u,%u\n", d->card_pair[0],
+					 d->card_pair[1]);
 		format_challenges(b, d);
 	}
 }

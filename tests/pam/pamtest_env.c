@@ -22,10 +22,15 @@
 
 #include "pamtest_env.h"
 #include "helpers.h"
+#include "sls_card.h"
+#include "sls_tempcode.h"
 
 static const uint8_t ibkey_key[32] = "12345678901234567890123456789012";
 static const uint8_t dsc_key[32] = "abcdefghijklmnopqrstuvwxyz012345";
 static const uint8_t totp_key[20] = "12345678901234567890";
+static const uint8_t other_card_key[20] = "09876543210987654321";
+static char tempcode_text[SLS_TEMPCODE_LEN + 3];
+static time_t issued_at;
 static char sandbox[PATH_MAX];
 static char self[PATH_MAX]; /* this program: under valgrind /proc/self/exe is valgrind's tool */
 
@@ -327,11 +332,33 @@ static void add_sms(struct sls_user *u)
 	d->created = 1700000000;
 }
 
-static void add_card(struct sls_user *u)
+static void add_tempcode(struct sls_user *u)
+{
+	struct sls_device *d = &u->devices[u->ndevices++];
+	struct sls_config conf;
+
+	sls_config_defaults(&conf);
+	snprintf(d->name, sizeof(d->name), "tempcode");
+	if (sls_tempcode_new(d, &conf, issued_at, tempcode_text, sizeof(tempcode_text)) != SLS_OK)
+		die("sls_tempcode_new");
+}
+
+const char *env_tempcode(void)
+{
+	return tempcode_text;
+}
+
+time_t env_issued(void)
+{
+	return issued_at;
+}
+
+static void add_card(struct sls_user *u, const char *name, time_t expires)
 {
 	struct sls_device *d = &u->devices[u->ndevices++];
 
-	snprintf(d->name, sizeof(d->name), "card");
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->expires = expires;
 	d->type = &sls_devtype_card;
 	memcpy(d->secret, totp_key, sizeof(totp_key));
 	d->secret_len = sizeof(totp_key);
@@ -347,6 +374,7 @@ void env_user(const char *name, unsigned devices)
 	size_t len = 0;
 
 	memset(&u, 0, sizeof(u));
+	issued_at = time(NULL);
 	if (devices & ENV_IBKEY)
 		add_ocra(&u, "laptop", &sls_devtype_ibkey, ibkey_key, ENV_PIN);
 	if (devices & ENV_EXPIRING)
@@ -356,7 +384,11 @@ void env_user(const char *name, unsigned devices)
 	if (devices & ENV_SMS)
 		add_sms(&u);
 	if (devices & ENV_CARD)
-		add_card(&u);
+		add_card(&u, "card", 0);
+	if (devices & ENV_CARD_ONLINE)
+		add_card(&u, "online", issued_at + 21 * 86400);
+	if (devices & ENV_TEMPCODE)
+		add_tempcode(&u);
 	if (devices & (ENV_DSC | ENV_REVOKED_DSC)) {
 		add_ocra(&u, "key", &sls_devtype_dsc, dsc_key, ENV_DSC_PIN);
 		if (devices & ENV_REVOKED_DSC)
@@ -483,6 +515,55 @@ static bool ocra_answer(const char *prompt, bool dsc, char *out, size_t size)
 	return sls_ocra_compute(&suite, dsc ? dsc_key : ibkey_key, 32, &in, out, size) == SLS_OK;
 }
 
+/*
+ * "Security code card ID: enter the codes at positions P and Q: ": the codes
+ * of the test card (or of another card), in that order or swapped.
+ */
+static bool card_answer(const char *prompt, enum answer_kind kind, char *out, size_t size)
+{
+	const char *at = strstr(prompt, "positions ");
+	struct sls_device d;
+	unsigned p, q;
+	char a[8], b[8];
+
+	if (at == NULL || sscanf(at, "positions %u and %u", &p, &q) != 2)
+		return false;
+	memset(&d, 0, sizeof(d));
+	memcpy(d.secret, kind == ANS_CARD_OTHER ? other_card_key : totp_key, sizeof(totp_key));
+	d.secret_len = sizeof(totp_key);
+	if (sls_card_code(&d, p, a, sizeof(a)) != SLS_OK ||
+	    sls_card_code(&d, q, b, sizeof(b)) != SLS_OK)
+		return false;
+	snprintf(out, size, "%s %s", kind == ANS_CARD_SWAP ? b : a, kind == ANS_CARD_SWAP ? a : b);
+	return true;
+}
+
+/* The code at position p of the text card at path (sls card print --format text), or -1. */
+static int card_file_code(const char *path, unsigned p)
+{
+	char *text = test_slurp(path), *line, *save = NULL;
+	int code = -1, row, c[10];
+
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%d %d %d %d %d %d %d %d %d %d %d", &row, &c[0], &c[1], &c[2], &c[3],
+			   &c[4], &c[5], &c[6], &c[7], &c[8], &c[9]) == 11 &&
+		    row % 10 == 0 && (unsigned)row < p && p <= (unsigned)row + 10)
+			code = c[p - (unsigned)row - 1];
+	free(text);
+	return code;
+}
+
+static bool card_file_answer(const char *prompt, const char *path, char *out, size_t size)
+{
+	const char *at = strstr(prompt, "positions ");
+	unsigned p, q;
+
+	if (at == NULL || sscanf(at, "positions %u and %u", &p, &q) != 2)
+		return false;
+	snprintf(out, size, "%03d %03d", card_file_code(path, p), card_file_code(path, q));
+	return true;
+}
+
 /* The reply to one prompt; NULL with *fail for a failing conversation. */
 static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 {
@@ -520,7 +601,13 @@ static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 		snprintf(buf, sizeof(buf), "%s", a->text);
 	else if (a->kind == ANS_TOTP)
 		env_totp_code(buf, sizeof(buf));
-	else if (!ocra_answer(prompt, a->kind == ANS_OCRA_DSC, buf, sizeof(buf)))
+	else if (a->kind == ANS_CARD || a->kind == ANS_CARD_SWAP || a->kind == ANS_CARD_OTHER) {
+		if (!card_answer(prompt, a->kind, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "no-positions-in-prompt");
+	} else if (a->kind == ANS_CARD_FILE) {
+		if (!card_file_answer(prompt, a->text, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "no-positions-in-prompt");
+	} else if (!ocra_answer(prompt, a->kind == ANS_OCRA_DSC, buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "no-challenge-in-prompt");
 	if (cd->log && cd->log->nanswers < 8)
 		snprintf(cd->log->answers[cd->log->nanswers++], 128, "%s", buf);
@@ -692,7 +779,8 @@ static void parse_answers(char *spec, struct answer *answers)
 		const char *word;
 		enum answer_kind kind;
 	} kinds[] = {
-	    {"ocra", ANS_OCRA}, {"sms", ANS_SMS}, {"voice-code", ANS_VOICE}, {"totp", ANS_TOTP}};
+	    {"ocra", ANS_OCRA}, {"sms", ANS_SMS},     {"voice-code", ANS_VOICE},
+	    {"totp", ANS_TOTP}, {"card", ANS_CARD},   {"card-swap", ANS_CARD_SWAP}};
 	int n = 0;
 
 	for (char *save = NULL, *w = strtok_r(spec, ",", &save); w != NULL && n < CHILD_ANSWERS - 1;
@@ -723,7 +811,12 @@ int env_login_at(const char *service, const char *offset, const char *user, cons
 		snprintf(preload, sizeof(preload), "%s %s", getenv("LD_PRELOAD"), FAKETIME_LIB);
 		snprintf(fd_text, sizeof(fd_text), "%d", p[1]);
 		setenv("LD_PRELOAD", preload, 1);
-		setenv("FAKETIME", offset, 1);
+		if (offset[0] == '=') { /* the clock stopped at an epoch time */
+			setenv("FAKETIME", offset + 1, 1);
+			setenv("FAKETIME_FMT", "%s", 1);
+		} else {
+			setenv("FAKETIME", offset, 1);
+		}
 		setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
 		setenv("SLS_TEST_CHILD", user, 1);
 		init_lock_take();

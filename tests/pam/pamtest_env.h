@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <security/pam_appl.h>
 
@@ -29,8 +30,16 @@ enum env_device {
 	ENV_REVOKED_DSC = 8,
 	ENV_EXPIRING = 16, /* the ibkey expires a day from now */
 	ENV_SMS = 32,      /* an sms device and a verified phone */
-	ENV_CARD = 64,     /* a code card, which logins cannot ask yet */
+	ENV_CARD = 64,     /* a printed security code card ("card"), no expiry */
+	ENV_TEMPCODE = 128, /* a temporary passcode issued now (env_tempcode) */
+	ENV_CARD_ONLINE = 256, /* an online card ("online"), expiring online_days from now */
 };
+
+/* The temporary passcode of the last env_user with ENV_TEMPCODE ("ABCD-EFGH-JKMN"). */
+const char *env_tempcode(void);
+
+/* When the last env_user wrote its devices (their created; tempcode and card days count from it). */
+time_t env_issued(void);
 
 /* Write STORE/users/NAME with the devices asked for; remove the state file. */
 void env_user(const char *name, unsigned devices);
@@ -57,6 +66,10 @@ enum answer_kind {
 	ANS_SMS_LATE, /* the same, after sleeping 2 s */
 	ANS_VOICE,    /* the code the test voice sender last read out (voice.log) */
 	ANS_SMS_SYNC, /* as ANS_SMS, after the file text.go appears; text.asked first */
+	ANS_CARD,      /* the two codes of the card at the prompt's positions: "123 456" */
+	ANS_CARD_SWAP, /* the same two codes, in the wrong order */
+	ANS_CARD_OTHER, /* the codes at those positions of another card */
+	ANS_CARD_FILE,  /* the codes at those positions as a text card (the file text) shows them */
 };
 
 struct answer {
@@ -113,8 +126,9 @@ int env_in_child(int (*fn)(void));
 
 /*
  * One login of user on service in a child under libfaketime (FAKETIME=offset,
- * e.g. "+61m"), answering in turn with answers: comma-separated "ocra", "sms",
- * "voice-code", "totp", or a text. Its PAM code; what it was told into *log.
+ * e.g. "+61m"; "=EPOCH": the clock stopped at EPOCH), answering in turn with
+ * answers: comma-separated "ocra", "sms", "voice-code", "totp", "card",
+ * "card-swap", or a text. Its PAM code; what it was told into *log.
  */
 int env_login_at(const char *service, const char *offset, const char *user, const char *answers,
 		 struct conv_log *log);

@@ -324,15 +324,6 @@ static void test_expired_device(void **state)
 }
 
 /* Only devices the login cannot ask yet (a code card): denied, nullok or not. */
-static void test_only_unaskable_devices(void **state)
-{
-	(void)state;
-	env_user("sam", ENV_CARD);
-	assert_int_equal(env_login("sls-nullok", "sam", NULL, &lg), PAM_AUTH_ERR);
-	assert_int_equal(lg.nprompts, 0);
-	assert_true(env_said(&lg, "None of your second factor devices can be used"));
-}
-
 static void test_concurrent_failures_counted(void **state)
 {
 	const struct answer wrong[] = {T("00000000"), END};
@@ -761,7 +752,6 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_unlock_by_sls),
 	    cmocka_unit_test(test_lock_expires),
 	    cmocka_unit_test(test_expired_device),
-	    cmocka_unit_test(test_only_unaskable_devices),
 	    cmocka_unit_test(test_concurrent_failures_counted),
 	    cmocka_unit_test(test_counted_before_prompt),
 	    cmocka_unit_test(test_rlimit_fsize_cannot_skip_the_count),

@@ -63,3 +63,14 @@ const struct sls_devtype test_devtype_static = {
     .format = format,
     .attempt = attempt,
 };
+
+/* The same file keys, and no prompt: a type a login cannot ask. */
+const struct sls_devtype test_devtype_mute = {
+    .name = "mute",
+    .level = 1,
+    .pin = SLS_PINKIND_NONE,
+    .keys = keys,
+    .nkeys = 1,
+    .valid = valid,
+    .format = format,
+};

@@ -39,6 +39,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.tempcode_full_days, 2);
 	assert_int_equal(c.tempcode_card_days, 10);
 	assert_int_equal(c.card_online_days, 21);
+	assert_int_equal(c.card_printed_days, 0);
 }
 
 static const char full_conf[] = "; a comment\n"
@@ -67,7 +68,8 @@ static const char full_conf[] = "; a comment\n"
 				"full_days = 3\n"
 				"card_days = 0\n"
 				"[card]\n"
-				"online_days = 30\n";
+				"online_days = 30\n"
+				"printed_days = 365\n";
 
 static void test_full_file(void **state)
 {
@@ -94,6 +96,7 @@ static void test_full_file(void **state)
 	assert_int_equal(c.tempcode_full_days, 3);
 	assert_int_equal(c.tempcode_card_days, 0);
 	assert_int_equal(c.card_online_days, 30);
+	assert_int_equal(c.card_printed_days, 365);
 }
 
 struct bad_conf {
@@ -130,6 +133,8 @@ static const struct bad_conf bad_confs[] = {
     {"[login]\nno equals sign\n", 2, NULL},
     {"[login\n", 1, NULL},
     {"[tempcode]\nfull_days = 400\n", 2, "[tempcode] full_days has an invalid value"},
+    {"[card]\nprinted_days = 0\n", 2, "[card] printed_days has an invalid value"},
+    {"[card]\nprinted_days = 367\n", 2, "[card] printed_days has an invalid value"},
     {"[login]\nchallenge_timeout = 60\n  60\n", 3, "[login] challenge_timeout is set twice"},
 };
 

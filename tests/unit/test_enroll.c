@@ -85,12 +85,18 @@
 	"status = revoked\n"                                                                       \
 	"created = 1763780000\n"
 
-/* 7 section, 8 type, 9 label, 10 secret, 11 level, 12 status, 13 expires, 14 created */
+/*
+ * 7 section, 8 type, 9 label, 10 secret (a salt and a hash: 48 bytes), 11
+ * login_until, 12 level, 13 status, 14 expires, 15 created
+ */
+#define SECRET48                                                                                   \
+	"AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPSAIJCEMSCKJRHFAUSUKZMFUXC6"
 #define TEMPCODE                                                                                   \
 	"\n[device temp]\n"                                                                        \
 	"type = tempcode\n"                                                                        \
 	"label =\n"                                                                                \
-	"secret = " SECRET20 "\n"                                                                  \
+	"secret = " SECRET48 "\n"                                                                  \
+	"login_until = 1763952000\n"                                                               \
 	"level = 1\n"                                                                              \
 	"status = active\n"                                                                        \
 	"expires = 1763952800\n"                                                                   \
@@ -290,13 +296,16 @@ static void test_type_names(void **state)
 	assert_null(sls_devtype_find(b, ""));
 	assert_true(sls_devtype_askable(&sls_devtype_totp));
 	assert_true(sls_devtype_askable(&sls_devtype_sms));
-	assert_false(sls_devtype_askable(&sls_devtype_card));
+	assert_true(sls_devtype_askable(&sls_devtype_card));
+	assert_true(sls_devtype_askable(&sls_devtype_tempcode));
+	assert_true(sls_devtype_tempcode.stand_in);
+	assert_false(sls_devtype_card.stand_in);
 	sls_devtype_enrollable_names(b, text, sizeof(text));
 	assert_string_equal(text, "ibkey, dsc and totp");
 	sls_devtype_pin_names(b, text, sizeof(text));
 	assert_string_equal(text, "ibkey, dsc");
 	sls_devtype_levels_text(b, text, sizeof(text));
-	assert_string_equal(text, "4: dsc, 3: ibkey, 2: totp, 1: sms");
+	assert_string_equal(text, "4: dsc, 3: ibkey, 2: totp, 1: sms/card/tempcode");
 	for (int i = SLS_STATUS_PENDING; i <= SLS_STATUS_REVOKED; i++) {
 		const char *name = sls_device_status_name((enum sls_device_status)i);
 
@@ -389,7 +398,8 @@ static void test_round_trip_all_types(void **state)
 	d->expires = 1765594400;
 	d = add_device(u, "temp", &sls_devtype_tempcode, SLS_STATUS_ACTIVE);
 	d->expires = 1763952800;
-	d->secret_len = 32;
+	d->secret_len = 48; /* a salt and a hash */
+	d->u.tempcode.login_until = 1763790000;
 	d = add_device(u, "shared", &sls_devtype_ibkey, SLS_STATUS_ACTIVE);
 	strcpy(d->shared_from, "bob");
 	strcpy(d->label, "bob's laptop");
@@ -743,8 +753,13 @@ static void test_reject_missing_key(void **state)
 	/* card and tempcode: secret, level, status, created */
 	for (int line = 10; line <= 13; line++)
 		reject_edit(enroll_card, line, NULL, DELETE, 7);
-	reject_edit(enroll_tempcode, 10, NULL, DELETE, 7);
-	reject_edit(enroll_tempcode, 14, NULL, DELETE, 7);
+	/* tempcode: secret, login_until, level, status, created */
+	for (int line = 10; line <= 13; line++)
+		reject_edit(enroll_tempcode, line, NULL, DELETE, 7);
+	reject_edit(enroll_tempcode, 15, NULL, DELETE, 7);
+	/* its secret is a salt and a hash, nothing else */
+	reject_edit(enroll_tempcode, 10, "secret = " SECRET20, REPLACE, 10);
+	reject_edit(enroll_tempcode, 11, "login_until = 0", REPLACE, 11);
 }
 
 static void test_reject_key_not_for_type(void **state)

@@ -26,8 +26,8 @@
 #include "sls.h"
 
 /* The built-in types and the tests' own: the one line a new type needs. */
-static const struct sls_devtype *const test_list[] = {SLS_DEVTYPES_BUILTIN_LIST,
-						      &test_devtype_static};
+static const struct sls_devtype *const test_list[] = {
+    SLS_DEVTYPES_BUILTIN_LIST, &test_devtype_static, &test_devtype_mute};
 static const struct sls_devtypes test_types = {test_list, sizeof(test_list) / sizeof(test_list[0])};
 
 struct fx {
@@ -197,7 +197,7 @@ static void test_menu_and_filters(void **state)
 	fx->flow.min_level = 3;
 	assert_int_equal(login(fx, code, 1), SLS_VERDICT_REFUSED);
 	assert_true(script_said(&fx->script, "level 3 or higher (4: dsc, 3: ibkey, 2: totp, "
-					     "1: sms, 1: static); yours reach level 2."));
+					     "1: sms/card/tempcode/static); yours reach level 2."));
 }
 
 static void keep_debug(void *arg, const char *line)
@@ -239,6 +239,22 @@ static void test_no_device(void **state)
 	assert_int_equal(fx->script.nsaid, 0); /* nullok is the host's: nothing said */
 }
 
+/* Active devices, none of a type a login can ask: refused, and the user told why. */
+static void test_only_unaskable_devices(void **state)
+{
+	static const char text[] = "[user]\nphone =\nphone_verified = no\noptout = no\nidentity =\n\n"
+				   "[device quiet]\ntype = mute\nlabel =\ncode = 4711\nlevel = 1\n"
+				   "status = active\ncreated = 1700000000\n";
+	struct fx *fx = *state;
+
+	assert_int_equal(sls_file_replace(fx->store.users_fd, "sam", text, strlen(text), 0600),
+			 SLS_OK);
+	assert_int_equal(login(fx, NULL, 0), SLS_VERDICT_REFUSED);
+	assert_int_equal(fx->script.nprompts, 0);
+	assert_true(script_said(&fx->script, "None of your second factor devices can be used"));
+	assert_int_equal(failures(fx), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +265,7 @@ int main(void)
 	    T(test_menu_and_filters),
 	    T(test_debug_says_why),
 	    T(test_no_device),
+	    T(test_only_unaskable_devices),
 #undef T
 	};
 
