@@ -187,7 +187,8 @@ void sls_cli_terminal_ui(struct sls_cli *cli);
  * answer with the strongest one, counted like a login (sls_flow_attempt:
  * the attempt is recorded as a failure before the challenge is shown; a
  * right answer clears it; a locked user is refused), and may not reach a
- * device of a higher level than it (new_level, SLS_EXIT_REFUSED): otherwise
+ * device of a higher level than it (new_level, SLS_EXIT_REFUSED; a
+ * temporary passcode, which an administrator gave, reaches any): otherwise
  * anything running as the user could add its own second factor or remove
  * the user's. purpose starts the line that asks ("To add a device"). Root
  * and users with no active device pass at once; a user whose active
@@ -195,10 +196,21 @@ void sls_cli_terminal_ui(struct sls_cli *cli);
  */
 int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose);
 
+/*
+ * The same with device d (as read from cli->user's files; the flow checks
+ * it is still there, unchanged and usable), whoever runs sls: one counted
+ * answer; SLS_EXIT_OK only for a right one, in time, recorded. card_print:
+ * the answer is for sls card print (a temporary passcode past its login
+ * days is taken).
+ */
+int sls_cli_prove_with(struct sls_cli *cli, const struct sls_device *d, const char *purpose,
+		       bool card_print);
+
 /* ---- the verbs (one file each) ---- */
 
-extern const struct sls_verb sls_verb_enroll, sls_verb_devices, sls_verb_revoke, sls_verb_phone,
-    sls_verb_status, sls_verb_unlock;
+extern const struct sls_verb sls_verb_enroll, sls_verb_devices, sls_verb_revoke, sls_verb_pin,
+    sls_verb_phone, sls_verb_card, sls_verb_transfer, sls_verb_status, sls_verb_tempcode,
+    sls_verb_unlock;
 
 /*
  * For root's verbs on a USER operand: refused with --user (usage); USER
@@ -214,6 +226,12 @@ int sls_cli_target_user(struct sls_cli *cli, const char *name);
  */
 int sls_cli_run_args(struct sls_cli *cli, int argc, char **argv, int nargs,
 		     int (*fn)(struct sls_cli *cli, char **args));
+
+/*
+ * n temporary passcodes of cli->user were revoked because a device was
+ * activated (sls_user_revoke_stand_ins): journaled and said (tempcode.c).
+ */
+void sls_cli_stand_ins_revoked(struct sls_cli *cli, size_t n);
 
 /* Print cli->user's devices (devices.c; status shows them too); *count gets how many. */
 int sls_cli_show_devices(struct sls_cli *cli, size_t *count);

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sls_card.h"
+#include "sls_tempcode.h"
 
 /* active, or what keeps an active device from a login: expired, unusable (sms: no phone) */
 static const char *status_text(const struct sls_user *user, const struct sls_device *d)
@@ -16,6 +18,31 @@ static const char *status_text(const struct sls_user *user, const struct sls_dev
 	if (d->status != SLS_STATUS_ACTIVE || sls_device_usable(user, d, now))
 		return sls_device_status_name(d->status);
 	return d->expires != 0 && now >= d->expires ? "expired" : "unusable";
+}
+
+/* What a card or a temporary passcode is good for, under its line. */
+static void print_details(const struct sls_device *d, time_t now)
+{
+	char a[32], b[32];
+
+	sls_cli_time(d->expires, b, sizeof(b));
+	if (d->type == &sls_devtype_card && d->status == SLS_STATUS_ACTIVE &&
+	    sls_card_id(d, a, sizeof(a)) == SLS_OK)
+		printf("  card %s, %s%s\n", a, d->expires ? "valid until " : "no expiry",
+		       d->expires ? b : "");
+	if (!d->type->stand_in)
+		return;
+	sls_cli_time(sls_tempcode_login_until(d), a, sizeof(a));
+	switch (sls_tempcode_phase(d, now)) {
+	case SLS_TEMPCODE_LOGIN:
+		printf("  logs in until %s; then only sls card print takes it, until %s\n", a, b);
+		break;
+	case SLS_TEMPCODE_CARD:
+		printf("  only sls card print takes it, until %s (logins ended %s)\n", b, a);
+		break;
+	default:
+		break;
+	}
 }
 
 static void print_devices(const struct sls_user *user, const struct sls_state *state)
@@ -32,6 +59,7 @@ static void print_devices(const struct sls_user *user, const struct sls_state *s
 		sls_cli_time(ds ? ds->last_used : 0, used, sizeof(used));
 		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name, d->type->name, d->level,
 		       status_text(user, d), created, used, d->label[0] ? d->label : "-");
+		print_details(d, time(NULL));
 	}
 }
 

@@ -10,29 +10,12 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "qr_image.h"
-#include "sls_tty.h"
-
-#define CONFIRM_TRIES 3
+#include "newdev.h"
 
 struct enroll_opts {
 	const char *name, *label, *png, *svg;
 	int pin_fd; /* -1: ask on the terminal */
 };
-
-struct enrollment {
-	struct sls_device dev;
-	char pin[SLS_PIN_INPUT_MAX];
-	char *uri;
-	struct sls_attempt confirm; /* the answer that confirmed the device */
-	uint64_t confirm_step;
-};
-
-static void enrollment_clear(struct enrollment *e)
-{
-	sls_free_secret_str(e->uri);
-	sls_wipe(e, sizeof(*e));
-}
 
 /* The types sls enroll makes: those with a provision hook. */
 static int parse_type(const char *s, const struct sls_devtype **type)
@@ -61,7 +44,7 @@ static bool plain_name(const char *name)
 	       n;
 }
 
-static int describe(const struct enroll_opts *o, struct enrollment *e)
+static int describe(const struct enroll_opts *o, struct sls_newdev *e)
 {
 	const char *name = o->name ? o->name : e->dev.type->name;
 	const char *label = o->label ? o->label : "";
@@ -85,73 +68,13 @@ static int describe(const struct enroll_opts *o, struct enrollment *e)
 	return SLS_EXIT_OK;
 }
 
-/* Ask the new PIN (twice on a terminal), apply the policy, hand it to the type. */
-static int choose_pin(struct sls_cli *cli, const struct enroll_opts *o, struct enrollment *e,
-		      const struct sls_user *user)
-{
-	char again[SLS_PIN_INPUT_MAX];
-	enum sls_pin_rule rule = SLS_PIN_OK;
-	int status = SLS_EXIT_INPUT;
-
-	if (sls_tty_read_secret(o->pin_fd, "New PIN: ", e->pin, sizeof(e->pin)) != 0) {
-		warn("cannot read the PIN");
-		return SLS_EXIT_INPUT;
-	}
-	if (o->pin_fd < 0 &&
-	    (sls_tty_read_secret(-1, "Repeat the PIN: ", again, sizeof(again)) != 0 ||
-	     !sls_secure_streq(e->pin, again)))
-		rule = SLS_PIN_MISMATCH;
-	if (rule == SLS_PIN_OK)
-		rule = sls_pin_check(e->dev.type->pin, e->pin, cli->user,
-				     user->phone_verified ? user->phone : NULL);
-	if (rule != SLS_PIN_OK) {
-		warnx("%s", sls_pin_rule_text(rule));
-		goto out;
-	}
-	if (e->dev.type->set_pin(&e->dev, e->pin) != SLS_OK) {
-		warnx("cannot hash the PIN");
-		goto out;
-	}
-	status = SLS_EXIT_OK;
-out:
-	sls_wipe(again, sizeof(again));
-	return status;
-}
-
-/* The issuer in the URI: this host's short name (it reads better in an app). */
-static int provision(struct sls_cli *cli, struct enrollment *e)
-{
-	struct sls_provision p = {.account = cli->user};
-	char host[256];
-	enum sls_rc rc;
-
-	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0') {
-		warn("cannot tell this host's name for the issuer");
-		return SLS_EXIT_USAGE;
-	}
-	host[sizeof(host) - 1] = '\0';
-	host[strcspn(host, ".")] = '\0';
-	p.issuer = host;
-	rc = e->dev.type->provision(&e->dev, &p, &e->uri);
-	if (rc == SLS_ERR_RANDOM) {
-		warnx("the random number generator failed");
-		return SLS_EXIT_STORE;
-	}
-	if (rc != SLS_OK) {
-		warnx("cannot build the provisioning URI: %s", sls_strerror(rc));
-		return SLS_EXIT_USAGE;
-	}
-	return SLS_EXIT_OK;
-}
-
 /* ---- the device in the files ------------------------------------------------------ */
 
 /* A stale pending device, or a revoked one, gives its name up to a new enrolment. */
 static int add_pending(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
-	struct enrollment *e = arg;
-	struct sls_user *user = t->user;
-	struct sls_device *old = sls_user_find_device(user, e->dev.name);
+	struct sls_newdev *e = arg;
+	struct sls_device *old = sls_user_find_device(t->user, e->dev.name);
 
 	if (old != NULL && old->status == SLS_STATUS_ACTIVE) {
 		sls_cli_later(cli,
@@ -160,28 +83,19 @@ static int add_pending(struct sls_cli *cli, struct sls_txn *t, void *arg)
 			      cli->user, e->dev.name);
 		return SLS_EXIT_EXISTS;
 	}
-	/* a full list gives a revoked device's place to the new one */
-	for (size_t i = 0; old == NULL && user->ndevices >= SLS_DEVICES_MAX && i < user->ndevices;
-	     i++)
-		if (user->devices[i].status == SLS_STATUS_REVOKED)
-			old = &user->devices[i];
-	if (old == NULL && user->ndevices >= SLS_DEVICES_MAX) {
+	old = sls_user_place_device(t->user, e->dev.name, &e->dev.created);
+	if (old == NULL) {
 		sls_cli_later(cli, "%s has %d devices that are not revoked; revoke one first",
 			      cli->user, SLS_DEVICES_MAX);
 		return SLS_EXIT_INPUT;
 	}
-	if (old == NULL)
-		old = &user->devices[user->ndevices++];
-	/* a new identity: the state of a revoked device of this name is not its */
-	else if (strcmp(old->name, e->dev.name) == 0 && e->dev.created <= old->created)
-		e->dev.created = old->created + 1;
 	*old = e->dev;
 	t->user_changed = true;
 	return SLS_EXIT_OK;
 }
 
 /* The device we added, unless someone replaced it meanwhile. */
-static struct sls_device *ours(struct sls_user *user, const struct enrollment *e)
+static struct sls_device *ours(struct sls_user *user, const struct sls_newdev *e)
 {
 	struct sls_device *d = sls_user_find_device(user, e->dev.name);
 
@@ -193,7 +107,7 @@ static struct sls_device *ours(struct sls_user *user, const struct enrollment *e
 
 static int activate(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
-	struct enrollment *e = arg;
+	struct sls_newdev *e = arg;
 	struct sls_device *d = ours(t->user, e);
 
 	if (d == NULL) {
@@ -202,6 +116,7 @@ static int activate(struct sls_cli *cli, struct sls_txn *t, void *arg)
 		return SLS_EXIT_CONFIRM;
 	}
 	d->status = SLS_STATUS_ACTIVE;
+	e->stand_ins_revoked = sls_user_revoke_stand_ins(t->user, d);
 	t->user_changed = true;
 	return SLS_EXIT_OK;
 }
@@ -222,88 +137,11 @@ static int drop_pending(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	return SLS_EXIT_OK;
 }
 
-/*
- * The answer that confirmed the device is used (a TOTP step, a challenge)
- * and may not log in again: recorded in a transaction of its own, before
- * the device goes active.
- */
-static int record_confirmation(struct sls_cli *cli, struct sls_txn *t, void *arg)
-{
-	const struct enrollment *e = arg;
-	struct sls_device_state *ds;
-
-	sls_state_prune(t->state, t->user); /* room for the new device's entry */
-	ds = sls_state_device(t->state, &e->dev);
-	if (ds == NULL) {
-		sls_cli_later(cli, "the state file has no room for device %s", e->dev.name);
-		return SLS_EXIT_STORE;
-	}
-	if (e->dev.type->record != NULL &&
-	    e->dev.type->record(&e->dev, t->state, ds, &e->confirm, e->confirm_step) != SLS_OK) {
-		sls_cli_later(cli, "the confirming answer of %s was used meanwhile; enroll again",
-			      e->dev.name);
-		return SLS_EXIT_CONFIRM;
-	}
-	t->state_changed = true;
-	return SLS_EXIT_OK;
-}
-
 /* ---- showing the device to the authenticator, and its first answer ------------------ */
-
-static int image_error(const char *path, enum sls_rc rc)
-{
-	if (rc == SLS_ERR_EXISTS)
-		warnx("%s: exists; not overwritten", path);
-	else if (rc == SLS_ERR_IO)
-		warn("%s", path);
-	else
-		warnx("%s: %s", path, sls_strerror(rc));
-	return SLS_EXIT_INPUT;
-}
-
-/* QR in the terminal, optional image files (written as the caller), then the URI. */
-static int show(const struct sls_cli *cli, const struct enroll_opts *o, const struct enrollment *e)
-{
-	enum sls_rc rc;
-
-	if (sls_qr_print(stdout, e->uri, cli->stdout_tty) != SLS_OK)
-		warnx("cannot draw the QR code; use the URI below");
-	if (o->png != NULL && (rc = sls_qr_write_png(o->png, e->uri)) != SLS_OK)
-		return image_error(o->png, rc);
-	if (o->svg != NULL && (rc = sls_qr_write_svg(o->svg, e->uri)) != SLS_OK)
-		return image_error(o->svg, rc);
-	printf("%s\n", e->uri);
-	fflush(stdout);
-	return SLS_EXIT_OK;
-}
-
-/*
- * One right answer from the new device, asked by its type (no time limit:
- * the user has a QR code to scan first). Not counted: the secret was just
- * shown, and the device cannot log in before this.
- */
-static bool confirmed(const struct sls_cli *cli, struct enrollment *e)
-{
-	struct sls_ask ask = {.ui = &cli->ui, .timeout = 0, .conf = &cli->conf, .log = &cli->log};
-	struct sls_hookctx ctx = {.conf = &cli->conf, .now = time(NULL)};
-	enum sls_rc rc = SLS_ERR_MISMATCH;
-
-	for (int i = 0; i < CONFIRM_TRIES && rc == SLS_ERR_MISMATCH; i++) {
-		memset(&e->confirm, 0, sizeof(e->confirm));
-		if (e->dev.type->prepare != NULL &&
-		    e->dev.type->prepare(&e->dev, &ctx, &e->confirm) != SLS_OK)
-			return false;
-		rc = e->dev.type->attempt(&e->dev, &e->confirm, &ask, &e->confirm_step);
-		if (rc == SLS_ERR_MISMATCH)
-			printf("%s\n", i + 1 < CONFIRM_TRIES ? "That is not right; try again."
-							     : "That is not right.");
-	}
-	return rc == SLS_OK;
-}
 
 /* ---- the verb ---------------------------------------------------------------------- */
 
-static int prepare(struct sls_cli *cli, const struct enroll_opts *o, struct enrollment *e)
+static int prepare(struct sls_cli *cli, const struct enroll_opts *o, struct sls_newdev *e)
 {
 	struct sls_user *user = calloc(1, sizeof(*user));
 	char names[64];
@@ -317,30 +155,30 @@ static int prepare(struct sls_cli *cli, const struct enroll_opts *o, struct enro
 		status = SLS_EXIT_USAGE;
 	}
 	if (status == SLS_EXIT_OK)
-		status = provision(cli, e);
+		status = sls_newdev_provision(cli, e);
 	/* the phone number the PIN may not be part of */
 	if (status == SLS_EXIT_OK && e->dev.type->pin != SLS_PINKIND_NONE)
 		status = sls_cli_read_user(cli, user, true);
 	if (status == SLS_EXIT_OK && e->dev.type->pin != SLS_PINKIND_NONE)
-		status = choose_pin(cli, o, e, user);
+		status = sls_newdev_choose_pin(cli, o->pin_fd, false, e, user);
 	sls_user_clear(user);
 	free(user);
 	return status;
 }
 
 /* Pending, shown, confirmed, then active; removed again if anything fails. */
-static int enroll(struct sls_cli *cli, const struct enroll_opts *o, struct enrollment *e)
+static int enroll(struct sls_cli *cli, const struct enroll_opts *o, struct sls_newdev *e)
 {
 	int status = sls_cli_transact(cli, SLS_CLI_NEW_USER, add_pending, e);
 
 	if (status != SLS_EXIT_OK)
 		return status;
-	status = show(cli, o, e);
-	if (status == SLS_EXIT_OK && !confirmed(cli, e))
+	status = sls_newdev_show(cli, o->png, o->svg, e);
+	if (status == SLS_EXIT_OK && !sls_newdev_confirmed(cli, e))
 		status = SLS_EXIT_CONFIRM;
 	if (status == SLS_EXIT_OK)
-		status =
-		    sls_cli_transact(cli, SLS_CLI_USER | SLS_CLI_STATE, record_confirmation, e);
+		status = sls_cli_transact(cli, SLS_CLI_USER | SLS_CLI_STATE,
+					  sls_newdev_record_confirmation, e);
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_transact(cli, SLS_CLI_USER, activate, e);
 	if (status != SLS_EXIT_OK)
@@ -376,7 +214,7 @@ static void parse_options(struct sls_cli *cli, int argc, char **argv, struct enr
 
 static int run(struct sls_cli *cli, int argc, char **argv)
 {
-	struct enrollment *e = calloc(1, sizeof(*e));
+	struct sls_newdev *e = calloc(1, sizeof(*e));
 	struct enroll_opts o;
 	int status;
 
@@ -397,10 +235,11 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 		       cli->user);
 		sls_log_event(&cli->log, SLS_EV_ENROLLED, e->dev.name, "success", NULL,
 			      "device enrolled and confirmed");
+		sls_cli_stand_ins_revoked(cli, e->stand_ins_revoked);
 	} else if (status == SLS_EXIT_CONFIRM) {
 		warnx("not confirmed: the new device %s was removed", e->dev.name);
 	}
-	enrollment_clear(e);
+	sls_newdev_clear(e);
 	free(e);
 	return status;
 }

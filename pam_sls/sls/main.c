@@ -13,8 +13,8 @@
 
 /* The commands, in the order --help lists them. */
 static const struct sls_verb *const verbs[] = {
-    &sls_verb_enroll, &sls_verb_devices, &sls_verb_revoke,
-    &sls_verb_phone,  &sls_verb_status,  &sls_verb_unlock,
+    &sls_verb_enroll, &sls_verb_devices,  &sls_verb_revoke, &sls_verb_pin,      &sls_verb_phone,
+    &sls_verb_card,   &sls_verb_transfer, &sls_verb_status, &sls_verb_tempcode, &sls_verb_unlock,
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))

@@ -195,13 +195,15 @@ struct phone_verify {
 	struct sls_pending_code pending; /* its code, as step one saw it */
 	time_t at, lock_set;             /* the provisional failure, and the lock it set */
 	bool enrolled_sms;               /* the user had no active device: an sms device added */
+	size_t stand_ins_revoked;        /* temporary passcodes that activation revoked */
 	char masked[32];
 };
 
+/* A device of their own: a temporary passcode only stands in until there is one. */
 static bool has_active(const struct sls_user *u)
 {
 	for (size_t i = 0; i < u->ndevices; i++)
-		if (u->devices[i].status == SLS_STATUS_ACTIVE)
+		if (u->devices[i].status == SLS_STATUS_ACTIVE && !u->devices[i].type->stand_in)
 			return true;
 	return false;
 }
@@ -224,6 +226,7 @@ static void add_sms_device(struct sls_user *u, struct phone_verify *v)
 	d->status = SLS_STATUS_ACTIVE;
 	d->created = now;
 	v->enrolled_sms = true;
+	v->stand_ins_revoked = sls_user_revoke_stand_ins(u, d);
 }
 
 /*
@@ -299,6 +302,7 @@ static int verified(struct sls_cli *cli, const struct phone_verify *v)
 		       v->masked, SMS_DEVICE_NAME);
 	sls_log_event(&cli->log, SLS_EV_PHONE, v->enrolled_sms ? SMS_DEVICE_NAME : NULL, "success",
 		      NULL, "phone verified");
+	sls_cli_stand_ins_revoked(cli, v->stand_ins_revoked);
 	return SLS_EXIT_OK;
 }
 

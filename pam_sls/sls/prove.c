@@ -66,8 +66,8 @@ static int proof_status(struct sls_cli *cli, const struct sls_outcome *out)
 	}
 }
 
-/* One counted answer of best; SLS_EXIT_OK only for a right one, in time, recorded. */
-static int ask_proof(struct sls_cli *cli, const struct sls_device *best, const char *purpose)
+int sls_cli_prove_with(struct sls_cli *cli, const struct sls_device *d, const char *purpose,
+		       bool card_print)
 {
 	struct sls_flow flow = {
 	    .conf = &cli->conf,
@@ -79,11 +79,13 @@ static int ask_proof(struct sls_cli *cli, const struct sls_device *best, const c
 	    .store_enter = store_enter,
 	    .store_leave = store_leave,
 	    .store_arg = cli,
+	    .card_print = card_print,
 	};
 	struct sls_outcome out;
 
-	printf("%s, first answer with your %s device %s.\n", purpose, best->type->name, best->name);
-	sls_flow_attempt(&flow, best, &out);
+	printf("%s, first answer with your %s device %s.\n", purpose, d->type->name, d->name);
+	fflush(stdout);
+	sls_flow_attempt(&flow, d, &out);
 	return proof_status(cli, &out);
 }
 
@@ -106,7 +108,8 @@ int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose)
 		      "ask an administrator to run sls --user %s %s",
 		      cli->user, cli->verb_name);
 		status = SLS_EXIT_REFUSED;
-	} else if (status == SLS_EXIT_OK && best != NULL && best->level < new_level) {
+	} else if (status == SLS_EXIT_OK && best != NULL && best->level < new_level &&
+		   !best->type->stand_in) { /* a temporary passcode stands for the admin: any */
 		warnx("a level-%d device is stronger than any you have (level %d): ask an "
 		      "administrator to run sls enroll --user %s",
 		      new_level, best->level, cli->user);
@@ -115,7 +118,7 @@ int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose)
 		sls_flow_say_locked(&cli->ui, state->locked_until);
 		status = SLS_EXIT_REFUSED;
 	} else if (status == SLS_EXIT_OK && best != NULL) {
-		status = ask_proof(cli, best, purpose);
+		status = sls_cli_prove_with(cli, best, purpose, false);
 	}
 	sls_user_clear(user);
 	sls_state_clear(state);

@@ -14,6 +14,7 @@
 
 #include <png.h>
 
+#include "outfile.h"
 #include "qr_image.h"
 #include "sls_qr.h"
 #include "sls_secret.h"
@@ -21,81 +22,6 @@
 #define IMG_MODULE_PX 8   /* pixels per module side */
 #define IMG_QUIET     4   /* quiet zone, in modules */
 #define IMG_WIDTH_MAX 177 /* modules across a version 40 code */
-
-/*
- * An image file being written. stdio buffers through iobuf, which is ours so
- * that it can be wiped after fclose (what went through it encodes the secret).
- * st identifies the file we created, so that a failure removes only that.
- */
-struct image_file {
-	FILE *fp;
-	struct stat st;
-	char iobuf[BUFSIZ];
-};
-
-/* Map the errno of the failed exclusive create to an sls_rc. */
-static enum sls_rc rc_from_create_errno(int err)
-{
-	switch (err) {
-	case EEXIST: /* also a symlink, dangling or not: O_EXCL never follows one */
-		return SLS_ERR_EXISTS;
-	case ENOENT:
-		return SLS_ERR_NOENT;
-	case ELOOP:
-		return SLS_ERR_UNSAFE;
-	default:
-		return SLS_ERR_IO;
-	}
-}
-
-/* Create path (never an existing name) as a 0600 file and wrap it in f->fp. */
-static enum sls_rc image_create(const char *path, struct image_file *f)
-{
-	int fd, saved;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0)
-		return rc_from_create_errno(errno);
-	if (fstat(fd, &f->st) != 0 || (f->fp = fdopen(fd, "wb")) == NULL) {
-		/* we created path an instant ago: remove it */
-		saved = errno;
-		close(fd);
-		unlink(path);
-		errno = saved;
-		return saved == ENOMEM ? SLS_ERR_NOMEM : SLS_ERR_IO;
-	}
-	return SLS_OK;
-}
-
-/* Flush to disk and close; f->fp is closed (and NULL) whatever the result. */
-static enum sls_rc image_finish(struct image_file *f)
-{
-	enum sls_rc rc = SLS_ERR_IO;
-	FILE *fp = f->fp;
-
-	f->fp = NULL;
-	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-		fclose(fp);
-		return rc;
-	}
-	if (fclose(fp) == 0)
-		rc = SLS_OK;
-	return rc;
-}
-
-/* After a failure: close f if still open, and remove path if it is still the file we made. */
-static void image_abort(const char *path, struct image_file *f)
-{
-	int saved = errno;
-	struct stat st;
-
-	if (f->fp != NULL)
-		fclose(f->fp);
-	f->fp = NULL;
-	if (lstat(path, &st) == 0 && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino)
-		unlink(path);
-	errno = saved;
-}
 
 /* 1 when module (x, y) is dark; coordinates outside the code (quiet zone) are light. */
 static int module_dark(const unsigned char *modules, int width, int x, int y)
@@ -113,21 +39,21 @@ static enum sls_rc write_image(const char *path, const unsigned char *modules, i
 			       enum sls_rc (*writer)(FILE *, const unsigned char *, int))
 {
 	enum sls_rc rc = SLS_ERR_INVAL;
-	struct image_file f;
+	struct sls_outfile f;
 
 	memset(&f, 0, sizeof(f));
 	if (path == NULL || modules == NULL || width <= 0 || width > IMG_WIDTH_MAX)
 		goto out;
-	rc = image_create(path, &f);
+	rc = sls_outfile_create(path, &f);
 	if (rc != SLS_OK)
 		goto out;
 	rc = SLS_ERR_IO;
 	if (setvbuf(f.fp, f.iobuf, _IOFBF, sizeof(f.iobuf)) == 0)
 		rc = writer(f.fp, modules, width);
 	if (rc == SLS_OK)
-		rc = image_finish(&f);
+		rc = sls_outfile_finish(&f);
 	if (rc != SLS_OK)
-		image_abort(path, &f);
+		sls_outfile_abort(path, &f);
 out:
 	sls_wipe(f.iobuf, sizeof(f.iobuf));
 	return rc;

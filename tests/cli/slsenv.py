@@ -30,7 +30,14 @@ def pin_pipe(pin):
     return r
 
 
-PROMPTS = ("Response: ", "Verification code: ", 'SMS code (or "voice", "resend"): ')
+PROMPTS = ("Response: ", "Verification code: ", 'SMS code (or "voice", "resend"): ',
+           "Temporary passcode: ")
+CARD_PROMPT = re.compile(r"Security code card (\d{4}-\d{4}): enter the codes at positions "
+                         r"(\d+) and (\d+): $")
+
+
+def is_prompt(text):
+    return text in PROMPTS or CARD_PROMPT.match(text) is not None
 
 
 def faketime_env(when):
@@ -49,8 +56,8 @@ def faketime_env(when):
 
 def converse(args, fds, on_line, reply, env=None):
     """Run args, reading stdout a byte at a time: on_line(line) for each line,
-    and at each prompt of PROMPTS the text reply(prompt, challenge, n) (n
-    counts the prompts; None closes stdin: the user gives up).
+    and at each prompt (PROMPTS, or a card's) the text reply(prompt, challenge, n)
+    (n counts the prompts; None closes stdin: the user gives up).
     Returns (returncode, stdout, stderr)."""
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=base_env(env), pass_fds=fds)
@@ -67,7 +74,7 @@ def converse(args, fds, on_line, reply, env=None):
             on_line(buf)
             buf = ""
             continue
-        if buf in PROMPTS:
+        if is_prompt(buf):
             out.append(buf)
             challenge = None
             for line in reversed(out):
@@ -75,7 +82,7 @@ def converse(args, fds, on_line, reply, env=None):
                 if m:
                     challenge = m.group(1)
                     break
-            text = reply(buf, challenge, sum(1 for x in out if x in PROMPTS))
+            text = reply(buf, challenge, sum(1 for x in out if is_prompt(x)))
             try:
                 if text is None:
                     p.stdin.close()

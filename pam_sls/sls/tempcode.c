@@ -1,0 +1,144 @@
+/*
+ * sls tempcode USER [--force] - (root) a temporary passcode for a user who
+ * lost their devices: it logs in for [tempcode] full_days, then for
+ * card_days more only sls card print takes it. One at a time; revoked when
+ * the user activates a device of their own.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "sls_tempcode.h"
+
+#define TEMPCODE_NAME "tempcode"
+
+struct issue {
+	bool force;
+	bool replaced;                   /* --force revoked an active one */
+	char code[SLS_TEMPCODE_LEN + 3]; /* "ABCD-EFGH-JKMN": a secret, wiped */
+	struct sls_device dev;
+};
+
+/* The user's temporary passcode that is still good for something, or NULL. */
+static struct sls_device *active_tempcode(struct sls_user *user, time_t now)
+{
+	for (size_t i = 0; i < user->ndevices; i++) {
+		struct sls_device *d = &user->devices[i];
+
+		if (d->type->stand_in && sls_tempcode_phase(d, now) != SLS_TEMPCODE_OVER)
+			return d;
+	}
+	return NULL;
+}
+
+static int add(struct sls_cli *cli, struct sls_txn *t, void *arg)
+{
+	struct issue *is = arg;
+	struct sls_device *old = active_tempcode(t->user, is->dev.created), *d;
+	char until[32];
+
+	if (old != NULL && !is->force) {
+		sls_cli_time(old->expires, until, sizeof(until));
+		sls_cli_later(cli,
+			      "%s already has a temporary passcode (in use until %s); --force "
+			      "replaces it",
+			      cli->user, until);
+		return SLS_EXIT_EXISTS;
+	}
+	if (old != NULL) {
+		old->status = SLS_STATUS_REVOKED;
+		is->replaced = true;
+	}
+	d = sls_user_find_device(t->user, TEMPCODE_NAME);
+	if (d != NULL && !d->type->stand_in && d->status != SLS_STATUS_REVOKED) {
+		sls_cli_later(cli, "%s has a device named %s that is not a temporary passcode",
+			      cli->user, TEMPCODE_NAME);
+		return SLS_EXIT_EXISTS;
+	}
+	d = sls_user_place_device(t->user, TEMPCODE_NAME, &is->dev.created);
+	if (d == NULL) {
+		sls_cli_later(cli, "%s has %d devices that are not revoked; revoke one first",
+			      cli->user, SLS_DEVICES_MAX);
+		return SLS_EXIT_INPUT;
+	}
+	/* created may have moved past an earlier one's (a new identity); its days stay */
+	*d = is->dev;
+	t->user_changed = true;
+	return SLS_EXIT_OK;
+}
+
+static int issue(struct sls_cli *cli, struct issue *is)
+{
+	char login[32], card[32];
+	int status;
+
+	snprintf(is->dev.name, sizeof(is->dev.name), TEMPCODE_NAME);
+	snprintf(is->dev.label, sizeof(is->dev.label), "issued by root");
+	if (sls_tempcode_new(&is->dev, &cli->conf, time(NULL), is->code, sizeof(is->code)) !=
+	    SLS_OK) {
+		warnx("the random number generator failed");
+		return SLS_EXIT_STORE;
+	}
+	status = sls_cli_transact(cli, SLS_CLI_NEW_USER, add, is);
+	if (status != SLS_EXIT_OK)
+		return status;
+	sls_log_event(&cli->log, SLS_EV_TEMPCODE, TEMPCODE_NAME, "success", NULL,
+		      "temporary passcode issued");
+	sls_cli_time(sls_tempcode_login_until(&is->dev), login, sizeof(login));
+	sls_cli_time(is->dev.expires, card, sizeof(card));
+	if (is->replaced)
+		printf("The earlier temporary passcode of %s is revoked.\n", cli->user);
+	printf("Temporary passcode for %s: %s\n", cli->user, is->code);
+	printf("It logs in until %s; then, until %s, only sls card print takes it (for an "
+	       "online security code card).\n"
+	       "Give it to %s in person or by a channel you trust; it is not shown again.\n",
+	       login, card, cli->user);
+	return SLS_EXIT_OK;
+}
+
+static int run(struct sls_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {{"force", no_argument, NULL, 'f'},
+						 SLS_COMMON_OPTIONS};
+	struct issue *is = calloc(1, sizeof(*is));
+	int c, status;
+
+	if (is == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	while ((c = sls_cli_getopt(cli, argc, argv, longopts)) != -1)
+		if (c == 'f')
+			is->force = true;
+	if (argc - optind != 1)
+		sls_cli_usage(cli);
+	status = sls_cli_start(cli);
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_target_user(cli, argv[optind]);
+	if (status == SLS_EXIT_OK)
+		status = issue(cli, is);
+	sls_wipe(is, sizeof(*is));
+	free(is);
+	return status;
+}
+
+void sls_cli_stand_ins_revoked(struct sls_cli *cli, size_t n)
+{
+	if (n == 0)
+		return;
+	sls_log_event(&cli->log, SLS_EV_TEMPCODE, TEMPCODE_NAME, "success", NULL,
+		      "temporary passcode revoked: a device was activated");
+	printf("The temporary passcode of %s is revoked: a device of their own is active.\n",
+	       cli->user);
+}
+
+const struct sls_verb sls_verb_tempcode = {
+    .name = "tempcode",
+    .synopsis = "USER [--force]",
+    .summary = "a temporary passcode",
+    .root_only = true,
+    .run = run,
+};

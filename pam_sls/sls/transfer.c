@@ -1,0 +1,232 @@
+/*
+ * sls transfer [NAME] [--png FILE] [--svg FILE] - a device moves to a new
+ * authenticator (a new phone, a reinstalled machine): a new secret, shown
+ * as a QR code and confirmed by a first answer, replaces the old one, which
+ * stops working. The device keeps its name, label, level and PIN. A user
+ * proves it first with another device at least as strong, or with an SMS
+ * code to their verified phone, or with a temporary passcode an
+ * administrator gave them.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "newdev.h"
+#include "sls_tempcode.h"
+
+struct transfer {
+	const char *name; /* NAME, or NULL */
+	const char *png, *svg;
+	struct sls_device old; /* the device as it was read (its secret too) */
+	struct sls_newdev e;   /* the same device with a new secret */
+};
+
+/* The device to move: NAME, or the user's only active device that sls enroll could make. */
+static int pick(struct sls_cli *cli, struct sls_user *user, struct transfer *x)
+{
+	struct sls_device *d = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; x->name == NULL && i < user->ndevices; i++)
+		if (user->devices[i].status == SLS_STATUS_ACTIVE &&
+		    user->devices[i].type->provision != NULL && n++ == 0)
+			d = &user->devices[i];
+	if (x->name == NULL && n != 1) {
+		warnx("%s: name the device to transfer (sls devices lists them)",
+		      n == 0 ? "no active device can be transferred" : "several devices can");
+		return n == 0 ? SLS_EXIT_NOTFOUND : SLS_EXIT_USAGE;
+	}
+	if (x->name != NULL)
+		d = sls_user_find_device(user, x->name);
+	if (d == NULL || d->status != SLS_STATUS_ACTIVE) {
+		warnx("%s has no active device named %s", cli->user, x->name);
+		return SLS_EXIT_NOTFOUND;
+	}
+	if (d->type->provision == NULL) {
+		warnx("a %s device has no authenticator to transfer (a card is printed anew with "
+		      "sls card print, a phone changed with sls phone set)",
+		      d->type->name);
+		return SLS_EXIT_INPUT;
+	}
+	if (d->expires != 0 && time(NULL) >= d->expires) {
+		warnx("%s has expired; ask an administrator for a new device", d->name);
+		return SLS_EXIT_REFUSED;
+	}
+	x->old = *d;
+	return SLS_EXIT_OK;
+}
+
+/* The strongest usable device other than d, of d's level or above, or NULL. */
+static const struct sls_device *other_device(const struct sls_user *user,
+					     const struct sls_device *d, time_t now)
+{
+	const struct sls_device *best = NULL;
+
+	for (size_t i = 0; i < user->ndevices; i++) {
+		const struct sls_device *o = &user->devices[i];
+
+		if (strcmp(o->name, d->name) != 0 && !o->type->stand_in &&
+		    sls_devtype_askable(o->type) && sls_device_usable(user, o, now) &&
+		    o->level >= d->level && (best == NULL || o->level > best->level))
+			best = o;
+	}
+	return best;
+}
+
+/* The user's usable sms device, or their verified phone as one; NULL for neither. */
+static const struct sls_device *sms_proof(const struct sls_user *user, time_t now,
+					  struct sls_device *phone)
+{
+	for (size_t i = 0; i < user->ndevices; i++) {
+		const struct sls_device *o = &user->devices[i];
+
+		if (o->type == &sls_devtype_sms && sls_device_usable(user, o, now))
+			return o;
+	}
+	return sls_device_phone(user, phone) ? phone : NULL;
+}
+
+/* A temporary passcode that still logs in, or NULL. */
+static const struct sls_device *tempcode_proof(const struct sls_user *user, time_t now)
+{
+	for (size_t i = 0; i < user->ndevices; i++) {
+		const struct sls_device *o = &user->devices[i];
+
+		if (o->type->stand_in && sls_tempcode_phase(o, now) == SLS_TEMPCODE_LOGIN)
+			return o;
+	}
+	return NULL;
+}
+
+/* Root needs no proof; a user answers with what they still have. */
+static int prove(struct sls_cli *cli, const struct sls_user *user, const struct transfer *x)
+{
+	struct sls_device phone;
+	const struct sls_device *by;
+	char purpose[96];
+	time_t now = time(NULL);
+
+	if (cli->ruid == 0)
+		return SLS_EXIT_OK;
+	by = other_device(user, &x->old, now);
+	if (by == NULL)
+		by = sms_proof(user, now, &phone);
+	if (by == NULL)
+		by = tempcode_proof(user, now);
+	if (by == NULL) {
+		warnx("to transfer %s you need another device of level %d or higher, or a verified "
+		      "phone for an SMS code; you have neither: ask an administrator for a "
+		      "temporary passcode (sls tempcode %s)",
+		      x->old.name, x->old.level, cli->user);
+		return SLS_EXIT_REFUSED;
+	}
+	snprintf(purpose, sizeof(purpose), "To transfer %s to a new authenticator", x->old.name);
+	return sls_cli_prove_with(cli, by, purpose, false);
+}
+
+/*
+ * The device is still the one read (no one changed or revoked it
+ * meanwhile): now its new self, and the answer that confirmed it is used.
+ */
+static int replace(struct sls_cli *cli, struct sls_txn *t, void *arg)
+{
+	struct transfer *x = arg;
+	struct sls_device *d = sls_user_find_device(t->user, x->old.name);
+
+	if (d == NULL || d->status != SLS_STATUS_ACTIVE || d->type != x->old.type ||
+	    d->created != x->old.created || d->secret_len != x->old.secret_len ||
+	    !sls_secure_equal(d->secret, x->old.secret, d->secret_len)) {
+		sls_cli_later(cli, "%s changed meanwhile; nothing was transferred", x->old.name);
+		return SLS_EXIT_CONFIRM;
+	}
+	*d = x->e.dev;
+	x->e.stand_ins_revoked = sls_user_revoke_stand_ins(t->user, d);
+	t->user_changed = true;
+	return sls_newdev_record_confirmation(cli, t, &x->e);
+}
+
+/* A new secret for the same device (name, label, level, expiry and PIN stay). */
+static int move(struct sls_cli *cli, struct transfer *x)
+{
+	time_t now = time(NULL);
+	int status;
+
+	x->e.dev = x->old;
+	/* a new identity: the old secret's used challenges and steps are not the new one's */
+	x->e.dev.created = now > x->old.created ? now : x->old.created + 1;
+	status = sls_newdev_provision(cli, &x->e);
+	if (status == SLS_EXIT_OK)
+		status = sls_newdev_show(cli, x->png, x->svg, &x->e);
+	if (status == SLS_EXIT_OK && !sls_newdev_confirmed(cli, &x->e)) {
+		warnx("not confirmed: %s still answers from the old authenticator", x->old.name);
+		status = SLS_EXIT_CONFIRM;
+	}
+	if (status == SLS_EXIT_OK)
+		status = sls_cli_transact(cli, SLS_CLI_USER | SLS_CLI_STATE, replace, x);
+	if (status != SLS_EXIT_OK)
+		return status;
+	sls_log_event(&cli->log, SLS_EV_TRANSFER, x->old.name, "success", NULL,
+		      "device transferred to a new authenticator: the old secret is revoked");
+	printf("Device %s (%s) now answers from the new authenticator; the old one no longer "
+	       "works.\n",
+	       x->old.name, x->old.type->name);
+	sls_cli_stand_ins_revoked(cli, x->e.stand_ins_revoked);
+	return SLS_EXIT_OK;
+}
+
+static int transfer(struct sls_cli *cli, struct transfer *x)
+{
+	struct sls_user *user = calloc(1, sizeof(*user));
+	int status;
+
+	if (user == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	status = sls_cli_read_user(cli, user, false);
+	if (status == SLS_EXIT_OK)
+		status = pick(cli, user, x);
+	if (status == SLS_EXIT_OK)
+		status = prove(cli, user, x);
+	sls_user_clear(user);
+	free(user);
+	return status == SLS_EXIT_OK ? move(cli, x) : status;
+}
+
+static int run(struct sls_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {{"png", required_argument, NULL, 'p'},
+						 {"svg", required_argument, NULL, 's'},
+						 SLS_COMMON_OPTIONS};
+	struct transfer *x = calloc(1, sizeof(*x));
+	int c, status;
+
+	if (x == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	while ((c = sls_cli_getopt(cli, argc, argv, longopts)) != -1) {
+		if (c == 'p')
+			x->png = optarg;
+		else if (c == 's')
+			x->svg = optarg;
+	}
+	if (argc - optind > 1)
+		sls_cli_usage(cli);
+	x->name = argc - optind == 1 ? argv[optind] : NULL;
+	status = sls_cli_start(cli);
+	if (status == SLS_EXIT_OK)
+		status = transfer(cli, x);
+	sls_newdev_clear(&x->e);
+	sls_wipe(x, sizeof(*x));
+	free(x);
+	return status;
+}
+
+const struct sls_verb sls_verb_transfer = {
+    .name = "transfer",
+    .synopsis = "[NAME] [--png FILE] [--svg FILE]",
+    .summary = "move a device to a new authenticator",
+    .run = run,
+};
