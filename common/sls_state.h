@@ -35,9 +35,9 @@ struct sls_attempt;
  */
 struct sls_device_state {
 	char name[SLS_DEVICE_NAME_MAX + 1];
-	time_t created;          /* the device's created, 0 = any device of this name */
-	uint64_t totp_last_step; /* last accepted TOTP step, 0 = none */
-	time_t last_used;        /* last successful use, 0 = never */
+	time_t created;             /* the device's created, 0 = any device of this name */
+	uint64_t totp_last_step;    /* last accepted TOTP step, 0 = none */
+	time_t last_used;           /* last successful use, 0 = never */
 	unsigned char card_pair[2]; /* 1..100 and distinct, or both 0 */
 	size_t nused;
 	uint32_t used[SLS_USED_CHALLENGES_MAX]; /* < 10^6, oldest first */

@@ -28,7 +28,8 @@ static enum sls_rc derive(const struct sls_device *d, const uint8_t *what, size_
 {
 	uint8_t mac[SLS_HASH_MAX];
 	size_t maclen = 0;
-	enum sls_rc rc = sls_hmac(SLS_HASH_SHA256, d->secret, d->secret_len, what, len, mac, &maclen);
+	enum sls_rc rc =
+	    sls_hmac(SLS_HASH_SHA256, d->secret, d->secret_len, what, len, mac, &maclen);
 
 	if (rc == SLS_OK)
 		rc = sls_otp_truncate(mac, maclen, digits, out, size);

@@ -51,8 +51,7 @@ static const char *key_secret(struct sls_device *d, const char *v)
 
 static const char *key_login_until(struct sls_device *d, const char *v)
 {
-	return sls_ini_parse_time(v, true, &d->u.tempcode.login_until) ? NULL
-								       : "not an epoch time";
+	return sls_ini_parse_time(v, true, &d->u.tempcode.login_until) ? NULL : "not an epoch time";
 }
 
 enum { K_SECRET, K_LOGIN_UNTIL };

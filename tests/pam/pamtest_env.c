@@ -545,8 +545,8 @@ static int card_file_code(const char *path, unsigned p)
 	int code = -1, row, c[10];
 
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%d %d %d %d %d %d %d %d %d %d %d", &row, &c[0], &c[1], &c[2], &c[3],
-			   &c[4], &c[5], &c[6], &c[7], &c[8], &c[9]) == 11 &&
+		if (sscanf(line, "%d %d %d %d %d %d %d %d %d %d %d", &row, &c[0], &c[1], &c[2],
+			   &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9]) == 11 &&
 		    row % 10 == 0 && (unsigned)row < p && p <= (unsigned)row + 10)
 			code = c[p - (unsigned)row - 1];
 	free(text);
@@ -778,9 +778,8 @@ static void parse_answers(char *spec, struct answer *answers)
 	static const struct {
 		const char *word;
 		enum answer_kind kind;
-	} kinds[] = {
-	    {"ocra", ANS_OCRA}, {"sms", ANS_SMS},     {"voice-code", ANS_VOICE},
-	    {"totp", ANS_TOTP}, {"card", ANS_CARD},   {"card-swap", ANS_CARD_SWAP}};
+	} kinds[] = {{"ocra", ANS_OCRA}, {"sms", ANS_SMS},   {"voice-code", ANS_VOICE},
+		     {"totp", ANS_TOTP}, {"card", ANS_CARD}, {"card-swap", ANS_CARD_SWAP}};
 	int n = 0;
 
 	for (char *save = NULL, *w = strtok_r(spec, ",", &save); w != NULL && n < CHILD_ANSWERS - 1;

@@ -28,17 +28,18 @@ enum env_device {
 	ENV_DSC = 2,
 	ENV_TOTP = 4,
 	ENV_REVOKED_DSC = 8,
-	ENV_EXPIRING = 16, /* the ibkey expires a day from now */
-	ENV_SMS = 32,      /* an sms device and a verified phone */
-	ENV_CARD = 64,     /* a printed security code card ("card"), no expiry */
-	ENV_TEMPCODE = 128, /* a temporary passcode issued now (env_tempcode) */
+	ENV_EXPIRING = 16,     /* the ibkey expires a day from now */
+	ENV_SMS = 32,          /* an sms device and a verified phone */
+	ENV_CARD = 64,         /* a printed security code card ("card"), no expiry */
+	ENV_TEMPCODE = 128,    /* a temporary passcode issued now (env_tempcode) */
 	ENV_CARD_ONLINE = 256, /* an online card ("online"), expiring online_days from now */
 };
 
 /* The temporary passcode of the last env_user with ENV_TEMPCODE ("ABCD-EFGH-JKMN"). */
 const char *env_tempcode(void);
 
-/* When the last env_user wrote its devices (their created; tempcode and card days count from it). */
+/* When the last env_user wrote its devices (their created; tempcode and card days count from it).
+ */
 time_t env_issued(void);
 
 /* Write STORE/users/NAME with the devices asked for; remove the state file. */
@@ -52,22 +53,22 @@ bool env_state(const char *name, struct sls_state *st);
 
 /* What the conversation answers, in order, one per prompt. */
 enum answer_kind {
-	ANS_END = 0,  /* no more answers: further prompts fail the conversation */
-	ANS_TEXT,     /* the text as given */
-	ANS_OCRA,     /* the response to the prompt's challenge, with the ibkey's PIN */
-	ANS_OCRA_DSC, /* the same for the dsc device */
-	ANS_TOTP,     /* the current TOTP code */
-	ANS_NULL,     /* PAM_SUCCESS with a NULL reply */
-	ANS_CONV_ERR, /* the conversation fails */
-	ANS_SLOW,     /* as ANS_OCRA, after sleeping 2 s */
-	ANS_REVOKE,   /* as ANS_OCRA, but first the user "rex" loses all devices */
-	ANS_PEEK,     /* as ANS_OCRA, noting first the failures the state file holds */
-	ANS_SMS,      /* the code the test sender last got (sms.log) */
-	ANS_SMS_LATE, /* the same, after sleeping 2 s */
-	ANS_VOICE,    /* the code the test voice sender last read out (voice.log) */
-	ANS_SMS_SYNC, /* as ANS_SMS, after the file text.go appears; text.asked first */
-	ANS_CARD,      /* the two codes of the card at the prompt's positions: "123 456" */
-	ANS_CARD_SWAP, /* the same two codes, in the wrong order */
+	ANS_END = 0,    /* no more answers: further prompts fail the conversation */
+	ANS_TEXT,       /* the text as given */
+	ANS_OCRA,       /* the response to the prompt's challenge, with the ibkey's PIN */
+	ANS_OCRA_DSC,   /* the same for the dsc device */
+	ANS_TOTP,       /* the current TOTP code */
+	ANS_NULL,       /* PAM_SUCCESS with a NULL reply */
+	ANS_CONV_ERR,   /* the conversation fails */
+	ANS_SLOW,       /* as ANS_OCRA, after sleeping 2 s */
+	ANS_REVOKE,     /* as ANS_OCRA, but first the user "rex" loses all devices */
+	ANS_PEEK,       /* as ANS_OCRA, noting first the failures the state file holds */
+	ANS_SMS,        /* the code the test sender last got (sms.log) */
+	ANS_SMS_LATE,   /* the same, after sleeping 2 s */
+	ANS_VOICE,      /* the code the test voice sender last read out (voice.log) */
+	ANS_SMS_SYNC,   /* as ANS_SMS, after the file text.go appears; text.asked first */
+	ANS_CARD,       /* the two codes of the card at the prompt's positions: "123 456" */
+	ANS_CARD_SWAP,  /* the same two codes, in the wrong order */
 	ANS_CARD_OTHER, /* the codes at those positions of another card */
 	ANS_CARD_FILE,  /* the codes at those positions as a text card (the file text) shows them */
 };

@@ -183,8 +183,9 @@ static void test_card_level(void **state)
 static void test_new_card_replaces_old(void **state)
 {
 	/* a user passwd knows: sls --user takes no other */
-	char sls[] = SLS_PATH, opt[] = "--conf", conf[PATH_MAX], uopt[] = "--user", user[] = "daemon",
-	     verb[] = "card", sub[] = "print", out[] = "--output", file[PATH_MAX];
+	char sls[] = SLS_PATH, opt[] = "--conf", conf[PATH_MAX], uopt[] = "--user",
+	     user[] = "daemon", verb[] = "card", sub[] = "print", out[] = "--output",
+	     file[PATH_MAX];
 	char *const argv[] = {sls, opt, conf, uopt, user, verb, sub, out, file, NULL};
 	const struct answer old[] = {A(ANS_CARD), END};
 	struct answer printed[] = {{ANS_CARD_FILE, file}, END};
@@ -235,9 +236,10 @@ static void as_typed(const char *code, char *out, size_t size)
 	size_t i;
 
 	for (i = 0; code[i] != '\0' && i + 1 < size; i++)
-		out[i] = code[i] == '-' ? ' ' : (char)(code[i] >= 'A' && code[i] <= 'Z'
-							  ? code[i] - 'A' + 'a'
-							  : code[i]);
+		out[i] =
+		    code[i] == '-'
+			? ' '
+			: (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
 	out[i] = '\0';
 }
 

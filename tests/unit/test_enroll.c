@@ -89,8 +89,7 @@
  * 7 section, 8 type, 9 label, 10 secret (a salt and a hash: 48 bytes), 11
  * login_until, 12 level, 13 status, 14 expires, 15 created
  */
-#define SECRET48                                                                                   \
-	"AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPSAIJCEMSCKJRHFAUSUKZMFUXC6"
+#define SECRET48 "AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPSAIJCEMSCKJRHFAUSUKZMFUXC6"
 #define TEMPCODE                                                                                   \
 	"\n[device temp]\n"                                                                        \
 	"type = tempcode\n"                                                                        \

@@ -26,8 +26,8 @@
 #include "sls.h"
 
 /* The built-in types and the tests' own: the one line a new type needs. */
-static const struct sls_devtype *const test_list[] = {
-    SLS_DEVTYPES_BUILTIN_LIST, &test_devtype_static, &test_devtype_mute};
+static const struct sls_devtype *const test_list[] = {SLS_DEVTYPES_BUILTIN_LIST,
+						      &test_devtype_static, &test_devtype_mute};
 static const struct sls_devtypes test_types = {test_list, sizeof(test_list) / sizeof(test_list[0])};
 
 struct fx {
@@ -242,9 +242,10 @@ static void test_no_device(void **state)
 /* Active devices, none of a type a login can ask: refused, and the user told why. */
 static void test_only_unaskable_devices(void **state)
 {
-	static const char text[] = "[user]\nphone =\nphone_verified = no\noptout = no\nidentity =\n\n"
-				   "[device quiet]\ntype = mute\nlabel =\ncode = 4711\nlevel = 1\n"
-				   "status = active\ncreated = 1700000000\n";
+	static const char text[] =
+	    "[user]\nphone =\nphone_verified = no\noptout = no\nidentity =\n\n"
+	    "[device quiet]\ntype = mute\nlabel =\ncode = 4711\nlevel = 1\n"
+	    "status = active\ncreated = 1700000000\n";
 	struct fx *fx = *state;
 
 	assert_int_equal(sls_file_replace(fx->store.users_fd, "sam", text, strlen(text), 0600),
