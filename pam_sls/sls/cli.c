@@ -368,6 +368,21 @@ int sls_cli_view(struct sls_cli *cli, sls_cli_view_fn fn, void *arg)
 	return status;
 }
 
+int sls_cli_with_user(struct sls_cli *cli, bool missing_ok, sls_cli_user_fn fn, void *arg)
+{
+	struct sls_user *user = calloc(1, sizeof(*user));
+	int status;
+
+	if (user == NULL)
+		err(SLS_EXIT_USAGE, "out of memory");
+	status = sls_cli_read_user(cli, user, missing_ok);
+	if (status == SLS_EXIT_OK)
+		status = fn(cli, user, arg);
+	sls_user_clear(user);
+	free(user);
+	return status;
+}
+
 /* ---- transactions ------------------------------------------------------------------ */
 
 void sls_cli_later(struct sls_cli *cli, const char *fmt, ...)

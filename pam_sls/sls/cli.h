@@ -150,6 +150,15 @@ typedef int (*sls_cli_view_fn)(struct sls_cli *cli, const struct sls_user *user,
 int sls_cli_view(struct sls_cli *cli, sls_cli_view_fn fn, void *arg);
 
 /*
+ * Read cli->user's enrolment file (missing: no devices when missing_ok, else
+ * an error), hand it to fn, then wipe and free it: fn's status, or the
+ * read's error. For what is decided before a lock is taken (which device,
+ * which proof); a transaction reads the files again.
+ */
+typedef int (*sls_cli_user_fn)(struct sls_cli *cli, struct sls_user *user, void *arg);
+int sls_cli_with_user(struct sls_cli *cli, bool missing_ok, sls_cli_user_fn fn, void *arg);
+
+/*
  * A message (as warnx prints it) held back until the user's lock is
  * released: sls prints nothing while it holds a lock, so that a stderr
  * nobody reads (a full pipe) or a stopped terminal cannot keep the lock.

@@ -29,6 +29,7 @@ struct pin_change {
 	struct sls_device old; /* the device as read before the proof, with the old PIN hash */
 	struct sls_newdev e;   /* it with the new PIN, and the answer that confirmed it */
 	bool reset;            /* root with --user: no proof; the user's stand-ins are revoked */
+	const struct pin_opts *opts;
 };
 
 static bool has_pin(const struct sls_device *d)
@@ -188,34 +189,27 @@ static int store_pin(struct sls_cli *cli, struct sls_txn *t, void *arg)
 /* ---- the verb ---------------------------------------------------------------------- */
 
 /* Which device, the proof of its current PIN (not for a reset), and the new PIN. */
-static int prepare(struct sls_cli *cli, const struct pin_opts *o, struct pin_change *pc)
+static int prepare(struct sls_cli *cli, struct sls_user *user, void *arg)
 {
-	struct sls_user *user = calloc(1, sizeof(*user));
+	struct pin_change *pc = arg;
 	char purpose[80];
-	int status;
+	int status = pc->opts->name ? pick_named(cli, user, pc->opts->name, &pc->old)
+				    : pick_only(cli, user, &pc->old);
 
-	if (user == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
-	status = sls_cli_read_user(cli, user, false);
-	if (status == SLS_EXIT_OK)
-		status = o->name ? pick_named(cli, user, o->name, &pc->old)
-				 : pick_only(cli, user, &pc->old);
 	if (status == SLS_EXIT_OK && !pc->reset) {
 		snprintf(purpose, sizeof(purpose), "To change the PIN of %s", pc->old.name);
 		status = sls_cli_prove_with(cli, &pc->old, purpose, false);
 	}
 	if (status == SLS_EXIT_OK) {
 		memcpy(&pc->e.dev, &pc->old, sizeof(pc->e.dev));
-		status = choose(cli, o->pin_fd, pc, user);
+		status = choose(cli, pc->opts->pin_fd, pc, user);
 	}
-	sls_user_clear(user);
-	free(user);
 	return status;
 }
 
-static int change(struct sls_cli *cli, const struct pin_opts *o, struct pin_change *pc)
+static int change(struct sls_cli *cli, struct pin_change *pc)
 {
-	int status = prepare(cli, o, pc);
+	int status = sls_cli_with_user(cli, false, prepare, pc);
 
 	if (status == SLS_EXIT_OK)
 		status = confirm(cli, pc);
@@ -264,8 +258,9 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 	status = sls_cli_start(cli);
 	/* --user is root's alone (sls_cli_start refused it for anyone else) */
 	pc->reset = cli->user_opt != NULL && cli->ruid == 0;
+	pc->opts = &o;
 	if (status == SLS_EXIT_OK)
-		status = change(cli, &o, pc);
+		status = change(cli, pc);
 	if (status == SLS_EXIT_OK)
 		changed(cli, pc);
 	sls_newdev_clear(&pc->e);

@@ -118,20 +118,17 @@ static int revoke_device(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	return status;
 }
 
-/* revoke_in on a copy read without the lock: what would be refused is refused before a proof. */
-static int revoke_dry_run(struct sls_cli *cli, const struct revocation *r)
+static int dry_run(struct sls_cli *cli, struct sls_user *user, void *arg)
 {
-	struct sls_user *user = calloc(1, sizeof(*user));
-	int status;
+	return revoke_in(cli, user, arg);
+}
 
-	if (user == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
-	status = sls_cli_read_user(cli, user, false);
-	if (status == SLS_EXIT_OK)
-		status = revoke_in(cli, user, r);
+/* revoke_in on a copy read without the lock: what would be refused is refused before a proof. */
+static int revoke_dry_run(struct sls_cli *cli, struct revocation *r)
+{
+	int status = sls_cli_with_user(cli, false, dry_run, r);
+
 	sls_cli_say_later(cli);
-	sls_user_clear(user);
-	free(user);
 	return status;
 }
 

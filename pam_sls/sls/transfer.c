@@ -179,20 +179,19 @@ static int move(struct sls_cli *cli, struct transfer *x)
 	return SLS_EXIT_OK;
 }
 
+/* Which device, and the proof, from the files as read before any lock. */
+static int pick_and_prove(struct sls_cli *cli, struct sls_user *user, void *arg)
+{
+	struct transfer *x = arg;
+	int status = pick(cli, user, x);
+
+	return status == SLS_EXIT_OK ? prove(cli, user, x) : status;
+}
+
 static int transfer(struct sls_cli *cli, struct transfer *x)
 {
-	struct sls_user *user = calloc(1, sizeof(*user));
-	int status;
+	int status = sls_cli_with_user(cli, false, pick_and_prove, x);
 
-	if (user == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
-	status = sls_cli_read_user(cli, user, false);
-	if (status == SLS_EXIT_OK)
-		status = pick(cli, user, x);
-	if (status == SLS_EXIT_OK)
-		status = prove(cli, user, x);
-	sls_user_clear(user);
-	free(user);
 	return status == SLS_EXIT_OK ? move(cli, x) : status;
 }
 
