@@ -24,18 +24,6 @@
 #include "card_render.h"
 #include "sls_error.h"
 
-/*
- * Under --enable-sanitizers: fontconfig keeps its configuration, and the
- * patterns of cairo's font faces, until the process ends, and LeakSanitizer
- * reports them as lost. They are fontconfig's, not the renderer's (which
- * allocates nothing itself). Only LeakSanitizer calls this.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig.so\n";
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: card_render_tool [-u USER] [-i ISSUER] [-v VALID_UNTIL] [-U] "
