@@ -222,6 +222,8 @@ static void test_round_trip_full(void **state)
 		d->totp_last_step = UINT64_MAX - (uint64_t)i;
 		d->last_used = INT64_MAX - i;
 		d->created = i == 0 ? 0 : INT64_MAX - i; /* 0: an entry from before created */
+		d->card_pair[0] = (unsigned char)(100 - i); /* a card's last pair (any device here) */
+		d->card_pair[1] = (unsigned char)(1 + i);
 		/* every device with a full list of used challenges, 0 and 999999 included */
 		for (size_t j = 0; j < SLS_USED_CHALLENGES_MAX; j++)
 			d->used[j] = (uint32_t)((j * 7919 + (size_t)i) % 1000000);
@@ -476,6 +478,17 @@ static void test_reject_values(void **state)
 	reject_edit(state_text, 10, "totp_last_step = 18446744073709551616", REPLACE, 10);
 	reject_edit(state_text, 10, "totp_last_step = -1", REPLACE, 10);
 	reject_edit(state_text, 11, "last_used = x", REPLACE, 11);
+	/* a card's last pair: two distinct positions 1..100, nothing else */
+	accept_edit(state_text, 11, "card_pair = 17,45", INSERT);
+	accept_edit(state_text, 11, "card_pair = 100,1", INSERT);
+	reject_edit(state_text, 11, "card_pair = 17,17", INSERT, 11);
+	reject_edit(state_text, 11, "card_pair = 0,45", INSERT, 11);
+	reject_edit(state_text, 11, "card_pair = 17,101", INSERT, 11);
+	reject_edit(state_text, 11, "card_pair = 017,45", INSERT, 11);
+	reject_edit(state_text, 11, "card_pair = 17", INSERT, 11);
+	reject_edit(state_text, 11, "card_pair = 17,45,3", INSERT, 11);
+	reject_edit(state_text, 11, "card_pair = ,45", INSERT, 11);
+	reject_edit(state_text, 11, "card_pair = 17, 45", INSERT, 11);
 	accept_edit(state_text, 10, "totp_last_step = 18446744073709551615", REPLACE);
 	accept_edit(state_text, 4, "last_device =", REPLACE);
 	accept_edit(state_text, 7, NULL, DELETE);
