@@ -87,8 +87,12 @@ static int issue(struct sls_cli *cli, struct issue *is)
 	status = sls_cli_transact(cli, SLS_CLI_NEW_USER, add, is);
 	if (status != SLS_EXIT_OK)
 		return status;
-	sls_log_event(&cli->log, SLS_EV_TEMPCODE, TEMPCODE_NAME, "success", NULL,
-		      "temporary passcode issued");
+	if (is->replaced)
+		sls_log_event(&cli->log, SLS_EV_TEMPCODE, TEMPCODE_NAME, "success", NULL,
+			      "temporary passcode issued; the earlier one is revoked (--force)");
+	else
+		sls_log_event(&cli->log, SLS_EV_TEMPCODE, TEMPCODE_NAME, "success", NULL,
+			      "temporary passcode issued");
 	sls_cli_time(sls_tempcode_login_until(&is->dev), login, sizeof(login));
 	sls_cli_time(is->dev.expires, card, sizeof(card));
 	if (is->replaced)
