@@ -27,6 +27,7 @@ enum key_kind {
 	K_SENDER_TIMEOUT, /* a duration up to SENDER_TIMEOUT_MAX: a login waits that long */
 	K_DAYS,
 	K_DAYS_OR_EMPTY, /* 1..366 days, or empty for none (0) */
+	K_DAYS_POSITIVE, /* 1..366 days */
 	K_BOOL,
 	K_OPTOUT,
 	K_GROUPS
@@ -61,7 +62,7 @@ static const struct config_key config_keys[] = {
     KEY("policy", "mandatory_groups", K_GROUPS, mandatory_groups),
     KEY("tempcode", "full_days", K_DAYS, tempcode_full_days),
     KEY("tempcode", "card_days", K_DAYS, tempcode_card_days),
-    KEY("card", "online_days", K_DAYS, card_online_days),
+    KEY("card", "online_days", K_DAYS_POSITIVE, card_online_days),
     KEY("card", "printed_days", K_DAYS_OR_EMPTY, card_printed_days),
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -208,6 +209,8 @@ static int set_value(struct sls_config *conf, const struct config_key *k, const 
 		return parse_uint(value, SLS_FAILURES_MAX, num) != 0 || *num == 0 ? -1 : 0;
 	case K_DAYS:
 		return parse_uint(value, 366, num) != 0 ? -1 : 0;
+	case K_DAYS_POSITIVE:
+		return parse_uint(value, 366, num) != 0 || *num == 0 ? -1 : 0;
 	case K_DAYS_OR_EMPTY:
 		*num = 0;
 		return *value == '\0' || (parse_uint(value, 366, num) == 0 && *num > 0) ? 0 : -1;

@@ -201,7 +201,7 @@ static int print_card(struct sls_cli *cli, struct printing *p)
 		p->sheet.id, cli->user, p->dev.expires ? "valid until " : "no expiry",
 		p->sheet.valid_until);
 	fflush(msg);
-	sls_cli_stand_ins_revoked(cli, p->stand_ins_revoked);
+	sls_cli_stand_ins_revoked(cli, msg, p->stand_ins_revoked);
 	return SLS_EXIT_OK;
 }
 

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "sls.h"
@@ -238,9 +239,10 @@ int sls_cli_run_args(struct sls_cli *cli, int argc, char **argv, int nargs,
 
 /*
  * n temporary passcodes of cli->user were revoked because a device was
- * activated (sls_user_revoke_stand_ins): journaled and said (tempcode.c).
+ * activated (sls_user_revoke_stand_ins): journaled, and said on out
+ * (tempcode.c).
  */
-void sls_cli_stand_ins_revoked(struct sls_cli *cli, size_t n);
+void sls_cli_stand_ins_revoked(struct sls_cli *cli, FILE *out, size_t n);
 
 /* Print cli->user's devices (devices.c; status shows them too); *count gets how many. */
 int sls_cli_show_devices(struct sls_cli *cli, size_t *count);

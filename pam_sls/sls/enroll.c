@@ -235,7 +235,7 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 		       cli->user);
 		sls_log_event(&cli->log, SLS_EV_ENROLLED, e->dev.name, "success", NULL,
 			      "device enrolled and confirmed");
-		sls_cli_stand_ins_revoked(cli, e->stand_ins_revoked);
+		sls_cli_stand_ins_revoked(cli, stdout, e->stand_ins_revoked);
 	} else if (status == SLS_EXIT_CONFIRM) {
 		warnx("not confirmed: the new device %s was removed", e->dev.name);
 	}

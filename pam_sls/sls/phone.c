@@ -302,7 +302,7 @@ static int verified(struct sls_cli *cli, const struct phone_verify *v)
 		       v->masked, SMS_DEVICE_NAME);
 	sls_log_event(&cli->log, SLS_EV_PHONE, v->enrolled_sms ? SMS_DEVICE_NAME : NULL, "success",
 		      NULL, "phone verified");
-	sls_cli_stand_ins_revoked(cli, v->stand_ins_revoked);
+	sls_cli_stand_ins_revoked(cli, stdout, v->stand_ins_revoked);
 	return SLS_EXIT_OK;
 }
 

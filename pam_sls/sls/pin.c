@@ -228,7 +228,7 @@ static void changed(struct sls_cli *cli, const struct pin_change *pc)
 	else
 		sls_log_event(&cli->log, SLS_EV_PIN, name, "success", NULL, "PIN changed");
 	printf("The PIN of %s is changed.\n", name);
-	sls_cli_stand_ins_revoked(cli, pc->e.stand_ins_revoked);
+	sls_cli_stand_ins_revoked(cli, stdout, pc->e.stand_ins_revoked);
 }
 
 static void parse_options(struct sls_cli *cli, int argc, char **argv, struct pin_opts *o)

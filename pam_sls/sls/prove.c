@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sls_tempcode.h"
 
 /* The strongest usable device a login can ask, or NULL. */
 static const struct sls_device *strongest(const struct sls_user *user)
@@ -19,8 +20,13 @@ static const struct sls_device *strongest(const struct sls_user *user)
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 
+		/* a temporary passcode past its login days is for sls card print alone */
+		if (d->type->stand_in && sls_tempcode_phase(d, now) != SLS_TEMPCODE_LOGIN)
+			continue;
+		/* on a tie the administrator's temporary passcode: it reaches any level */
 		if (sls_device_usable(user, d, now) && sls_devtype_askable(d->type) &&
-		    (best == NULL || d->level > best->level))
+		    (best == NULL || d->level > best->level ||
+		     (d->level == best->level && d->type->stand_in)))
 			best = d;
 	}
 	return best;

@@ -77,6 +77,11 @@ static int issue(struct sls_cli *cli, struct issue *is)
 	char login[32], card[32];
 	int status;
 
+	if (cli->conf.tempcode_full_days + cli->conf.tempcode_card_days == 0) {
+		warnx("[tempcode] full_days and card_days are both 0 in sls.conf: a temporary "
+		      "passcode would have expired when it was made");
+		return SLS_EXIT_REFUSED;
+	}
 	snprintf(is->dev.name, sizeof(is->dev.name), TEMPCODE_NAME);
 	snprintf(is->dev.label, sizeof(is->dev.label), "issued by root");
 	if (sls_tempcode_new(&is->dev, &cli->conf, time(NULL), is->code, sizeof(is->code)) !=
@@ -129,14 +134,14 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 	return status;
 }
 
-void sls_cli_stand_ins_revoked(struct sls_cli *cli, size_t n)
+void sls_cli_stand_ins_revoked(struct sls_cli *cli, FILE *out, size_t n)
 {
 	if (n == 0)
 		return;
 	sls_log_event(&cli->log, SLS_EV_TEMPCODE, TEMPCODE_NAME, "success", NULL,
 		      "temporary passcode revoked: a device was activated");
-	printf("The temporary passcode of %s is revoked: a device of their own is active.\n",
-	       cli->user);
+	fprintf(out, "The temporary passcode of %s is revoked: a device of their own is active.\n",
+		cli->user);
 }
 
 const struct sls_verb sls_verb_tempcode = {

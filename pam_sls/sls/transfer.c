@@ -36,10 +36,13 @@ static int pick(struct sls_cli *cli, struct sls_user *user, struct transfer *x)
 		if (user->devices[i].status == SLS_STATUS_ACTIVE &&
 		    user->devices[i].type->provision != NULL && n++ == 0)
 			d = &user->devices[i];
-	if (x->name == NULL && n != 1) {
-		warnx("%s: name the device to transfer (sls devices lists them)",
-		      n == 0 ? "no active device can be transferred" : "several devices can");
-		return n == 0 ? SLS_EXIT_NOTFOUND : SLS_EXIT_USAGE;
+	if (x->name == NULL && n == 0) {
+		warnx("%s has no active ibkey, dsc or totp device to transfer", cli->user);
+		return SLS_EXIT_NOTFOUND;
+	}
+	if (x->name == NULL && n > 1) {
+		warnx("several devices can be transferred: name one (sls devices lists them)");
+		return SLS_EXIT_USAGE;
 	}
 	if (x->name != NULL)
 		d = sls_user_find_device(user, x->name);
@@ -175,7 +178,7 @@ static int move(struct sls_cli *cli, struct transfer *x)
 	printf("Device %s (%s) now answers from the new authenticator; the old one no longer "
 	       "works.\n",
 	       x->old.name, x->old.type->name);
-	sls_cli_stand_ins_revoked(cli, x->e.stand_ins_revoked);
+	sls_cli_stand_ins_revoked(cli, stdout, x->e.stand_ins_revoked);
 	return SLS_EXIT_OK;
 }
 

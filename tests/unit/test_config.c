@@ -134,6 +134,7 @@ static const struct bad_conf bad_confs[] = {
     {"[login\n", 1, NULL},
     {"[tempcode]\nfull_days = 400\n", 2, "[tempcode] full_days has an invalid value"},
     {"[card]\nprinted_days = 0\n", 2, "[card] printed_days has an invalid value"},
+    {"[card]\nonline_days = 0\n", 2, "[card] online_days has an invalid value"},
     {"[card]\nprinted_days = 367\n", 2, "[card] printed_days has an invalid value"},
     {"[login]\nchallenge_timeout = 60\n  60\n", 3, "[login] challenge_timeout is set twice"},
 };

@@ -222,7 +222,8 @@ static void test_round_trip_full(void **state)
 		d->totp_last_step = UINT64_MAX - (uint64_t)i;
 		d->last_used = INT64_MAX - i;
 		d->created = i == 0 ? 0 : INT64_MAX - i; /* 0: an entry from before created */
-		d->card_pair[0] = (unsigned char)(100 - i); /* a card's last pair (any device here) */
+		d->card_pair[0] =
+		    (unsigned char)(100 - i); /* a card's last pair (any device here) */
 		d->card_pair[1] = (unsigned char)(1 + i);
 		/* every device with a full list of used challenges, 0 and 999999 included */
 		for (size_t j = 0; j < SLS_USED_CHALLENGES_MAX; j++)
