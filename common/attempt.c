@@ -41,8 +41,10 @@ static bool same_device(const struct sls_device *n, const struct sls_device *d)
 
 /*
  * The device as the files say now: the same device, and usable at now. A
- * device that is in no file (created 0: sls_device_phone) is usable while
- * what it stands for is (the phone is still verified).
+ * device that is in no file (created 0: sls_device_phone) stands for what
+ * its type reads from the user (the verified phone) only while the user has
+ * no device of that type at all: one an administrator revoked or let expire
+ * is not to be stood in for.
  */
 static bool still_usable(const struct sls_user *user, const struct sls_device *d, time_t now)
 {
@@ -52,6 +54,9 @@ static bool still_usable(const struct sls_user *user, const struct sls_device *d
 		if (strcmp(n->name, d->name) == 0)
 			return sls_device_usable(user, n, now) && same_device(n, d);
 	}
+	for (size_t i = 0; i < user->ndevices; i++)
+		if (user->devices[i].type == d->type)
+			return false;
 	return d->created == 0 && sls_device_usable(user, d, now);
 }
 

@@ -71,6 +71,11 @@ struct sls_device *sls_user_place_device(struct sls_user *user, const char *name
 	return NULL;
 }
 
+bool sls_device_unchanged(const struct sls_device *now, const struct sls_device *then)
+{
+	return sls_secure_equal(now, then, sizeof(*now));
+}
+
 /* Whether user has a device called name. */
 static bool has_name(const struct sls_user *user, const char *name)
 {
@@ -85,6 +90,9 @@ bool sls_device_phone(const struct sls_user *user, struct sls_device *out)
 	memset(out, 0, sizeof(*out));
 	if (!user->phone_verified || user->phone[0] == '\0')
 		return false;
+	for (size_t i = 0; i < user->ndevices && i < SLS_DEVICES_MAX; i++)
+		if (user->devices[i].type == &sls_devtype_sms)
+			return false;
 	for (int i = 0; i < 100; i++) {
 		snprintf(out->name, sizeof(out->name), i == 0 ? "phone" : "phone-%d", i);
 		if (!has_name(user, out->name))

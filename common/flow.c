@@ -429,6 +429,7 @@ enum sls_verdict sls_flow_attempt(const struct sls_flow *f, const struct sls_dev
 		return out->verdict;
 	sls_log_event(f->log, SLS_EV_DEVICE_OFFERED, d->name, "offered", NULL,
 		      "device prompt shown");
+	a.card_print = f->card_print; /* the type's record hook checks it again under the lock */
 	rc = d->type->attempt(d, &a, &ask, &step);
 	debugf(f, "device %s answered: %s", d->name,
 	       rc == SLS_OK           ? "right"

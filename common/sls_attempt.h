@@ -28,6 +28,7 @@ struct sls_attempt {
 	char phone[SLS_PHONE_MAX + 1];            /* sms: where it goes ([user] phone) */
 	bool call; /* sms: what renew is asked for is a call that reads the code out */
 	unsigned char positions[2]; /* card: the two positions asked, 1..100 */
+	bool card_print; /* the answer is for sls card print (struct sls_ask), not a login */
 };
 
 /*

@@ -131,11 +131,20 @@ struct sls_device *sls_user_place_device(struct sls_user *user, const char *name
 
 /*
  * The user's verified phone as an sms device that is in no file, for a
- * proof by an SMS code where the user has no sms device (sls transfer):
- * created 0 (no device of a file has that), a name no device of user has.
- * False when the phone is not verified.
+ * proof by an SMS code where the user has no sms device in any status (sls
+ * transfer): created 0 (no device of a file has that), a name no device of
+ * user has. False when the phone is not verified, or the user has an sms
+ * device (a revoked one was revoked for a reason).
  */
 bool sls_device_phone(const struct sls_user *user, struct sls_device *out);
+
+/*
+ * Whether now (as a transaction read it) is still exactly then (read earlier
+ * from the same file, copied with memcpy): every field, the secret and PIN
+ * hash too, compared in constant time. What sls checks before it replaces a
+ * device it read without the lock (a PIN change, a transfer).
+ */
+bool sls_device_unchanged(const struct sls_device *now, const struct sls_device *then);
 
 /* The device called name, or NULL. */
 struct sls_device *sls_user_find_device(struct sls_user *user, const char *name);

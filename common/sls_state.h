@@ -149,7 +149,9 @@ size_t sls_state_count_failures(const struct sls_state *state, time_t now, time_
  * what it changes in the device's state (the step, or the challenge, used),
  * or SLS_ERR_MISMATCH for a replay (nothing changes); SLS_ERR_TOOBIG when
  * the device table is full; otherwise the failures and the lock are
- * cleared, and the device's last use and last_device are set.
+ * cleared, and the device's last use and last_device are set. A device in
+ * no file (created 0: sls_device_phone) keeps no entry: its record hook
+ * gets ds NULL, and last_device stays.
  * sls_state_note_failure records a counted failure and returns true when it
  * locks the user: deny failures within window lock until now + unlock_time.
  */

@@ -5,6 +5,7 @@
 #ifndef SLS_TEMPCODE_H
 #define SLS_TEMPCODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -32,6 +33,14 @@ enum sls_rc sls_tempcode_new(struct sls_device *d, const struct sls_config *conf
 			     char *code, size_t size);
 
 enum sls_tempcode_phase sls_tempcode_phase(const struct sls_device *d, time_t now);
+
+/*
+ * The user's temporary passcode that still logs in (login_only), or that is
+ * still good for something (logs in, or sls card print takes it); NULL for
+ * none.
+ */
+const struct sls_device *sls_tempcode_find(const struct sls_user *user, time_t now,
+					   bool login_only);
 
 /* When d stops logging in (the start of its card-only days). */
 time_t sls_tempcode_login_until(const struct sls_device *d);

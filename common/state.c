@@ -111,21 +111,24 @@ static bool has_owner(const struct sls_user *user, const struct sls_device_state
 enum sls_rc sls_state_note_success(struct sls_state *state, const struct sls_device *device,
 				   const struct sls_attempt *a, uint64_t step, time_t now)
 {
-	struct sls_device_state *ds = sls_state_device(state, device);
+	/* a device in no file (created 0: the phone standing in) keeps no entry of its own */
+	struct sls_device_state *ds = device->created == 0 ? NULL : sls_state_device(state, device);
 	enum sls_rc rc;
 
-	if (ds == NULL)
+	if (ds == NULL && device->created != 0)
 		return SLS_ERR_TOOBIG;
 	if (device->type->record != NULL) {
 		rc = device->type->record(device, state, ds, a, step);
 		if (rc != SLS_OK)
 			return rc;
 	}
-	ds->last_used = now;
+	if (ds != NULL)
+		ds->last_used = now;
 	state->nfailures = 0;
 	memset(state->failures, 0, sizeof(state->failures));
 	state->locked_until = 0;
-	snprintf(state->last_device, sizeof(state->last_device), "%s", device->name);
+	if (ds != NULL)
+		snprintf(state->last_device, sizeof(state->last_device), "%s", device->name);
 	return SLS_OK;
 }
 

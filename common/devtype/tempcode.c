@@ -15,7 +15,6 @@
 #include "ini_util.h"
 #include "sls_attempt.h"
 #include "sls_devtype.h"
-#include "sls_log.h"
 #include "sls_otp.h"
 #include "sls_random.h"
 #include "sls_secret.h"
@@ -61,9 +60,20 @@ static const struct sls_devkey keys[] = {
     [K_LOGIN_UNTIL] = {"login_until", key_login_until, true},
 };
 
+/* Its days end: an entry with no expires, or one that stops logging in after, is refused. */
+static const char *finish(struct sls_device *d, const bool *seen, int *bad)
+{
+	(void)seen;
+	if (d->expires != 0 && d->u.tempcode.login_until <= d->expires)
+		return NULL;
+	*bad = K_LOGIN_UNTIL;
+	return "not within the code's days (expires missing or earlier)";
+}
+
 static bool valid(const struct sls_device *d)
 {
-	return d->secret_len == SECRET_LEN && d->u.tempcode.login_until > 0;
+	return d->secret_len == SECRET_LEN && d->u.tempcode.login_until > 0 && d->expires != 0 &&
+	       d->u.tempcode.login_until <= d->expires;
 }
 
 static void format(struct sls_ini_buf *b, const struct sls_device *d)
@@ -85,6 +95,7 @@ enum sls_rc sls_tempcode_new(struct sls_device *d, const struct sls_config *conf
 		rc = sls_random_uniform(sizeof(alphabet) - 1, &k);
 		plain[i] = alphabet[k];
 	}
+	k = 0;
 	plain[SLS_TEMPCODE_LEN] = '\0';
 	if (rc == SLS_OK)
 		rc = sls_random_bytes(d->secret, SALT_LEN);
@@ -114,6 +125,21 @@ enum sls_tempcode_phase sls_tempcode_phase(const struct sls_device *d, time_t no
 	if (d->status != SLS_STATUS_ACTIVE || (d->expires != 0 && now >= d->expires))
 		return SLS_TEMPCODE_OVER;
 	return now < d->u.tempcode.login_until ? SLS_TEMPCODE_LOGIN : SLS_TEMPCODE_CARD;
+}
+
+const struct sls_device *sls_tempcode_find(const struct sls_user *user, time_t now, bool login_only)
+{
+	for (size_t i = 0; i < user->ndevices && i < SLS_DEVICES_MAX; i++) {
+		const struct sls_device *d = &user->devices[i];
+		enum sls_tempcode_phase ph;
+
+		if (d->type != &sls_devtype_tempcode)
+			continue;
+		ph = sls_tempcode_phase(d, now);
+		if (ph == SLS_TEMPCODE_LOGIN || (!login_only && ph == SLS_TEMPCODE_CARD))
+			return d;
+	}
+	return NULL;
 }
 
 /* ---- a login ---- */
@@ -163,33 +189,50 @@ static enum sls_rc check(const struct sls_device *d, const char *answer)
 }
 
 /*
- * "Temporary passcode: ". Past its login days the right code is still a
- * failure at a login (counted like any other), and the user is told what
- * it is good for now; sls card print (ask->card_print) takes it.
+ * "Temporary passcode: ". Past its login days (at the moment of the answer)
+ * the right code is still a failure at a login (counted like any other),
+ * and the user is told what it is good for now; sls card print
+ * (ask->card_print) takes it. An answer after challenge_timeout is wrong.
  */
 static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 			   const struct sls_ask *ask, uint64_t *step)
 {
 	char answer[SLS_ANSWER_MAX + 1], t[32];
-	time_t now = time(NULL);
+	struct timespec asked;
 	enum sls_rc rc;
 
 	(void)a;
 	*step = 0;
+	clock_gettime(CLOCK_MONOTONIC, &asked);
 	rc = sls_ui_ask_answer(ask->ui, "Temporary passcode: ", answer, sizeof(answer));
+	if (rc == SLS_OK && sls_ui_too_late(ask->ui, &asked, ask->timeout))
+		rc = SLS_ERR_MISMATCH;
 	if (rc == SLS_OK)
 		rc = check(d, answer);
 	sls_wipe(answer, sizeof(answer));
-	if (rc != SLS_OK || ask->card_print || sls_tempcode_phase(d, now) == SLS_TEMPCODE_LOGIN)
+	if (rc != SLS_OK || ask->card_print ||
+	    sls_tempcode_phase(d, time(NULL)) == SLS_TEMPCODE_LOGIN)
 		return rc;
 	when(d->expires, t, sizeof(t));
-	sls_log_event(ask->log, SLS_EV_FAILURE, d->name, "failure", NULL,
-		      "temporary passcode past its login days: only sls card print takes it");
 	sls_ui_sayf(ask->ui, SLS_SAY_ERROR,
 		    "This temporary passcode no longer logs you in. Until %s it is accepted "
 		    "only by \"sls card print\", which gives you an online security code card.",
 		    t);
 	return SLS_ERR_MISMATCH;
+}
+
+/*
+ * The right answer, under the lock: a login only while the code still logs
+ * in (a prompt left open past login_until gains nothing). Nothing else to
+ * record: the code is the administrator's, for its days.
+ */
+static enum sls_rc record(const struct sls_device *d, struct sls_state *state,
+			  struct sls_device_state *ds, const struct sls_attempt *a, uint64_t step)
+{
+	(void)state;
+	(void)ds;
+	(void)step;
+	return a->card_print || time(NULL) < d->u.tempcode.login_until ? SLS_OK : SLS_ERR_MISMATCH;
 }
 
 const struct sls_devtype sls_devtype_tempcode = {
@@ -200,8 +243,10 @@ const struct sls_devtype sls_devtype_tempcode = {
     .keys = keys,
     .nkeys = sizeof(keys) / sizeof(keys[0]),
     .own_size = sizeof(((struct sls_device *)0)->u.tempcode),
+    .finish = finish,
     .valid = valid,
     .format = format,
     .label = label,
     .attempt = attempt,
+    .record = record,
 };

@@ -36,43 +36,25 @@ struct printing {
 
 /* ---- who may print ---- */
 
-/* The user's temporary passcode still good for something, or NULL. */
-static const struct sls_device *tempcode_of(const struct sls_user *user, time_t now)
-{
-	for (size_t i = 0; i < user->ndevices; i++) {
-		const struct sls_device *d = &user->devices[i];
-
-		if (d->type->stand_in && sls_tempcode_phase(d, now) != SLS_TEMPCODE_OVER)
-			return d;
-	}
-	return NULL;
-}
-
 /*
  * Root prints for anyone. A user with a temporary passcode proves with it
  * (even past its login days: this is what it is still for) and gets an
  * online card; anyone else proves with their strongest device, if any.
  */
+static int prove_with(struct sls_cli *cli, struct sls_user *user, void *arg)
+{
+	struct printing *p = arg;
+	const struct sls_device *tc = sls_tempcode_find(user, time(NULL), false);
+
+	if (tc == NULL)
+		return sls_cli_prove(cli, sls_devtype_card.level, "To print a security code card");
+	p->online = true;
+	return sls_cli_prove_with(cli, tc, "To print a security code card", true);
+}
+
 static int prove(struct sls_cli *cli, struct printing *p)
 {
-	struct sls_user *user = calloc(1, sizeof(*user));
-	const struct sls_device *tc;
-	int status;
-
-	if (user == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
-	status = cli->ruid == 0 ? SLS_EXIT_OK : sls_cli_read_user(cli, user, true);
-	tc = cli->ruid == 0 ? NULL : tempcode_of(user, time(NULL));
-	if (status == SLS_EXIT_OK && tc != NULL) {
-		p->online = true;
-		status = sls_cli_prove_with(cli, tc, "To print a security code card", true);
-	} else if (status == SLS_EXIT_OK) {
-		status =
-		    sls_cli_prove(cli, sls_devtype_card.level, "To print a security code card");
-	}
-	sls_user_clear(user);
-	free(user);
-	return status;
+	return cli->ruid == 0 ? SLS_EXIT_OK : sls_cli_with_user(cli, true, prove_with, p);
 }
 
 /* ---- the card ---- */
@@ -85,28 +67,33 @@ static int make(struct sls_cli *cli, struct printing *p)
 	enum sls_rc rc = sls_card_new(&p->dev);
 
 	snprintf(p->dev.name, sizeof(p->dev.name), CARD_NAME);
-	snprintf(p->dev.label, sizeof(p->dev.label), "%s", p->online ? "online" : "printed");
 	p->dev.status = SLS_STATUS_ACTIVE;
 	p->dev.created = now;
 	p->dev.expires = days == 0 ? 0 : now + (time_t)days * DAY;
+	/* proven by a device that expires (an online card): the new card ends no later */
+	if (cli->proven_until != 0 && (p->dev.expires == 0 || cli->proven_until < p->dev.expires)) {
+		p->dev.expires = cli->proven_until;
+		p->online = true;
+	}
+	snprintf(p->dev.label, sizeof(p->dev.label), "%s", p->online ? "online" : "printed");
 	if (rc == SLS_OK)
 		rc = sls_card_id(&p->dev, p->sheet.id, sizeof(p->sheet.id));
 	for (unsigned i = 0; rc == SLS_OK && i < SLS_CARD_POSITIONS; i++) {
 		rc = sls_card_code(&p->dev, i + 1, code, sizeof(code));
-		p->sheet.codes[i] = (uint16_t)strtoul(code, NULL, 10);
+		if (rc == SLS_OK)
+			p->sheet.codes[i] = (uint16_t)strtoul(code, NULL, 10);
 	}
 	sls_wipe(code, sizeof(code));
 	if (rc != SLS_OK) {
 		warnx("cannot make a card: %s", sls_strerror(rc));
 		return SLS_EXIT_STORE;
 	}
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	host[strcspn(host, ".")] = '\0';
+	if (!sls_cli_issuer(host, sizeof(host)))
+		snprintf(host, sizeof(host), "localhost");
 	snprintf(p->sheet.user, sizeof(p->sheet.user), "%.*s", (int)sizeof(p->sheet.user) - 1,
 		 cli->user);
-	snprintf(p->sheet.issuer, sizeof(p->sheet.issuer), "%s", host[0] ? host : "localhost");
+	snprintf(p->sheet.issuer, sizeof(p->sheet.issuer), "%.*s", (int)sizeof(p->sheet.issuer) - 1,
+		 host);
 	if (p->dev.expires != 0)
 		sls_cli_time(p->dev.expires, p->sheet.valid_until, sizeof(p->sheet.valid_until));
 	return SLS_EXIT_OK;

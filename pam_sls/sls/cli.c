@@ -368,6 +368,15 @@ int sls_cli_view(struct sls_cli *cli, sls_cli_view_fn fn, void *arg)
 	return status;
 }
 
+bool sls_cli_issuer(char *out, size_t size)
+{
+	if (size == 0 || gethostname(out, size) != 0 || out[0] == '\0')
+		return false;
+	out[size - 1] = '\0';
+	out[strcspn(out, ".")] = '\0';
+	return true;
+}
+
 int sls_cli_with_user(struct sls_cli *cli, bool missing_ok, sls_cli_user_fn fn, void *arg)
 {
 	struct sls_user *user = calloc(1, sizeof(*user));
@@ -381,6 +390,16 @@ int sls_cli_with_user(struct sls_cli *cli, bool missing_ok, sls_cli_user_fn fn, 
 	sls_user_clear(user);
 	free(user);
 	return status;
+}
+
+void sls_cli_stand_ins_revoked(struct sls_cli *cli, FILE *out, size_t n)
+{
+	if (n == 0)
+		return;
+	sls_log_event(&cli->log, SLS_EV_TEMPCODE, NULL, "success", NULL,
+		      "temporary passcode revoked: a device was activated");
+	fprintf(out, "The temporary passcode of %s is revoked: a device of their own is active.\n",
+		cli->user);
 }
 
 /* ---- transactions ------------------------------------------------------------------ */

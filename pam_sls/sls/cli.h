@@ -58,6 +58,7 @@ struct sls_cli {
 	const char *conf_path;       /* --conf, or NULL */
 	const char *user_opt;        /* --user, or NULL */
 	char later[512];             /* a message held back until the user's lock is released */
+	time_t proven_until;         /* the expiry of the device that proved the caller (0: none) */
 };
 
 /* ---- the command line ---- */
@@ -131,6 +132,9 @@ int sls_cli_lock_error(struct sls_cli *cli);
 /* Print "sls: FILE: message" for an enrolment/state problem; returns SLS_EXIT_STORE etc. */
 int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 		       const struct sls_diag *diag);
+
+/* This host's short name, the issuer a URI or a card names; false if it has none. */
+bool sls_cli_issuer(char *out, size_t size);
 
 /* "2026-11-22 10:15" (local time) or "-" for 0. */
 void sls_cli_time(time_t t, char *buf, size_t size);
@@ -239,8 +243,7 @@ int sls_cli_run_args(struct sls_cli *cli, int argc, char **argv, int nargs,
 
 /*
  * n temporary passcodes of cli->user were revoked because a device was
- * activated (sls_user_revoke_stand_ins): journaled, and said on out
- * (tempcode.c).
+ * activated (sls_user_revoke_stand_ins): journaled, and said on out.
  */
 void sls_cli_stand_ins_revoked(struct sls_cli *cli, FILE *out, size_t n);
 

@@ -76,12 +76,10 @@ int sls_newdev_provision(struct sls_cli *cli, struct sls_newdev *e)
 	char host[256];
 	enum sls_rc rc;
 
-	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0') {
+	if (!sls_cli_issuer(host, sizeof(host))) {
 		warn("cannot tell this host's name for the issuer");
 		return SLS_EXIT_USAGE;
 	}
-	host[sizeof(host) - 1] = '\0';
-	host[strcspn(host, ".")] = '\0';
 	p.issuer = host;
 	rc = e->dev.type->provision(&e->dev, &p, &e->uri);
 	if (rc == SLS_ERR_RANDOM) {

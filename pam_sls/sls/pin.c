@@ -151,9 +151,7 @@ static struct sls_device *still_old(struct sls_user *user, const struct sls_devi
 {
 	struct sls_device *d = sls_user_find_device(user, old->name);
 
-	if (d == NULL || d->status != SLS_STATUS_ACTIVE || d->type != old->type ||
-	    d->created != old->created || d->secret_len != old->secret_len ||
-	    !sls_secure_equal(d->secret, old->secret, old->secret_len) || !same_pin(d, old))
+	if (d == NULL || !sls_device_unchanged(d, old))
 		return NULL;
 	return d;
 }

@@ -92,6 +92,9 @@ int sls_cli_prove_with(struct sls_cli *cli, const struct sls_device *d, const ch
 	printf("%s, first answer with your %s device %s.\n", purpose, d->type->name, d->name);
 	fflush(stdout);
 	sls_flow_attempt(&flow, d, &out);
+	/* what a proof may hand on (a card): a stand-in's days are not a device's */
+	if (out.verdict == SLS_VERDICT_SUCCESS)
+		cli->proven_until = d->type->stand_in ? 0 : d->expires;
 	return proof_status(cli, &out);
 }
 

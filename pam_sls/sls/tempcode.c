@@ -24,22 +24,11 @@ struct issue {
 	struct sls_device dev;
 };
 
-/* The user's temporary passcode that is still good for something, or NULL. */
-static struct sls_device *active_tempcode(struct sls_user *user, time_t now)
-{
-	for (size_t i = 0; i < user->ndevices; i++) {
-		struct sls_device *d = &user->devices[i];
-
-		if (d->type->stand_in && sls_tempcode_phase(d, now) != SLS_TEMPCODE_OVER)
-			return d;
-	}
-	return NULL;
-}
-
 static int add(struct sls_cli *cli, struct sls_txn *t, void *arg)
 {
 	struct issue *is = arg;
-	struct sls_device *old = active_tempcode(t->user, is->dev.created), *d;
+	const struct sls_device *found = sls_tempcode_find(t->user, is->dev.created, false);
+	struct sls_device *old = found ? &t->user->devices[found - t->user->devices] : NULL, *d;
 	char until[32];
 
 	if (old != NULL && !is->force) {
@@ -132,16 +121,6 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 	sls_wipe(is, sizeof(*is));
 	free(is);
 	return status;
-}
-
-void sls_cli_stand_ins_revoked(struct sls_cli *cli, FILE *out, size_t n)
-{
-	if (n == 0)
-		return;
-	sls_log_event(&cli->log, SLS_EV_TEMPCODE, TEMPCODE_NAME, "success", NULL,
-		      "temporary passcode revoked: a device was activated");
-	fprintf(out, "The temporary passcode of %s is revoked: a device of their own is active.\n",
-		cli->user);
 }
 
 const struct sls_verb sls_verb_tempcode = {

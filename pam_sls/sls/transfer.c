@@ -60,7 +60,7 @@ static int pick(struct sls_cli *cli, struct sls_user *user, struct transfer *x)
 		warnx("%s has expired; ask an administrator for a new device", d->name);
 		return SLS_EXIT_REFUSED;
 	}
-	x->old = *d;
+	memcpy(&x->old, d, sizeof(x->old)); /* every byte: replace compares them all */
 	return SLS_EXIT_OK;
 }
 
@@ -94,18 +94,6 @@ static const struct sls_device *sms_proof(const struct sls_user *user, time_t no
 	return sls_device_phone(user, phone) ? phone : NULL;
 }
 
-/* A temporary passcode that still logs in, or NULL. */
-static const struct sls_device *tempcode_proof(const struct sls_user *user, time_t now)
-{
-	for (size_t i = 0; i < user->ndevices; i++) {
-		const struct sls_device *o = &user->devices[i];
-
-		if (o->type->stand_in && sls_tempcode_phase(o, now) == SLS_TEMPCODE_LOGIN)
-			return o;
-	}
-	return NULL;
-}
-
 /* Root needs no proof; a user answers with what they still have. */
 static int prove(struct sls_cli *cli, const struct sls_user *user, const struct transfer *x)
 {
@@ -120,7 +108,7 @@ static int prove(struct sls_cli *cli, const struct sls_user *user, const struct 
 	if (by == NULL)
 		by = sms_proof(user, now, &phone);
 	if (by == NULL)
-		by = tempcode_proof(user, now);
+		by = sls_tempcode_find(user, now, true);
 	if (by == NULL) {
 		warnx("to transfer %s you need another device of level %d or higher, or a verified "
 		      "phone for an SMS code; you have neither: ask an administrator for a "
@@ -141,9 +129,7 @@ static int replace(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	struct transfer *x = arg;
 	struct sls_device *d = sls_user_find_device(t->user, x->old.name);
 
-	if (d == NULL || d->status != SLS_STATUS_ACTIVE || d->type != x->old.type ||
-	    d->created != x->old.created || d->secret_len != x->old.secret_len ||
-	    !sls_secure_equal(d->secret, x->old.secret, d->secret_len)) {
+	if (d == NULL || !sls_device_unchanged(d, &x->old)) {
 		sls_cli_later(cli, "%s changed meanwhile; nothing was transferred", x->old.name);
 		return SLS_EXIT_CONFIRM;
 	}
@@ -159,7 +145,7 @@ static int move(struct sls_cli *cli, struct transfer *x)
 	time_t now = time(NULL);
 	int status;
 
-	x->e.dev = x->old;
+	memcpy(&x->e.dev, &x->old, sizeof(x->e.dev));
 	/* a new identity: the old secret's used challenges and steps are not the new one's */
 	x->e.dev.created = now > x->old.created ? now : x->old.created + 1;
 	status = sls_newdev_provision(cli, &x->e);

@@ -589,7 +589,7 @@ static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 		    st != NULL && env_state(cd->user, st) ? (long)st->nfailures : -1;
 		free(st);
 	}
-	if (a->kind == ANS_SMS_LATE)
+	if (a->kind == ANS_SMS_LATE || a->kind == ANS_TEXT_SLOW)
 		sleep(2);
 	if (a->kind == ANS_SMS_SYNC)
 		sync_with_test(a->text);
@@ -597,7 +597,7 @@ static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 		env_last_code("sms.log", buf, sizeof(buf));
 	else if (a->kind == ANS_VOICE)
 		env_last_code("voice.log", buf, sizeof(buf));
-	else if (a->kind == ANS_TEXT)
+	else if (a->kind == ANS_TEXT || a->kind == ANS_TEXT_SLOW)
 		snprintf(buf, sizeof(buf), "%s", a->text);
 	else if (a->kind == ANS_TOTP)
 		env_totp_code(buf, sizeof(buf));
@@ -785,6 +785,8 @@ static void parse_answers(char *spec, struct answer *answers)
 	for (char *save = NULL, *w = strtok_r(spec, ",", &save); w != NULL && n < CHILD_ANSWERS - 1;
 	     w = strtok_r(NULL, ",", &save), n++) {
 		answers[n] = (struct answer){ANS_TEXT, w};
+		if (strncmp(w, "slow:", 5) == 0)
+			answers[n] = (struct answer){ANS_TEXT_SLOW, w + 5};
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 			if (strcmp(w, kinds[i].word) == 0)
 				answers[n].kind = kinds[i].kind;
@@ -812,6 +814,9 @@ int env_login_at(const char *service, const char *offset, const char *user, cons
 		setenv("LD_PRELOAD", preload, 1);
 		if (offset[0] == '=') { /* the clock stopped at an epoch time */
 			setenv("FAKETIME", offset + 1, 1);
+			setenv("FAKETIME_FMT", "%s", 1);
+		} else if (offset[0] == '@') { /* the clock started at an epoch time */
+			setenv("FAKETIME", offset, 1);
 			setenv("FAKETIME_FMT", "%s", 1);
 		} else {
 			setenv("FAKETIME", offset, 1);

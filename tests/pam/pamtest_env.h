@@ -71,6 +71,7 @@ enum answer_kind {
 	ANS_CARD_SWAP,  /* the same two codes, in the wrong order */
 	ANS_CARD_OTHER, /* the codes at those positions of another card */
 	ANS_CARD_FILE,  /* the codes at those positions as a text card (the file text) shows them */
+	ANS_TEXT_SLOW,  /* the text, after sleeping 2 s */
 };
 
 struct answer {
@@ -127,9 +128,10 @@ int env_in_child(int (*fn)(void));
 
 /*
  * One login of user on service in a child under libfaketime (FAKETIME=offset,
- * e.g. "+61m"; "=EPOCH": the clock stopped at EPOCH), answering in turn with
- * answers: comma-separated "ocra", "sms", "voice-code", "totp", "card",
- * "card-swap", or a text. Its PAM code; what it was told into *log.
+ * e.g. "+61m"; "=EPOCH": the clock stopped at EPOCH; "@EPOCH": started
+ * there), answering in turn with answers: comma-separated "ocra", "sms",
+ * "voice-code", "totp", "card", "card-swap", "slow:TEXT" (after 2 s), or a
+ * text. Its PAM code; what it was told into *log.
  */
 int env_login_at(const char *service, const char *offset, const char *user, const char *answers,
 		 struct conv_log *log);

@@ -294,6 +294,20 @@ static void test_tempcode_days(void **state)
 	assert_true(env_said(&lg, "has expired"));
 }
 
+/* A prompt opened in the login days and answered after them logs nothing in. */
+static void test_tempcode_prompt_left_open(void **state)
+{
+	char at[32], answer[40];
+
+	(void)state;
+	env_user("tia", ENV_TEMPCODE);
+	snprintf(at, sizeof(at), "@%lld", (long long)(env_issued() + 2 * DAY - 1));
+	snprintf(answer, sizeof(answer), "slow:%s", env_tempcode());
+	assert_int_equal(env_login_at("sls", at, "tia", answer, &lg), PAM_AUTH_ERR);
+	assert_int_equal(lg.nprompts, 1);
+	assert_int_equal(env_failures("tia"), 1);
+}
+
 /* The menu says what each is still good for. */
 static void test_tempcode_in_menu(void **state)
 {
@@ -333,6 +347,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_online_card_days),
 	    cmocka_unit_test(test_tempcode_login),
 	    cmocka_unit_test(test_tempcode_days),
+	    cmocka_unit_test(test_tempcode_prompt_left_open),
 	    cmocka_unit_test(test_tempcode_in_menu),
 	    cmocka_unit_test(test_tempcode_level),
 	};

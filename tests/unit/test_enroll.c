@@ -759,6 +759,10 @@ static void test_reject_missing_key(void **state)
 	/* its secret is a salt and a hash, nothing else */
 	reject_edit(enroll_tempcode, 10, "secret = " SECRET20, REPLACE, 10);
 	reject_edit(enroll_tempcode, 11, "login_until = 0", REPLACE, 11);
+	/* its days must end, and its login days within them */
+	reject_edit(enroll_tempcode, 14, NULL, DELETE, 11);
+	reject_edit(enroll_tempcode, 11, "login_until = 1763952801", REPLACE, 11);
+	accept_edit(enroll_tempcode, 11, "login_until = 1763952800", REPLACE);
 }
 
 static void test_reject_key_not_for_type(void **state)

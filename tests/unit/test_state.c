@@ -401,7 +401,7 @@ static void test_challenges(void **state)
 static void test_note_success_challenge(void **state)
 {
 	struct sls_state *s = calloc(1, sizeof(*s));
-	struct sls_device k = {.name = "k", .type = &sls_devtype_ibkey};
+	struct sls_device k = {.name = "k", .type = &sls_devtype_ibkey, .created = 1700000000};
 	const struct sls_device_state *ds;
 	struct sls_attempt a = {0};
 
