@@ -15,6 +15,7 @@
 #include "sls_otp.h"
 #include "sls_phone.h"
 #include "sls_pin.h"
+#include "sls_policy.h"
 #include "sls_qr.h"
 #include "sls_random.h"
 #include "sls_secret.h"

@@ -28,6 +28,7 @@ enum sls_event {
 	SLS_EV_TEMPCODE,       /* sls: a temporary passcode issued or revoked */
 	SLS_EV_PIN,            /* sls: a PIN changed, or reset by root */
 	SLS_EV_TRANSFER,       /* sls: a device moved to a new authenticator */
+	SLS_EV_OPTOUT,         /* opted out or in (sls); an opted-out user let through (module) */
 	SLS_EV__COUNT
 };
 

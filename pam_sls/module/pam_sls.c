@@ -56,6 +56,7 @@ static void login_end(struct sls_login *login)
 /* Options and sls.conf; any problem is PAM_SERVICE_ERR, logged, fail closed. */
 static int load_policy(struct sls_login *login, int argc, const char **argv)
 {
+	char group[SLS_USER_NAME_MAX + 1];
 	struct sls_diag diag = {0};
 	const char *path;
 	enum sls_rc rc;
@@ -68,11 +69,18 @@ static int load_policy(struct sls_login *login, int argc, const char **argv)
 	login->log.debug = login->opts.debug;
 	path = login->opts.conf ? login->opts.conf : SLS_CONFIG_DEFAULT_PATH;
 	rc = sls_config_load(path, geteuid(), &login->conf, &diag);
-	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && login->opts.conf == NULL))
-		return PAM_SUCCESS;
-	sls_log_event(&login->log, SLS_EV_CONFIG_ERROR, NULL, "error", &diag,
-		      "sls.conf missing, unsafe or malformed");
-	return PAM_SERVICE_ERR;
+	if (rc != SLS_OK && !(rc == SLS_ERR_NOENT && login->opts.conf == NULL)) {
+		sls_log_event(&login->log, SLS_EV_CONFIG_ERROR, NULL, "error", &diag,
+			      "sls.conf missing, unsafe or malformed");
+		return PAM_SERVICE_ERR;
+	}
+	if (!sls_policy_groups_exist(&login->conf, group, sizeof(group))) {
+		sls_diag_set(&diag, 0, "[policy] mandatory_groups: no group %s", group);
+		sls_log_event(&login->log, SLS_EV_CONFIG_ERROR, NULL, "error", &diag,
+			      "sls.conf names a mandatory group that does not exist");
+		return PAM_SERVICE_ERR;
+	}
+	return PAM_SUCCESS;
 }
 
 /*
@@ -233,7 +241,7 @@ static int pam_result(struct sls_login *login, const struct sls_outcome *out)
 }
 
 /* The common login flow (sls_flow.h), through the PAM conversation. */
-static int second_factor(struct sls_login *login)
+static void run_flow(struct sls_login *login, struct sls_outcome *out)
 {
 	struct sls_flow flow = {
 	    .conf = &login->conf,
@@ -247,9 +255,44 @@ static int second_factor(struct sls_login *login)
 	    .debug = login->opts.debug ? debug_to_pam_syslog : NULL,
 	    .debug_arg = login->pamh,
 	};
+
+	sls_flow_login(&flow, login->enrollment, login->state, out);
+}
+
+/*
+ * A user who opted out (and whom sls.conf still lets: sls_policy_opted_out)
+ * passes where the service asks no min_level: PAM_SUCCESS, not
+ * PAM_IGNORE, so that a required stack of pam_sls alone behaves. Where it
+ * asks one, the user answers as anyone would; with no device, they are
+ * told how to come back.
+ */
+static int opted_out(struct sls_login *login)
+{
 	struct sls_outcome out;
 
-	sls_flow_login(&flow, login->enrollment, login->state, &out);
+	if (login->opts.min_level == 0) {
+		sls_log_event(&login->log, SLS_EV_OPTOUT, NULL, "success", NULL,
+			      "user opted out: no second factor asked here");
+		return PAM_SUCCESS;
+	}
+	run_flow(login, &out);
+	if (out.verdict != SLS_VERDICT_NO_DEVICE)
+		return pam_result(login, &out);
+	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+		      "opted-out user has no device for a service with min_level");
+	sls_login_say(login, SLS_SAY_ERROR,
+		      "This service asks a second factor even of users who opted out, and you "
+		      "have no device: run \"sls optin\" and enroll one (sls enroll ibkey).");
+	return PAM_AUTH_ERR;
+}
+
+static int second_factor(struct sls_login *login)
+{
+	struct sls_outcome out;
+
+	if (sls_policy_opted_out(&login->conf, login->user, login->enrollment))
+		return opted_out(login);
+	run_flow(login, &out);
 	return pam_result(login, &out);
 }
 

@@ -134,9 +134,14 @@ static void load_config(struct sls_cli *cli)
 {
 	struct config_load c = {.path = cli->conf_path ? cli->conf_path : SLS_CONFIG_DEFAULT_PATH};
 	enum sls_rc rc = sls_cli_as_store(cli, load_config_cb, &c);
+	char group[SLS_USER_NAME_MAX + 1];
 
-	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && cli->conf_path == NULL))
+	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && cli->conf_path == NULL)) {
+		if (!sls_policy_groups_exist(&cli->conf, group, sizeof(group)))
+			errx(SLS_EXIT_STORE, "%s: [policy] mandatory_groups names %s, which is no group",
+			     c.path, group);
 		return;
+	}
 	if (rc == SLS_ERR_INVAL && c.path[0] != '/')
 		errx(SLS_EXIT_USAGE, "--conf %s: give the file's absolute path", c.path);
 	if (rc == SLS_ERR_FORMAT)

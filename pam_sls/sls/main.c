@@ -13,8 +13,10 @@
 
 /* The commands, in the order --help lists them. */
 static const struct sls_verb *const verbs[] = {
-    &sls_verb_enroll, &sls_verb_devices,  &sls_verb_revoke, &sls_verb_pin,      &sls_verb_phone,
-    &sls_verb_card,   &sls_verb_transfer, &sls_verb_status, &sls_verb_tempcode, &sls_verb_unlock,
+    &sls_verb_enroll,   &sls_verb_devices, &sls_verb_revoke,   &sls_verb_pin,
+    &sls_verb_phone,    &sls_verb_card,    &sls_verb_transfer, &sls_verb_optout,
+    &sls_verb_optin,    &sls_verb_share,   &sls_verb_unshare,  &sls_verb_status,
+    &sls_verb_tempcode, &sls_verb_unlock,  &sls_verb_identity, &sls_verb_import_ga,
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))

@@ -2,48 +2,11 @@
 #include "config.h"
 
 #include <err.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-static bool group_is_mandatory(const struct sls_config *conf, const char *group)
-{
-	const char *p = conf->mandatory_groups;
-	size_t n = strlen(group);
-
-	while (*p) {
-		size_t len = strcspn(p, ",");
-
-		if (len == n && strncmp(p, group, n) == 0)
-			return true;
-		p += len + (p[len] == ',');
-	}
-	return false;
-}
-
-/* Whether the user belongs to a group that must keep a second factor. */
-static bool in_mandatory_group(const struct sls_cli *cli)
-{
-	struct passwd *pw = getpwnam(cli->user);
-	gid_t groups[256];
-	int n = (int)(sizeof(groups) / sizeof(groups[0]));
-
-	if (cli->conf.mandatory_groups[0] == '\0')
-		return false;
-	if (pw == NULL || getgrouplist(cli->user, pw->pw_gid, groups, &n) < 0)
-		return true; /* cannot tell: assume the stricter rule */
-	for (int i = 0; i < n; i++) {
-		struct group *gr = getgrgid(groups[i]);
-
-		if (gr != NULL && group_is_mandatory(&cli->conf, gr->gr_name))
-			return true;
-	}
-	return false;
-}
 
 static size_t active_devices(const struct sls_user *user)
 {
@@ -140,13 +103,14 @@ static int revoke_dry_run(struct sls_cli *cli, struct revocation *r)
 static int revoke(struct sls_cli *cli, const char *name, bool force)
 {
 	struct revocation r = {.name = name, .force = force};
+	char group[SLS_USER_NAME_MAX + 1];
 	int status;
 
 	if (!sls_name_valid(name)) {
 		warnx("invalid device name");
 		return SLS_EXIT_INPUT;
 	}
-	r.mandatory = in_mandatory_group(cli);
+	r.mandatory = sls_policy_mandatory_group(&cli->conf, cli->user, group, sizeof(group));
 	status = revoke_dry_run(cli, &r);
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_prove(cli, 0, "To revoke a device");

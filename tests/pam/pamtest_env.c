@@ -169,6 +169,9 @@ static void build_sandbox(void)
 	snprintf(args, sizeof(args), "[store]\ndir = %s/store\n[lockout]\ndeny = 100\n", sandbox);
 	env_write("many.conf", args, 0644);
 	env_write("bad.conf", "[lockout]\ndeny = x\n", 0644);
+	write_conf("optout.conf", "[policy]\noptout = allowed\n");
+	write_conf("mandatory.conf", "[policy]\noptout = allowed\nmandatory_groups = daemon\n");
+	write_conf("badgroup.conf", "[policy]\nmandatory_groups = sls-no-such-group\n");
 	env_write("unsafe.conf", "[lockout]\ndeny = 3\n", 0666); /* writable by others */
 	build_sms();
 	static const char *const services[][2] = {
@@ -185,6 +188,10 @@ static void build_sandbox(void)
 	    {"sls-noconf", "missing.conf"},
 	    {"sls-unsafe", "unsafe.conf"},
 	    {"sls-debug", "sls.conf debug"},
+	    {"sls-optout", "optout.conf"},
+	    {"sls-optout-l3", "optout.conf min_level=3"},
+	    {"sls-mandatory", "mandatory.conf"},
+	    {"sls-badgroup", "badgroup.conf"},
 	    {"sls-sms", "sms.conf"},
 	    {"sls-sms-short", "sms-short.conf"},
 	    {"sls-sms-novoice", "sms-novoice.conf"},
@@ -389,6 +396,7 @@ void env_user(const char *name, unsigned devices)
 		add_card(&u, "online", issued_at + 21 * 86400);
 	if (devices & ENV_TEMPCODE)
 		add_tempcode(&u);
+	u.optout = (devices & ENV_OPTOUT) != 0;
 	if (devices & (ENV_DSC | ENV_REVOKED_DSC)) {
 		add_ocra(&u, "key", &sls_devtype_dsc, dsc_key, ENV_DSC_PIN);
 		if (devices & ENV_REVOKED_DSC)

@@ -33,6 +33,7 @@ enum env_device {
 	ENV_CARD = 64,         /* a printed security code card ("card"), no expiry */
 	ENV_TEMPCODE = 128,    /* a temporary passcode issued now (env_tempcode) */
 	ENV_CARD_ONLINE = 256, /* an online card ("online"), expiring online_days from now */
+	ENV_OPTOUT = 512,      /* [user] optout = yes */
 };
 
 /* The temporary passcode of the last env_user with ENV_TEMPCODE ("ABCD-EFGH-JKMN"). */

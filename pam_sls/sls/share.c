@@ -1,0 +1,15 @@
+/* sls share - (being written) */
+#include "config.h"
+
+#include "cli.h"
+
+static int run(struct sls_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	return SLS_EXIT_USAGE;
+}
+
+const struct sls_verb sls_verb_share = {.name = "share", .synopsis = "", .run = run};
+const struct sls_verb sls_verb_unshare = {.name = "unshare", .synopsis = "", .run = run};
