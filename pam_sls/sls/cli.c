@@ -138,8 +138,9 @@ static void load_config(struct sls_cli *cli)
 
 	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && cli->conf_path == NULL)) {
 		if (!sls_policy_groups_exist(&cli->conf, group, sizeof(group)))
-			errx(SLS_EXIT_STORE, "%s: [policy] mandatory_groups names %s, which is no group",
-			     c.path, group);
+			errx(SLS_EXIT_STORE,
+			     "%s: [policy] mandatory_groups names %s, which is no group", c.path,
+			     group);
 		return;
 	}
 	if (rc == SLS_ERR_INVAL && c.path[0] != '/')
