@@ -30,7 +30,9 @@ enum key_kind {
 	K_DAYS_POSITIVE, /* 1..366 days */
 	K_BOOL,
 	K_OPTOUT,
-	K_GROUPS
+	K_GROUPS,
+	K_DATE_OR_EMPTY, /* YYYY-MM-DD as the number YYYYMMDD, or empty for none (0) */
+	K_ENROLL_TYPE    /* ibkey or totp: what a login enrols */
 };
 
 struct config_key {
@@ -51,6 +53,8 @@ static const struct config_key config_keys[] = {
     KEY("lockout", "unlock_time", K_DURATION, unlock_time),
     KEY("login", "challenge_timeout", K_DURATION, challenge_timeout),
     KEY("login", "enroll_at_login", K_BOOL, enroll_at_login),
+    KEY("login", "enroll_grace_until", K_DATE_OR_EMPTY, enroll_grace_until),
+    KEY("login", "enroll_at_login_type", K_ENROLL_TYPE, enroll_at_login_type),
     KEY("login", "nullok", K_BOOL, nullok),
     KEY("sms", "command", K_CMD_OR_EMPTY, sms_command),
     KEY("sms", "spool", K_DIR_OR_EMPTY, sms_spool),
@@ -82,6 +86,7 @@ void sls_config_defaults(struct sls_config *conf)
 	conf->tempcode_full_days = 2;
 	conf->tempcode_card_days = 10;
 	conf->card_online_days = 21;
+	snprintf(conf->enroll_at_login_type, sizeof(conf->enroll_at_login_type), "ibkey");
 }
 
 /* Strict decimal: digits only, no sign, no overflow past max. */
@@ -192,6 +197,25 @@ static int copy_string(char *dst, const char *value, bool ok)
 	return 0;
 }
 
+/* "2027-03-31" as 20270331: a real date of years 2000..2999; empty as 0. */
+static int parse_date(const char *s, unsigned *out)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	unsigned y, m, d;
+
+	*out = 0;
+	if (*s == '\0')
+		return 0;
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789-") != 10 ||
+	    sscanf(s, "%4u-%2u-%2u", &y, &m, &d) != 3)
+		return -1;
+	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 || (int)d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))))
+		return -1;
+	*out = y * 10000 + m * 100 + d;
+	return 0;
+}
+
 static int set_value(struct sls_config *conf, const struct config_key *k, const char *value)
 {
 	char *field = (char *)conf + k->offset;
@@ -221,6 +245,12 @@ static int set_value(struct sls_config *conf, const struct config_key *k, const 
 											      : -1;
 	case K_BOOL:
 		return parse_bool(value, (bool *)(void *)field);
+	case K_DATE_OR_EMPTY:
+		return parse_date(value, num);
+	case K_ENROLL_TYPE:
+		if (strcmp(value, "ibkey") != 0 && strcmp(value, "totp") != 0)
+			return -1;
+		return copy_string(field, value, true);
 	case K_OPTOUT:
 		if (strcmp(value, "allowed") == 0)
 			conf->optout = SLS_OPTOUT_ALLOWED;

@@ -15,6 +15,8 @@
 
 /* Quiet zone around the code, in modules (ISO/IEC 18004 asks for 4). */
 #define QR_QUIET 4
+/* Inside a login's prompt (80x24): one module, which phone cameras read all the same. */
+#define QR_QUIET_SMALL 1
 
 /* Black foreground on bright white background for a whole line, then reset. */
 #define SGR_BLACK_ON_WHITE "\033[30;107m"
@@ -33,13 +35,13 @@ static const char *const half_blocks[4] = {
     "\xe2\x96\x88", /* U+2588 FULL BLOCK: both dark */
 };
 
-/* Encode text at level M, 8-bit hint, case-sensitive; *qr is freed with release(). */
-static enum sls_rc encode(const char *text, QRcode **qr)
+/* Encode text at level, 8-bit hint, case-sensitive; *qr is freed with release(). */
+static enum sls_rc encode_at(const char *text, QRecLevel level, QRcode **qr)
 {
 	*qr = NULL;
 	if (text == NULL)
 		return SLS_ERR_INVAL;
-	*qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	*qr = QRcode_encodeString(text, 0, level, QR_MODE_8, 1);
 	if (*qr != NULL)
 		return SLS_OK;
 	if (errno == ENOMEM)
@@ -47,6 +49,11 @@ static enum sls_rc encode(const char *text, QRcode **qr)
 	if (errno == ERANGE) /* more data than version 40 holds */
 		return SLS_ERR_TOOBIG;
 	return SLS_ERR_INVAL;
+}
+
+static enum sls_rc encode(const char *text, QRcode **qr)
+{
+	return encode_at(text, QR_ECLEVEL_M, qr);
 }
 
 /* Wipe the modules (they encode the secret), then free. NULL is allowed. */
@@ -77,11 +84,11 @@ static size_t put(char *buf, size_t pos, const char *s)
 }
 
 /* The text line showing module rows y and y + 1, quiet zone included. */
-static size_t draw_line(const QRcode *qr, int y, bool ansi, char *buf, size_t pos)
+static size_t draw_line(const QRcode *qr, int y, bool ansi, int quiet, char *buf, size_t pos)
 {
 	if (ansi)
 		pos = put(buf, pos, SGR_BLACK_ON_WHITE);
-	for (int x = -QR_QUIET; x < qr->width + QR_QUIET; x++)
+	for (int x = -quiet; x < qr->width + quiet; x++)
 		pos = put(buf, pos, half_blocks[dark(qr, x, y) | dark(qr, x, y + 1) << 1]);
 	if (ansi)
 		pos = put(buf, pos, SGR_RESET);
@@ -94,19 +101,20 @@ static size_t draw_line(const QRcode *qr, int y, bool ansi, char *buf, size_t po
  * The width is odd, so the last line's lower half lies past the quiet zone:
  * it is drawn light, which only widens the bottom quiet zone.
  */
-static size_t draw(const QRcode *qr, bool ansi, char *buf)
+static size_t draw(const QRcode *qr, bool ansi, int quiet, char *buf)
 {
 	size_t pos = 0;
 
-	for (int y = -QR_QUIET; y < qr->width + QR_QUIET; y += 2) {
-		if (y > -QR_QUIET)
+	for (int y = -quiet; y < qr->width + quiet; y += 2) {
+		if (y > -quiet)
 			pos = put(buf, pos, "\n");
-		pos = draw_line(qr, y, ansi, buf, pos);
+		pos = draw_line(qr, y, ansi, quiet, buf, pos);
 	}
 	return pos;
 }
 
-enum sls_rc sls_qr_render(const char *text, bool ansi, char **out, size_t *len)
+static enum sls_rc render(const char *text, QRecLevel level, int quiet, bool ansi, char **out,
+			  size_t *len)
 {
 	enum sls_rc rc = SLS_ERR_INVAL;
 	QRcode *qr = NULL;
@@ -117,15 +125,15 @@ enum sls_rc sls_qr_render(const char *text, bool ansi, char **out, size_t *len)
 		goto out;
 	*out = NULL;
 	*len = 0;
-	rc = encode(text, &qr);
+	rc = encode_at(text, level, &qr);
 	if (rc != SLS_OK)
 		goto out;
-	n = draw(qr, ansi, NULL);
+	n = draw(qr, ansi, quiet, NULL);
 	rc = SLS_ERR_NOMEM;
 	buf = malloc(n + 1);
 	if (buf == NULL)
 		goto out;
-	draw(qr, ansi, buf);
+	draw(qr, ansi, quiet, buf);
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
@@ -133,6 +141,16 @@ enum sls_rc sls_qr_render(const char *text, bool ansi, char **out, size_t *len)
 out:
 	release(qr);
 	return rc;
+}
+
+enum sls_rc sls_qr_render(const char *text, bool ansi, char **out, size_t *len)
+{
+	return render(text, QR_ECLEVEL_M, QR_QUIET, ansi, out, len);
+}
+
+enum sls_rc sls_qr_render_small(const char *text, bool ansi, char **out, size_t *len)
+{
+	return render(text, QR_ECLEVEL_L, QR_QUIET_SMALL, ansi, out, len);
 }
 
 enum sls_rc sls_qr_print(FILE *out, const char *text, bool ansi)

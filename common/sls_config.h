@@ -15,25 +15,27 @@ enum sls_optout_policy { SLS_OPTOUT_FORBIDDEN, SLS_OPTOUT_ALLOWED };
 
 /* Durations are in seconds; in the file they take an s, m, h or d suffix. */
 struct sls_config {
-	char store_dir[SLS_CONFIG_PATH_MAX];        /* [store] dir, absolute */
-	unsigned deny;                              /* [lockout] deny: 1..SLS_FAILURES_MAX */
-	unsigned window;                            /* [lockout] window */
-	unsigned unlock_time;                       /* [lockout] unlock_time */
-	unsigned challenge_timeout;                 /* [login] */
-	bool enroll_at_login;                       /* [login] */
-	bool nullok;                                /* [login] */
-	char sms_command[SLS_CONFIG_PATH_MAX];      /* [sms] command: absolute path or empty */
-	char sms_spool[SLS_CONFIG_PATH_MAX];        /* [sms] spool: absolute dir or empty */
-	char voice_command[SLS_CONFIG_PATH_MAX];    /* [sms] voice_command */
-	unsigned sms_min_interval;                  /* [sms] min_interval */
-	unsigned sms_validity;                      /* [sms] validity */
-	unsigned sms_timeout;                       /* [sms] timeout: a sender's run */
-	enum sls_optout_policy optout;              /* [policy] optout */
-	char mandatory_groups[SLS_CONFIG_PATH_MAX]; /* [policy] comma-separated group names */
-	unsigned tempcode_full_days;                /* [tempcode] full_days */
-	unsigned tempcode_card_days;                /* [tempcode] card_days */
-	unsigned card_online_days;                  /* [card] online_days */
-	unsigned card_printed_days;                 /* [card] printed_days: 0 = no expiry */
+	char store_dir[SLS_CONFIG_PATH_MAX];            /* [store] dir, absolute */
+	unsigned deny;                                  /* [lockout] deny: 1..SLS_FAILURES_MAX */
+	unsigned window;                                /* [lockout] window */
+	unsigned unlock_time;                           /* [lockout] unlock_time */
+	unsigned challenge_timeout;                     /* [login] */
+	bool enroll_at_login;                           /* [login] */
+	unsigned enroll_grace_until;                    /* [login] YYYYMMDD, 0 = none */
+	char enroll_at_login_type[SLS_CONFIG_PATH_MAX]; /* [login] ibkey or totp */
+	bool nullok;                                    /* [login] */
+	char sms_command[SLS_CONFIG_PATH_MAX];          /* [sms] command: absolute path or empty */
+	char sms_spool[SLS_CONFIG_PATH_MAX];            /* [sms] spool: absolute dir or empty */
+	char voice_command[SLS_CONFIG_PATH_MAX];        /* [sms] voice_command */
+	unsigned sms_min_interval;                      /* [sms] min_interval */
+	unsigned sms_validity;                          /* [sms] validity */
+	unsigned sms_timeout;                           /* [sms] timeout: a sender's run */
+	enum sls_optout_policy optout;                  /* [policy] optout */
+	char mandatory_groups[SLS_CONFIG_PATH_MAX];     /* [policy] comma-separated group names */
+	unsigned tempcode_full_days;                    /* [tempcode] full_days */
+	unsigned tempcode_card_days;                    /* [tempcode] card_days */
+	unsigned card_online_days;                      /* [card] online_days */
+	unsigned card_printed_days;                     /* [card] printed_days: 0 = no expiry */
 };
 
 /* The defaults sls.conf(5) gives. */

@@ -74,6 +74,22 @@ enum sls_verdict sls_flow_login(const struct sls_flow *f, const struct sls_user 
 				const struct sls_state *state, struct sls_outcome *out);
 
 /*
+ * Enrolment inside the login ([login] enroll_at_login) of f->user, who has
+ * no active device (user: the enrolment as read, maybe empty): refused
+ * (SLS_VERDICT_REFUSED, said) past [login] enroll_grace_until; otherwise a
+ * device of enroll_at_login_type: its PIN asked twice without echo under
+ * the PIN policy (asked again on a refusal), its QR code (level L, a
+ * one-module quiet zone: it fits 80x24) and URI in one prompt that waits
+ * for Enter, then a first answer from it (three tries). Only then is it
+ * written, active, with the confirming answer used: SLS_VERDICT_SUCCESS,
+ * and the login passes. SLS_VERDICT_WRONG when it was not confirmed or a
+ * device came meanwhile (nothing written), SLS_VERDICT_CONV, or
+ * SLS_VERDICT_ERROR (logged).
+ */
+enum sls_verdict sls_flow_enroll(const struct sls_flow *f, const struct sls_user *user,
+				 struct sls_outcome *out);
+
+/*
  * One attempt of device d, counted before it is checked (sls_attempt.h):
  * the failure is written, the type asks its question through f->ui (with
  * challenge_timeout), and a right answer clears the failure in a second

@@ -26,6 +26,12 @@ enum sls_rc sls_qr_print(FILE *out, const char *text, bool ansi);
 enum sls_rc sls_qr_render(const char *text, bool ansi, char **out, size_t *len);
 
 /*
+ * The same, as small as a phone still reads it, for a login's prompt in an
+ * 80x24 terminal: level L, a quiet zone of one module.
+ */
+enum sls_rc sls_qr_render_small(const char *text, bool ansi, char **out, size_t *len);
+
+/*
  * The module matrix of text (level M, 8-bit mode): *width x *width bytes,
  * bit 0 set for a dark module, malloc'ed into *modules (free with
  * sls_free_secret(*modules, width * width): it encodes the secret).

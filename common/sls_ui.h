@@ -30,6 +30,11 @@ struct sls_ui {
 	 * when the conversation failed or gave no reply.
 	 */
 	enum sls_rc (*ask)(void *ctx, const char *prompt, char **reply);
+	/*
+	 * The same, not echoed (a new PIN); NULL when the host cannot hide a
+	 * reply (then nothing secret is asked through it).
+	 */
+	enum sls_rc (*ask_secret)(void *ctx, const char *prompt, char **reply);
 	/* Show one message; failures are ignored. A host may stay silent (PAM_SILENT). */
 	void (*say)(void *ctx, enum sls_say_kind kind, const char *text);
 	void *ctx;
@@ -42,6 +47,14 @@ struct sls_ui {
  */
 enum sls_rc sls_ui_ask_answer(const struct sls_ui *ui, const char *prompt, char *answer,
 			      size_t size);
+
+/*
+ * Ask prompt through ui->ask_secret and put the reply as typed into out
+ * (size bytes with its NUL). SLS_OK; SLS_ERR_TOOBIG for a longer reply;
+ * SLS_ERR_CONV (also when the host has no ask_secret). The raw reply is
+ * wiped.
+ */
+enum sls_rc sls_ui_ask_secret(const struct sls_ui *ui, const char *prompt, char *out, size_t size);
 
 /* Say a formatted line through ui. */
 void sls_ui_sayf(const struct sls_ui *ui, enum sls_say_kind kind, const char *fmt, ...)

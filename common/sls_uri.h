@@ -57,6 +57,12 @@ enum sls_rc sls_otpauth_parse(const char *uri, struct sls_otpauth *out, struct s
  */
 enum sls_rc sls_otpauth_build(const struct sls_otpauth *in, char **out);
 
+/*
+ * The issuer this host gives a URI or a card: its short name (up to the
+ * first dot; it reads better in an app). False when it has none.
+ */
+bool sls_issuer_here(char *out, size_t size);
+
 /* Wipe *o (it holds a secret). */
 void sls_otpauth_clear(struct sls_otpauth *o);
 

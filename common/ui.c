@@ -31,6 +31,23 @@ out:
 	return rc;
 }
 
+enum sls_rc sls_ui_ask_secret(const struct sls_ui *ui, const char *prompt, char *out, size_t size)
+{
+	char *reply = NULL;
+	enum sls_rc rc =
+	    ui->ask_secret != NULL ? ui->ask_secret(ui->ctx, prompt, &reply) : SLS_ERR_CONV;
+
+	out[0] = '\0';
+	if (rc == SLS_OK && reply == NULL)
+		rc = SLS_ERR_CONV;
+	if (rc == SLS_OK && strlen(reply) >= size)
+		rc = SLS_ERR_TOOBIG;
+	if (rc == SLS_OK)
+		snprintf(out, size, "%s", reply);
+	sls_free_secret_str(reply);
+	return rc;
+}
+
 void sls_ui_sayf(const struct sls_ui *ui, enum sls_say_kind kind, const char *fmt, ...)
 {
 	char text[512];

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "sls_codec.h"
@@ -723,4 +724,13 @@ out:
 	sls_wipe(secret, sizeof(secret));
 	sls_free_secret(b.buf, b.cap);
 	return rc;
+}
+
+bool sls_issuer_here(char *out, size_t size)
+{
+	if (size == 0 || gethostname(out, size) != 0 || out[0] == '\0')
+		return false;
+	out[size - 1] = '\0';
+	out[strcspn(out, ".")] = '\0';
+	return true;
 }

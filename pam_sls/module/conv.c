@@ -8,15 +8,11 @@
 
 #include "module.h"
 
-/*
- * PAM_PROMPT_ECHO_ON: what is asked (a response, a code, a menu choice) is
- * single-use and not a secret, and the user sees what they type.
- */
-static enum sls_rc pam_ask(void *ctx, const char *prompt, char **reply)
+/* One prompt of the given style, and its reply (the caller wipes and frees it). */
+static enum sls_rc ask_style(struct sls_login *login, int style, const char *prompt, char **reply)
 {
-	struct sls_login *login = ctx;
 	char *resp = NULL;
-	int retval = pam_prompt(login->pamh, PAM_PROMPT_ECHO_ON, &resp, "%s", prompt);
+	int retval = pam_prompt(login->pamh, style, &resp, "%s", prompt);
 
 	*reply = NULL;
 	if (retval == PAM_BUF_ERR)
@@ -27,6 +23,21 @@ static enum sls_rc pam_ask(void *ctx, const char *prompt, char **reply)
 	}
 	*reply = resp;
 	return SLS_OK;
+}
+
+/*
+ * PAM_PROMPT_ECHO_ON: what is asked (a response, a code, a menu choice) is
+ * single-use and not a secret, and the user sees what they type.
+ */
+static enum sls_rc pam_ask(void *ctx, const char *prompt, char **reply)
+{
+	return ask_style(ctx, PAM_PROMPT_ECHO_ON, prompt, reply);
+}
+
+/* PAM_PROMPT_ECHO_OFF: a new PIN, chosen at an enrolment inside the login. */
+static enum sls_rc pam_ask_secret(void *ctx, const char *prompt, char **reply)
+{
+	return ask_style(ctx, PAM_PROMPT_ECHO_OFF, prompt, reply);
 }
 
 void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *text)
@@ -45,6 +56,7 @@ static void pam_say(void *ctx, enum sls_say_kind kind, const char *text)
 void sls_module_ui(struct sls_login *login)
 {
 	login->ui.ask = pam_ask;
+	login->ui.ask_secret = pam_ask_secret;
 	login->ui.say = pam_say;
 	login->ui.ctx = login;
 }

@@ -194,26 +194,12 @@ static int load_user(struct sls_login *login, bool *enrolled)
 	return rc == SLS_OK ? PAM_SUCCESS : file_error(login, rc, &diag);
 }
 
-/* No device at all: nullok lets the user through, else a denial that says what to do. */
-static int no_device(struct sls_login *login)
-{
-	if (login->opts.nullok || login->conf.nullok) {
-		sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "ignore", NULL,
-			      "no second factor device; nullok");
-		return PAM_IGNORE;
-	}
-	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-		      "no second factor device");
-	sls_login_say(login, SLS_SAY_ERROR,
-		      "No second factor device is enrolled for you. Enroll one with "
-		      "\"sls enroll ibkey\", or ask an administrator (sls enroll --user USER).");
-	return PAM_AUTH_ERR;
-}
-
 static void debug_to_pam_syslog(void *arg, const char *line)
 {
 	pam_syslog(arg, LOG_DEBUG, "%s", line);
 }
+
+static int no_device(struct sls_login *login);
 
 /* What the flow decided, as PAM says it. */
 static int pam_result(struct sls_login *login, const struct sls_outcome *out)
@@ -241,7 +227,7 @@ static int pam_result(struct sls_login *login, const struct sls_outcome *out)
 }
 
 /* The common login flow (sls_flow.h), through the PAM conversation. */
-static void run_flow(struct sls_login *login, struct sls_outcome *out)
+static struct sls_flow login_flow(struct sls_login *login)
 {
 	struct sls_flow flow = {
 	    .conf = &login->conf,
@@ -256,7 +242,42 @@ static void run_flow(struct sls_login *login, struct sls_outcome *out)
 	    .debug_arg = login->pamh,
 	};
 
+	return flow;
+}
+
+static void run_flow(struct sls_login *login, struct sls_outcome *out)
+{
+	struct sls_flow flow = login_flow(login);
+
 	sls_flow_login(&flow, login->enrollment, login->state, out);
+}
+
+/*
+ * No device at all: enrolment inside the login where sls.conf asks for it;
+ * else nullok lets the user through; else a denial that says what to do.
+ */
+static int no_device(struct sls_login *login)
+{
+	struct sls_outcome out;
+	struct sls_flow flow;
+
+	if (login->conf.enroll_at_login) {
+		flow = login_flow(login);
+		sls_flow_enroll(&flow, login->enrollment, &out);
+		return out.verdict == SLS_VERDICT_NO_DEVICE ? PAM_AUTH_ERR
+							    : pam_result(login, &out);
+	}
+	if (login->opts.nullok || login->conf.nullok) {
+		sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "ignore", NULL,
+			      "no second factor device; nullok");
+		return PAM_IGNORE;
+	}
+	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+		      "no second factor device");
+	sls_login_say(login, SLS_SAY_ERROR,
+		      "No second factor device is enrolled for you. Enroll one with "
+		      "\"sls enroll ibkey\", or ask an administrator (sls enroll --user USER).");
+	return PAM_AUTH_ERR;
 }
 
 /*

@@ -88,7 +88,7 @@ static int make(struct sls_cli *cli, struct printing *p)
 		warnx("cannot make a card: %s", sls_strerror(rc));
 		return SLS_EXIT_STORE;
 	}
-	if (!sls_cli_issuer(host, sizeof(host)))
+	if (!sls_issuer_here(host, sizeof(host)))
 		snprintf(host, sizeof(host), "localhost");
 	snprintf(p->sheet.user, sizeof(p->sheet.user), "%.*s", (int)sizeof(p->sheet.user) - 1,
 		 cli->user);

@@ -374,15 +374,6 @@ int sls_cli_view(struct sls_cli *cli, sls_cli_view_fn fn, void *arg)
 	return status;
 }
 
-bool sls_cli_issuer(char *out, size_t size)
-{
-	if (size == 0 || gethostname(out, size) != 0 || out[0] == '\0')
-		return false;
-	out[size - 1] = '\0';
-	out[strcspn(out, ".")] = '\0';
-	return true;
-}
-
 int sls_cli_with_user(struct sls_cli *cli, bool missing_ok, sls_cli_user_fn fn, void *arg)
 {
 	struct sls_user *user = calloc(1, sizeof(*user));

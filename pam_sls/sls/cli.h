@@ -133,9 +133,6 @@ int sls_cli_lock_error(struct sls_cli *cli);
 int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 		       const struct sls_diag *diag);
 
-/* This host's short name, the issuer a URI or a card names; false if it has none. */
-bool sls_cli_issuer(char *out, size_t size);
-
 /* "2026-11-22 10:15" (local time) or "-" for 0. */
 void sls_cli_time(time_t t, char *buf, size_t size);
 

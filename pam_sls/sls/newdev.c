@@ -76,7 +76,7 @@ int sls_newdev_provision(struct sls_cli *cli, struct sls_newdev *e)
 	char host[256];
 	enum sls_rc rc;
 
-	if (!sls_cli_issuer(host, sizeof(host))) {
+	if (!sls_issuer_here(host, sizeof(host))) {
 		warn("cannot tell this host's name for the issuer");
 		return SLS_EXIT_USAGE;
 	}

@@ -172,6 +172,13 @@ static void build_sandbox(void)
 	write_conf("optout.conf", "[policy]\noptout = allowed\n");
 	write_conf("mandatory.conf", "[policy]\noptout = allowed\nmandatory_groups = daemon\n");
 	write_conf("badgroup.conf", "[policy]\nmandatory_groups = sls-no-such-group\n");
+	write_conf("enrol.conf", "[login]\nenroll_at_login = yes\n");
+	write_conf("enrol-totp.conf",
+		   "[login]\nenroll_at_login = yes\nenroll_at_login_type = totp\n");
+	write_conf("enrol-past.conf",
+		   "[login]\nenroll_at_login = yes\nenroll_grace_until = 2020-01-01\n");
+	write_conf("enrol-future.conf",
+		   "[login]\nenroll_at_login = yes\nenroll_grace_until = 2999-12-31\n");
 	env_write("unsafe.conf", "[lockout]\ndeny = 3\n", 0666); /* writable by others */
 	build_sms();
 	static const char *const services[][2] = {
@@ -192,6 +199,10 @@ static void build_sandbox(void)
 	    {"sls-optout-l3", "optout.conf min_level=3"},
 	    {"sls-mandatory", "mandatory.conf"},
 	    {"sls-badgroup", "badgroup.conf"},
+	    {"sls-enrol", "enrol.conf"},
+	    {"sls-enrol-totp", "enrol-totp.conf"},
+	    {"sls-enrol-past", "enrol-past.conf"},
+	    {"sls-enrol-future", "enrol-future.conf"},
 	    {"sls-sms", "sms.conf"},
 	    {"sls-sms-short", "sms-short.conf"},
 	    {"sls-sms-novoice", "sms-novoice.conf"},
@@ -507,6 +518,7 @@ struct conv_data {
 	int next;
 	struct conv_log *log;
 	const char *user;
+	char uri[1024]; /* the last otpauth URI a prompt showed (an enrolment inside the login) */
 };
 
 static bool ocra_answer(const char *prompt, bool dsc, char *out, size_t size)
@@ -521,6 +533,34 @@ static bool ocra_answer(const char *prompt, bool dsc, char *out, size_t size)
 	memcpy(q, c + 11, 6);
 	q[6] = '\0';
 	return sls_ocra_compute(&suite, dsc ? dsc_key : ibkey_key, 32, &in, out, size) == SLS_OK;
+}
+
+/*
+ * ANS_ENROL / ANS_ENROL_TOTP: the answer of the device an enrolment inside
+ * the login showed, from the URI in an earlier prompt: the response to this
+ * prompt's challenge with ENV_PIN, or the current TOTP code.
+ */
+static bool enrol_answer(const char *uri, const char *prompt, bool totp, char *out, size_t size)
+{
+	const char *c = strstr(prompt, "Challenge: ");
+	struct sls_ocra_input in = {.pin = ENV_PIN};
+	struct sls_otpauth o;
+	char q[7];
+	bool ok = false;
+
+	if (sls_otpauth_parse(uri, &o, NULL) != SLS_OK)
+		return false;
+	if (totp)
+		ok = sls_totp(o.algorithm, o.secret, o.secret_len, time(NULL), o.period, o.digits,
+			      out, size) == SLS_OK;
+	else if (c != NULL) {
+		memcpy(q, c + 11, 6);
+		q[6] = '\0';
+		in.question = q;
+		ok = sls_ocra_compute(&o.suite, o.secret, o.secret_len, &in, out, size) == SLS_OK;
+	}
+	sls_otpauth_clear(&o);
+	return ok;
 }
 
 /*
@@ -576,8 +616,11 @@ static bool card_file_answer(const char *prompt, const char *path, char *out, si
 static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 {
 	const struct answer *a = &cd->answers[cd->next];
+	const char *u = strstr(prompt, "otpauth://");
 	char buf[256] = "";
 
+	if (u != NULL) /* an enrolment's URI, for its answers (the log keeps 512 bytes a prompt) */
+		snprintf(cd->uri, sizeof(cd->uri), "%.*s", (int)strcspn(u, "\n"), u);
 	*fail = false;
 	if (a->kind == ANS_END || a->kind == ANS_CONV_ERR) {
 		*fail = true;
@@ -612,6 +655,9 @@ static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 	else if (a->kind == ANS_CARD || a->kind == ANS_CARD_SWAP || a->kind == ANS_CARD_OTHER) {
 		if (!card_answer(prompt, a->kind, buf, sizeof(buf)))
 			snprintf(buf, sizeof(buf), "no-positions-in-prompt");
+	} else if (a->kind == ANS_ENROL || a->kind == ANS_ENROL_TOTP) {
+		if (!enrol_answer(cd->uri, prompt, a->kind == ANS_ENROL_TOTP, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "no-enrolment-uri");
 	} else if (a->kind == ANS_CARD_FILE) {
 		if (!card_file_answer(prompt, a->text, buf, sizeof(buf)))
 			snprintf(buf, sizeof(buf), "no-positions-in-prompt");
@@ -620,6 +666,32 @@ static char *reply(struct conv_data *cd, const char *prompt, bool *fail)
 	if (cd->log && cd->log->nanswers < 8)
 		snprintf(cd->log->answers[cd->log->nanswers++], 128, "%s", buf);
 	return strdup(buf);
+}
+
+/* The size of msg on a terminal: its widest line (UTF-8 characters, escape sequences none), lines.
+ */
+static void measure(const char *msg, int *widest, int *tallest)
+{
+	int cols = 0, lines = 1;
+
+	for (const unsigned char *p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if ((p == (const unsigned char *)msg || p[-1] == '\n') &&
+		    strncmp((const char *)p, "otpauth://", 10) == 0) {
+			p += strcspn((const char *)p, "\n") - 1; /* a URI wraps; it is not drawn */
+		} else if (*p == '\n') {
+			lines++;
+			cols = 0;
+		} else if (*p == 0x1b) { /* CSI ... final byte */
+			while (p[1] != '\0' && !(p[1] >= 0x40 && p[1] <= 0x7e && p[1] != '['))
+				p++;
+			if (p[1] != '\0')
+				p++;
+		} else if ((*p & 0xc0) != 0x80 && ++cols > *widest) {
+			*widest = cols;
+		}
+	}
+	if (lines > *tallest)
+		*tallest = lines;
 }
 
 static void note(char (*list)[PAM_MAX_MSG_SIZE], int *n, const char *msg)
@@ -642,8 +714,10 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 				note(cd->log->errors, &cd->log->nerrors, msg[i]->msg);
 			continue;
 		}
-		if (cd->log)
+		if (cd->log) {
 			note(cd->log->prompts, &cd->log->nprompts, msg[i]->msg);
+			measure(msg[i]->msg, &cd->log->widest, &cd->log->tallest);
+		}
 		r[i].resp = reply(cd, msg[i]->msg, &fail);
 	}
 	if (fail) {

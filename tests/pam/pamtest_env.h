@@ -73,6 +73,8 @@ enum answer_kind {
 	ANS_CARD_OTHER, /* the codes at those positions of another card */
 	ANS_CARD_FILE,  /* the codes at those positions as a text card (the file text) shows them */
 	ANS_TEXT_SLOW,  /* the text, after sleeping 2 s */
+	ANS_ENROL,      /* the response of the device an enrolment showed (its URI), PIN ENV_PIN */
+	ANS_ENROL_TOTP, /* the current code of the totp device an enrolment showed */
 };
 
 struct answer {
@@ -102,6 +104,8 @@ struct conv_log {
 	char answers[8][128]; /* what was sent, to check it never reaches a log */
 	int nanswers;
 	long failures_at_prompt; /* ANS_PEEK: failures recorded while the prompt was open */
+	int widest;              /* the widest line of any prompt in terminal columns (not a URI) */
+	int tallest;             /* the most lines of any prompt */
 };
 
 /* Whether a message of the login (an error or info text, not a prompt) holds needle. */

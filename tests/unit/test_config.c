@@ -40,6 +40,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c.tempcode_card_days, 10);
 	assert_int_equal(c.card_online_days, 21);
 	assert_int_equal(c.card_printed_days, 0);
+	assert_int_equal(c.enroll_grace_until, 0);
+	assert_string_equal(c.enroll_at_login_type, "ibkey");
 }
 
 static const char full_conf[] = "; a comment\n"
@@ -53,6 +55,8 @@ static const char full_conf[] = "; a comment\n"
 				"[login]\n"
 				"challenge_timeout = 90s\n"
 				"enroll_at_login = yes\n"
+				"enroll_grace_until = 2028-02-29\n"
+				"enroll_at_login_type = totp\n"
 				"nullok = no\n"
 				"[sms]\n"
 				"command = /usr/local/bin/send-sms\n"
@@ -85,6 +89,8 @@ static void test_full_file(void **state)
 	assert_int_equal(c.unlock_time, 7200);
 	assert_int_equal(c.challenge_timeout, 90);
 	assert_true(c.enroll_at_login);
+	assert_int_equal(c.enroll_grace_until, 20280229);
+	assert_string_equal(c.enroll_at_login_type, "totp");
 	assert_string_equal(c.sms_command, "/usr/local/bin/send-sms");
 	assert_string_equal(c.sms_spool, "/var/spool/sms/outgoing");
 	assert_string_equal(c.voice_command, "");
@@ -135,6 +141,16 @@ static const struct bad_conf bad_confs[] = {
     {"[tempcode]\nfull_days = 400\n", 2, "[tempcode] full_days has an invalid value"},
     {"[card]\nprinted_days = 0\n", 2, "[card] printed_days has an invalid value"},
     {"[card]\nonline_days = 0\n", 2, "[card] online_days has an invalid value"},
+    {"[login]\nenroll_grace_until = 2027-02-29\n", 2,
+     "[login] enroll_grace_until has an invalid value"},
+    {"[login]\nenroll_grace_until = 2027-3-31\n", 2,
+     "[login] enroll_grace_until has an invalid value"},
+    {"[login]\nenroll_grace_until = 31.03.2027\n", 2,
+     "[login] enroll_grace_until has an invalid value"},
+    {"[login]\nenroll_grace_until = 2100-02-29\n", 2,
+     "[login] enroll_grace_until has an invalid value"},
+    {"[login]\nenroll_at_login_type = dsc\n", 2,
+     "[login] enroll_at_login_type has an invalid value"},
     {"[card]\nprinted_days = 367\n", 2, "[card] printed_days has an invalid value"},
     {"[login]\nchallenge_timeout = 60\n  60\n", 3, "[login] challenge_timeout is set twice"},
 };
