@@ -7,6 +7,7 @@
 #include "sls_attempt.h"
 #include "sls_random.h"
 #include "sls_secret.h"
+#include "sls_share.h"
 #include "sls_txn.h"
 
 /* Draws before giving up; a draw hits a used challenge with p <= 1/1000. */
@@ -40,19 +41,47 @@ static bool same_device(const struct sls_device *n, const struct sls_device *d)
 }
 
 /*
- * The device as the files say now: the same device, and usable at now. A
- * device that is in no file (created 0: sls_device_phone) stands for what
- * its type reads from the user (the verified phone) only while the user has
- * no device of that type at all: one an administrator revoked or let expire
- * is not to be stood in for.
+ * n, a device of t's user shared from another user, as it answers now
+ * (sls_share_resolve, the one resolution the flow also uses): usable, and
+ * the same device d was resolved to before the prompt (same created, secret,
+ * PIN hash: a PIN changed or a device replaced since is refused).
  */
-static bool still_usable(const struct sls_user *user, const struct sls_device *d, time_t now)
+static bool still_shared(const struct sls_txn *t, uid_t owner, const struct sls_device *n,
+			 const struct sls_device *d, time_t now)
 {
+	struct sls_device live;
+	struct sls_diag diag = {0};
+	bool ok = sls_share_resolve(t->store, owner, t->user, n, now, &live, &diag) == SLS_OK &&
+		  sls_device_usable(t->user, &live, now) &&
+		  strcmp(live.shared_from, d->shared_from) == 0 && same_device(&live, d);
+
+	sls_wipe(&live, sizeof(live));
+	return ok;
+}
+
+/*
+ * The device as the files say now: the same device, and usable at now. A
+ * shared device is resolved from the files of the user it is shared from
+ * (owner: who owns the store's files). A device that is in no file
+ * (created 0: sls_device_phone) stands for what its type reads from the
+ * user (the verified phone) only while the user has no device of that type
+ * at all: one an administrator revoked or let expire is not to be stood in
+ * for.
+ */
+static bool still_usable(const struct sls_txn *t, uid_t owner, const struct sls_device *d,
+			 time_t now)
+{
+	const struct sls_user *user = t->user;
+
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *n = &user->devices[i];
 
-		if (strcmp(n->name, d->name) == 0)
-			return sls_device_usable(user, n, now) && same_device(n, d);
+		if (strcmp(n->name, d->name) != 0)
+			continue;
+		if (n->shared_from[0] != '\0')
+			return still_shared(t, owner, n, d, now);
+		return d->shared_from[0] == '\0' && sls_device_usable(user, n, now) &&
+		       same_device(n, d);
 	}
 	for (size_t i = 0; i < user->ndevices; i++)
 		if (user->devices[i].type == d->type)
@@ -94,7 +123,7 @@ static enum sls_rc begin_with(struct sls_txn *t, const struct sls_store *store, 
 {
 	enum sls_rc rc = sls_txn_begin(t, store, user, owner, SLS_TXN_ALL, diag);
 
-	if (rc == SLS_OK && !still_usable(t->user, d, now)) {
+	if (rc == SLS_OK && !still_usable(t, owner, d, now)) {
 		sls_txn_end(t);
 		rc = SLS_ERR_GONE;
 	}

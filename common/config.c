@@ -32,7 +32,8 @@ enum key_kind {
 	K_OPTOUT,
 	K_GROUPS,
 	K_DATE_OR_EMPTY, /* YYYY-MM-DD as the number YYYYMMDD, or empty for none (0) */
-	K_ENROLL_TYPE    /* ibkey or totp: what a login enrols */
+	K_ENROLL_TYPE,   /* ibkey or totp: what a login enrols */
+	K_SERVICE        /* a PAM service: the name of a file of /etc/pam.d */
 };
 
 struct config_key {
@@ -68,6 +69,7 @@ static const struct config_key config_keys[] = {
     KEY("tempcode", "card_days", K_DAYS, tempcode_card_days),
     KEY("card", "online_days", K_DAYS_POSITIVE, card_online_days),
     KEY("card", "printed_days", K_DAYS_OR_EMPTY, card_printed_days),
+    KEY("share", "pam_service", K_SERVICE, share_pam_service),
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -87,6 +89,7 @@ void sls_config_defaults(struct sls_config *conf)
 	conf->tempcode_card_days = 10;
 	conf->card_online_days = 21;
 	snprintf(conf->enroll_at_login_type, sizeof(conf->enroll_at_login_type), "ibkey");
+	snprintf(conf->share_pam_service, sizeof(conf->share_pam_service), "sls");
 }
 
 /* Strict decimal: digits only, no sign, no overflow past max. */
@@ -247,6 +250,8 @@ static int set_value(struct sls_config *conf, const struct config_key *k, const 
 		return parse_bool(value, (bool *)(void *)field);
 	case K_DATE_OR_EMPTY:
 		return parse_date(value, num);
+	case K_SERVICE:
+		return copy_string(field, value, sls_name_valid(value));
 	case K_ENROLL_TYPE:
 		if (strcmp(value, "ibkey") != 0 && strcmp(value, "totp") != 0)
 			return -1;

@@ -8,6 +8,7 @@
 #include "sls_enroll.h"
 #include "sls_phone.h"
 #include "sls_secret.h"
+#include "sls_share.h"
 
 #define STATUS_COUNT (SLS_STATUS_REVOKED + 1)
 
@@ -386,6 +387,26 @@ static enum sls_rc enroll_on_key(void *ctx, const char *key, const char *value, 
 	return SLS_OK;
 }
 
+/* Whether any of the type's own keys was in the section. */
+static bool any_type_key(const struct enroll_parse *p)
+{
+	for (size_t i = 0; i < p->dev->type->nkeys; i++)
+		if (p->type_seen[i])
+			return true;
+	return false;
+}
+
+/*
+ * A shared device written as sls share writes it: none of its type's own
+ * keys (it answers with the device of the user it is shared from, resolved
+ * at each login: sls_share.h). One that has them has them all, checked as
+ * any device's; they are never used.
+ */
+static bool bare_share(const struct enroll_parse *p)
+{
+	return p->dev->shared_from[0] != '\0' && !any_type_key(p);
+}
+
 /* The first required key missing, in the order the keys are written; NULL if none. */
 static const char *missing_key(const struct enroll_parse *p)
 {
@@ -395,7 +416,7 @@ static const char *missing_key(const struct enroll_parse *p)
 	if (!(p->seen & (1u << DK_TYPE)))
 		return device_keys[DK_TYPE].name;
 	for (size_t i = 0; i < t->nkeys; i++)
-		if (t->keys[i].required && !p->type_seen[i])
+		if (t->keys[i].required && !p->type_seen[i] && !bare_share(p))
 			return t->keys[i].name;
 	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++)
 		if (!(p->seen & (1u << after[i])))
@@ -414,7 +435,13 @@ static enum sls_rc enroll_end_device(struct enroll_parse *p, struct sls_diag *di
 			     missing);
 		return SLS_ERR_FORMAT;
 	}
-	if (d->type->finish == NULL || (why = d->type->finish(d, p->type_seen, &bad)) == NULL)
+	if (d->shared_from[0] != '\0' && !sls_share_type_ok(d->type)) {
+		sls_diag_set(diag, p->section_line, "[device %s]: a %s device cannot be shared",
+			     d->name, d->type->name);
+		return SLS_ERR_FORMAT;
+	}
+	if (bare_share(p) || d->type->finish == NULL ||
+	    (why = d->type->finish(d, p->type_seen, &bad)) == NULL)
 		return SLS_OK;
 	if (bad >= 0)
 		sls_diag_set(diag, p->type_line[bad], "key '%s': %s", d->type->keys[bad].name, why);
@@ -485,6 +512,16 @@ static bool others_zero(const struct sls_device *d)
 	return true;
 }
 
+/* A shared device with nothing of its type's own (what bare_share reads back). */
+static bool bare_shared_device(const struct sls_device *d)
+{
+	static const uint8_t zero[sizeof(d->u) > SLS_SECRET_MAX ? sizeof(d->u) : SLS_SECRET_MAX];
+
+	return d->shared_from[0] != '\0' && d->secret_len == 0 &&
+	       sls_secure_equal(d->secret, zero, sizeof(d->secret)) &&
+	       sls_secure_equal(&d->u, zero, sizeof(d->u));
+}
+
 static bool device_ok(const struct sls_user *u, size_t idx)
 {
 	const struct sls_device *d = &u->devices[idx];
@@ -504,7 +541,9 @@ static bool device_ok(const struct sls_user *u, size_t idx)
 	    memchr(d->shared_from, '\0', sizeof(d->shared_from)) == NULL ||
 	    (d->shared_from[0] != '\0' && !sls_name_ok(d->shared_from, SLS_USER_NAME_MAX)))
 		return false;
-	return others_zero(d) && d->type->valid(d);
+	if (d->shared_from[0] != '\0' && !sls_share_type_ok(d->type))
+		return false;
+	return bare_shared_device(d) || (others_zero(d) && d->type->valid(d));
 }
 
 static bool user_ok(const struct sls_user *u)
@@ -525,7 +564,7 @@ static void format_device(struct sls_ini_buf *b, const struct sls_device *d)
 	sls_ini_buf_addf(b, "\n[device %s]\n", d->name);
 	sls_ini_buf_key(b, "type", d->type->name);
 	sls_ini_buf_key(b, "label", d->label);
-	if (d->type->format != NULL)
+	if (d->type->format != NULL && !bare_shared_device(d))
 		d->type->format(b, d);
 	sls_ini_buf_key_num(b, "level", (uint64_t)d->level);
 	sls_ini_buf_key(b, "status", sls_device_status_name(d->status));

@@ -10,6 +10,7 @@
 #include "sls_attempt.h"
 #include "sls_flow.h"
 #include "sls_secret.h"
+#include "sls_share.h"
 
 #define MENU_TRIES 3
 #define MENU_MAX   2048 /* under PAM_MAX_MSG_SIZE (512 * 16 devices would not be) */
@@ -17,11 +18,12 @@
 /* The devices this login may use, and why there may be none. */
 struct usable {
 	const struct sls_user *user;
+	const struct sls_state *state; /* what spent asks about (scratch codes used) */
 	size_t index[SLS_DEVICES_MAX]; /* into user->devices */
 	size_t n;
 	int best_level;    /* the highest level among askable, unexpired active devices */
 	size_t nexpired;   /* active devices past their expires */
-	size_t nunusable;  /* active devices their type cannot ask now (sms: no verified phone) */
+	size_t nunusable;  /* active devices that cannot answer now (sms: no verified phone) */
 	size_t nunaskable; /* active devices of a type with no prompt yet */
 };
 
@@ -57,6 +59,33 @@ void sls_flow_say_locked(const struct sls_ui *ui, time_t until)
 		    "Too many failed attempts; try again after %s or ask an administrator.", when);
 }
 
+static void store_enter(const struct sls_flow *f);
+static void store_leave(const struct sls_flow *f);
+
+/*
+ * Whether d, shared from another user, still answers as that user's device
+ * (sls_share.h); an enrolment of theirs that cannot be read is logged.
+ */
+static bool shared_answers(const struct sls_flow *f, const struct sls_user *u,
+			   const struct sls_device *d, time_t now)
+{
+	struct sls_device live;
+	struct sls_diag diag = {0};
+	enum sls_rc rc;
+
+	store_enter(f);
+	rc = sls_share_resolve(f->store, f->owner, u, d, now, &live, &diag);
+	store_leave(f);
+	sls_wipe(&live, sizeof(live));
+	if (rc != SLS_OK && rc != SLS_ERR_GONE) {
+		sls_diag_errno(&diag, rc, errno);
+		sls_log_event(f->log, SLS_EV_FILE_ERROR, d->name, "error", &diag,
+			      "the enrolment a shared device comes from is unsafe, corrupt or "
+			      "unreadable");
+	}
+	return rc == SLS_OK;
+}
+
 static bool accepted(const struct sls_flow *f, const struct sls_device *d)
 {
 	unsigned bit = sls_devtype_bit(sls_store_types(f->store), d->type);
@@ -78,9 +107,17 @@ static const char *why_not(const struct sls_flow *f, const struct sls_device *d,
 		us->nexpired++;
 		return "expired";
 	}
+	if (d->shared_from[0] != '\0' && !shared_answers(f, us->user, d, now)) {
+		us->nunusable++;
+		return "shared, and the device it is shared from no longer answers for it";
+	}
 	if (!sls_device_usable(us->user, d, now)) {
 		us->nunusable++;
 		return "not usable now";
+	}
+	if (d->type->spent != NULL && d->type->spent(d, sls_state_find(us->state, d))) {
+		us->nunusable++;
+		return "nothing left to answer with (every code used)";
 	}
 	if (d->level > us->best_level)
 		us->best_level = d->level;
@@ -89,12 +126,14 @@ static const char *why_not(const struct sls_flow *f, const struct sls_device *d,
 	return accepted(f, d) ? NULL : "not among devices=";
 }
 
-static void find_usable(const struct sls_flow *f, const struct sls_user *u, struct usable *us)
+static void find_usable(const struct sls_flow *f, const struct sls_user *u,
+			const struct sls_state *st, struct usable *us)
 {
 	time_t now = time(NULL);
 
 	memset(us, 0, sizeof(*us));
 	us->user = u;
+	us->state = st;
 	for (size_t i = 0; i < u->ndevices; i++) {
 		const struct sls_device *d = &u->devices[i];
 		const char *why = why_not(f, d, now, us);
@@ -118,8 +157,10 @@ static enum sls_verdict none_usable(const struct sls_flow *f, const struct usabl
 		return SLS_VERDICT_REFUSED;
 	}
 	if (us->nunusable > 0)
-		sls_log_event(f->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-			      "no active device can answer now (sms: no verified phone)");
+		sls_log_event(
+		    f->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+		    "no active device can answer now (sms: no verified phone; scratch: every "
+		    "code used)");
 	else
 		sls_log_event(f->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
 			      "no active device is of a type the login can ask");
@@ -406,8 +447,9 @@ static enum sls_verdict unavailable(const struct sls_flow *f, const struct sls_a
 	return SLS_VERDICT_UNAVAILABLE;
 }
 
-enum sls_verdict sls_flow_attempt(const struct sls_flow *f, const struct sls_device *d,
-				  struct sls_outcome *out)
+/* One counted attempt of d, which answers as it is (resolved when shared). */
+static enum sls_verdict attempt_once(const struct sls_flow *f, const struct sls_device *d,
+				     struct sls_outcome *out)
 {
 	struct sls_ask ask = {.ui = f->ui,
 			      .timeout = f->conf->challenge_timeout,
@@ -444,6 +486,52 @@ enum sls_verdict sls_flow_attempt(const struct sls_flow *f, const struct sls_dev
 	return out->verdict;
 }
 
+/*
+ * d, shared from another user, as it answers now (sls_share.h):
+ * SLS_VERDICT_SUCCESS with *live; else nothing is counted, and the user is
+ * told (the device it is shared from is gone) or the error logged.
+ */
+static enum sls_verdict resolve_shared(const struct sls_flow *f, const struct sls_device *d,
+				       struct sls_device *live, struct sls_outcome *out)
+{
+	enum sls_rc rc;
+
+	store_enter(f);
+	rc = sls_share_resolve_named(f->store, f->owner, f->user, d, time(NULL), live, &out->diag);
+	store_leave(f);
+	if (rc == SLS_OK)
+		return out->verdict = SLS_VERDICT_SUCCESS;
+	if (rc != SLS_ERR_GONE) {
+		failed(out, rc);
+		sls_diag_errno(&out->diag, rc, out->errnum);
+		sls_log_event(f->log, SLS_EV_FILE_ERROR, d->name, "error", &out->diag,
+			      "cannot read the enrolment a shared device comes from: denied");
+		return out->verdict;
+	}
+	sls_log_event(f->log, SLS_EV_FAILURE, d->name, "failure", NULL,
+		      "shared device no longer answers: the device it is shared from was "
+		      "revoked, replaced or expired, or the identities differ");
+	sls_ui_sayf(f->ui, SLS_SAY_ERROR,
+		    "Device %s is shared from %s, whose device no longer answers for it; ask %s "
+		    "to share it again, or an administrator.",
+		    d->name, d->shared_from, d->shared_from);
+	return out->verdict = SLS_VERDICT_REFUSED;
+}
+
+enum sls_verdict sls_flow_attempt(const struct sls_flow *f, const struct sls_device *d,
+				  struct sls_outcome *out)
+{
+	struct sls_device live;
+
+	if (d->shared_from[0] == '\0')
+		return attempt_once(f, d, out);
+	memset(out, 0, sizeof(*out));
+	if (resolve_shared(f, d, &live, out) == SLS_VERDICT_SUCCESS)
+		attempt_once(f, &live, out);
+	sls_wipe(&live, sizeof(live));
+	return out->verdict;
+}
+
 enum sls_verdict sls_flow_login(const struct sls_flow *f, const struct sls_user *user,
 				const struct sls_state *state, struct sls_outcome *out)
 {
@@ -457,7 +545,7 @@ enum sls_verdict sls_flow_login(const struct sls_flow *f, const struct sls_user 
 		sls_flow_say_locked(f->ui, state->locked_until);
 		return out->verdict = SLS_VERDICT_LOCKED;
 	}
-	find_usable(f, user, &us);
+	find_usable(f, user, state, &us);
 	debugf(f, "%zu usable device(s) of %zu; best level %d, min_level %d", us.n, user->ndevices,
 	       us.best_level, f->min_level);
 	if (us.best_level == 0 && us.nexpired + us.nunaskable + us.nunusable == 0)

@@ -43,6 +43,8 @@ static const struct sls_event_info sls_events[SLS_EV__COUNT] = {
     [SLS_EV_PIN] = {"pin", "a4ea62093a2343569f764b57f68bf913", LOG_NOTICE},
     [SLS_EV_TRANSFER] = {"transfer", "52d96b3ef3624471b8aff288279beff9", LOG_NOTICE},
     [SLS_EV_OPTOUT] = {"optout", "a35f58b1c63341a0b5f3487b40abafb7", LOG_NOTICE},
+    [SLS_EV_SHARE] = {"share", "9b47370c347141c69141fa33c268060d", LOG_NOTICE},
+    [SLS_EV_IDENTITY] = {"identity", "d2faf8f6024b4b909abe07ebf974374a", LOG_NOTICE},
 };
 
 static const struct sls_event_info *sls_event_info(enum sls_event ev)

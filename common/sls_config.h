@@ -36,6 +36,7 @@ struct sls_config {
 	unsigned tempcode_card_days;                    /* [tempcode] card_days */
 	unsigned card_online_days;                      /* [card] online_days */
 	unsigned card_printed_days;                     /* [card] printed_days: 0 = no expiry */
+	char share_pam_service[SLS_CONFIG_PATH_MAX];    /* [share] pam_service: a file name */
 };
 
 /* The defaults sls.conf(5) gives. */

@@ -123,6 +123,12 @@ struct sls_devtype {
 	 */
 	bool (*usable)(const struct sls_device *d, const struct sls_user *u, time_t now);
 	/*
+	 * Whether the device has nothing left to answer with, by its state ds
+	 * (NULL: no entry yet): scratch codes all used. Such a device is not
+	 * offered. NULL: never.
+	 */
+	bool (*spent)(const struct sls_device *d, const struct sls_device_state *ds);
+	/*
 	 * What the device menu shows after the type (NULL: the device's
 	 * name): sms shows where the code goes, the masked number.
 	 */
@@ -183,7 +189,7 @@ struct sls_devtypes {
 };
 
 extern const struct sls_devtype sls_devtype_ibkey, sls_devtype_dsc, sls_devtype_totp,
-    sls_devtype_sms, sls_devtype_card, sls_devtype_tempcode;
+    sls_devtype_sms, sls_devtype_card, sls_devtype_tempcode, sls_devtype_scratch;
 
 /*
  * The types pam_sls ships, in the order of the registry (their bits in
@@ -192,7 +198,7 @@ extern const struct sls_devtype sls_devtype_ibkey, sls_devtype_dsc, sls_devtype_
  */
 #define SLS_DEVTYPES_BUILTIN_LIST                                                                  \
 	&sls_devtype_ibkey, &sls_devtype_dsc, &sls_devtype_totp, &sls_devtype_sms,                 \
-	    &sls_devtype_card, &sls_devtype_tempcode
+	    &sls_devtype_card, &sls_devtype_tempcode, &sls_devtype_scratch
 extern const struct sls_devtypes sls_devtypes_builtin;
 
 /* The type called name in types, or NULL. */

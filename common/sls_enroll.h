@@ -20,6 +20,11 @@
 #define SLS_IDENTITY_MAX    128
 #define SLS_SECRET_MAX      64
 
+/* Scratch codes (common/devtype/scratch.c): how many a device holds, how they are kept. */
+#define SLS_SCRATCH_CODES_MAX 10
+#define SLS_SCRATCH_TAG_LEN   8
+#define SLS_SCRATCH_SALT_LEN  16
+
 enum sls_device_status {
 	SLS_STATUS_PENDING, /* enrolled, not yet confirmed: cannot log in */
 	SLS_STATUS_ACTIVE,
@@ -42,8 +47,16 @@ enum sls_rc sls_device_status_parse(const char *s, enum sls_device_status *st);
  *   tempcode:   secret (a salt and the code's salted hash), login_until
  *               (epoch seconds: after it, until expires, only sls card
  *               print takes the code);
- *   sms:        nothing (the phone is in [user]).
- * A key a type does not use is an error.
+ *   sms:        nothing (the phone is in [user]);
+ *   scratch:    secret (a salt of SLS_SCRATCH_SALT_LEN bytes), codes (1 to
+ *               SLS_SCRATCH_CODES_MAX comma-separated tags, lower-case hex:
+ *               HMAC-SHA-256 of each code under the salt, cut to
+ *               SLS_SCRATCH_TAG_LEN bytes; the state lists the used ones).
+ * A key a type does not use is an error. A device with shared_from set is
+ * shared from that user (sls_share.h): of a type sls_share_type_ok allows,
+ * and written without its type's own keys (secret_len 0, u all zero), as it
+ * answers at each login with that user's device; one read with them must
+ * have them all, and they are never used.
  */
 struct sls_device {
 	char name[SLS_DEVICE_NAME_MAX + 1];
@@ -65,6 +78,10 @@ struct sls_device {
 		struct {
 			time_t login_until;
 		} tempcode;
+		struct {
+			uint8_t tags[SLS_SCRATCH_CODES_MAX][SLS_SCRATCH_TAG_LEN];
+			unsigned ncodes; /* 1..SLS_SCRATCH_CODES_MAX; the tags past it are zero */
+		} scratch;
 	} u;
 	int level; /* must equal type->level */
 	enum sls_device_status status;

@@ -29,6 +29,8 @@ enum sls_event {
 	SLS_EV_PIN,            /* sls: a PIN changed, or reset by root */
 	SLS_EV_TRANSFER,       /* sls: a device moved to a new authenticator */
 	SLS_EV_OPTOUT,         /* opted out or in (sls); an opted-out user let through (module) */
+	SLS_EV_SHARE,          /* sls: a device shared from another user, or no longer (unshare) */
+	SLS_EV_IDENTITY,       /* sls: root set or cleared a user's identity */
 	SLS_EV__COUNT
 };
 

@@ -202,10 +202,24 @@ void sls_cli_terminal_ui(struct sls_cli *cli);
  * temporary passcode, which an administrator gave, reaches any): otherwise
  * anything running as the user could add its own second factor or remove
  * the user's. purpose starts the line that asks ("To add a device"). Root
- * and users with no active device pass at once; a user whose active
- * devices cannot answer (expired, or of a type with no prompt) is refused.
+ * and users with no active device pass at once; a user whose active devices
+ * cannot answer (expired, used up, a shared one whose device no longer
+ * answers, or of a type with no prompt) is refused: a device that stopped
+ * answering is no licence to add or remove one.
  */
 int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose);
+
+/*
+ * Whether device d of user u can answer a proof at now: askable, usable,
+ * not used up by the state st (NULL: not asked), a temporary passcode in
+ * its login days, and a shared one only while it resolves (sls_share.h).
+ */
+bool sls_cli_answers(struct sls_cli *cli, const struct sls_user *u, const struct sls_state *st,
+		     const struct sls_device *d, time_t now);
+
+/* Whether d is an active device shared from another user whose device no longer answers for it. */
+bool sls_cli_dead_share(struct sls_cli *cli, const struct sls_user *u, const struct sls_device *d,
+			time_t now);
 
 /*
  * The same with device d (as read from cli->user's files; the flow checks

@@ -8,22 +8,38 @@
 
 #include "cli.h"
 #include "sls_card.h"
+#include "sls_scratch.h"
+#include "sls_share.h"
 #include "sls_tempcode.h"
 
-/* active, or what keeps an active device from a login: expired, unusable (sms: no phone) */
-static const char *status_text(const struct sls_user *user, const struct sls_device *d)
+/*
+ * active, or what keeps an active device from a login: expired, unusable
+ * (sms: no phone; shared: the device it is shared from no longer answers),
+ * used (scratch: every code used)
+ */
+static const char *status_text(const struct sls_user *user, const struct sls_device *d,
+			       const struct sls_device_state *ds, bool gone)
 {
 	time_t now = time(NULL);
 
-	if (d->status != SLS_STATUS_ACTIVE || sls_device_usable(user, d, now))
+	if (d->status != SLS_STATUS_ACTIVE)
 		return sls_device_status_name(d->status);
-	return d->expires != 0 && now >= d->expires ? "expired" : "unusable";
+	if (d->expires != 0 && now >= d->expires)
+		return "expired";
+	if (!sls_device_usable(user, d, now) || gone)
+		return "unusable";
+	if (d->type->spent != NULL && d->type->spent(d, ds))
+		return "used";
+	return sls_device_status_name(d->status);
 }
 
-/* What a card or a temporary passcode is good for, under its line. */
-static void print_details(const struct sls_device *d, time_t now)
+/* What a card, scratch codes or a temporary passcode are good for, under its line. */
+static void print_details(const struct sls_device *d, const struct sls_device_state *ds, time_t now)
 {
 	char a[32], b[32];
+
+	if (d->type == &sls_devtype_scratch && d->status == SLS_STATUS_ACTIVE)
+		printf("  %zu of %u codes left\n", sls_scratch_left(d, ds), d->u.scratch.ncodes);
 
 	sls_cli_time(d->expires, b, sizeof(b));
 	if (d->type == &sls_devtype_card && d->status == SLS_STATUS_ACTIVE &&
@@ -45,7 +61,8 @@ static void print_details(const struct sls_device *d, time_t now)
 	}
 }
 
-static void print_devices(const struct sls_user *user, const struct sls_state *state)
+static void print_devices(struct sls_cli *cli, const struct sls_user *user,
+			  const struct sls_state *state)
 {
 	char created[32], used[32];
 
@@ -54,12 +71,18 @@ static void print_devices(const struct sls_user *user, const struct sls_state *s
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 		const struct sls_device_state *ds = sls_state_find(state, d);
+		bool gone = sls_cli_dead_share(cli, user, d, time(NULL));
 
 		sls_cli_time(d->created, created, sizeof(created));
 		sls_cli_time(ds ? ds->last_used : 0, used, sizeof(used));
 		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name, d->type->name, d->level,
-		       status_text(user, d), created, used, d->label[0] ? d->label : "-");
-		print_details(d, time(NULL));
+		       status_text(user, d, ds, gone), created, used, d->label[0] ? d->label : "-");
+		print_details(d, ds, time(NULL));
+		if (d->shared_from[0] != '\0')
+			printf("  shared from %s%s\n", d->shared_from,
+			       gone ? ": no longer answers (revoked, transferred or expired there, "
+				      "or the identities differ)"
+				    : "");
 	}
 }
 
@@ -72,7 +95,7 @@ static int show(struct sls_cli *cli, const struct sls_user *user, const struct s
 		printf("%s has no devices: enroll one with sls enroll %s\n", cli->user,
 		       sls_verb_enroll.synopsis);
 	else
-		print_devices(user, state);
+		print_devices(cli, user, state);
 	*count = user->ndevices;
 	return SLS_EXIT_OK;
 }

@@ -61,6 +61,12 @@ static int pick_named(struct sls_cli *cli, struct sls_user *user, const char *na
 		      name, d->type->name, types);
 		return SLS_EXIT_INPUT;
 	}
+	if (d->shared_from[0] != '\0') {
+		warnx("device %s is shared from %s and answers with their PIN: %s changes it with "
+		      "sls pin",
+		      name, d->shared_from, d->shared_from);
+		return SLS_EXIT_INPUT;
+	}
 	memcpy(out, d, sizeof(*out)); /* padding too: the PIN hashes are compared bytewise */
 	return SLS_EXIT_OK;
 }
@@ -75,7 +81,8 @@ static int pick_only(struct sls_cli *cli, const struct sls_user *user, struct sl
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 
-		if (d->status != SLS_STATUS_ACTIVE || !has_pin(d))
+		/* a shared device answers with the PIN of the user it comes from */
+		if (d->status != SLS_STATUS_ACTIVE || !has_pin(d) || d->shared_from[0] != '\0')
 			continue;
 		found = d;
 		/* names has room for SLS_DEVICES_MAX of them: nothing is cut */

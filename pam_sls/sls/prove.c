@@ -9,10 +9,42 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sls_share.h"
 #include "sls_tempcode.h"
 
-/* The strongest usable device a login can ask, or NULL. */
-static const struct sls_device *strongest(const struct sls_user *user)
+bool sls_cli_answers(struct sls_cli *cli, const struct sls_user *u, const struct sls_state *st,
+		     const struct sls_device *d, time_t now)
+{
+	struct sls_device live;
+	struct sls_diag diag = {0};
+	enum sls_rc rc;
+
+	/* a temporary passcode past its login days is for sls card print alone */
+	if (d->type->stand_in && sls_tempcode_phase(d, now) != SLS_TEMPCODE_LOGIN)
+		return false;
+	if (!sls_devtype_askable(d->type) || !sls_device_usable(u, d, now))
+		return false;
+	if (st != NULL && d->type->spent != NULL && d->type->spent(d, sls_state_find(st, d)))
+		return false;
+	if (d->shared_from[0] == '\0')
+		return true;
+	sls_cli_store_enter(cli);
+	rc = sls_share_resolve(&cli->store, sls_store_owner(cli), u, d, now, &live, &diag);
+	sls_cli_store_leave(cli);
+	sls_wipe(&live, sizeof(live));
+	return rc == SLS_OK;
+}
+
+bool sls_cli_dead_share(struct sls_cli *cli, const struct sls_user *u, const struct sls_device *d,
+			time_t now)
+{
+	return d->shared_from[0] != '\0' && d->status == SLS_STATUS_ACTIVE &&
+	       !sls_cli_answers(cli, u, NULL, d, now);
+}
+
+/* The strongest device that can answer now, or NULL. */
+static const struct sls_device *strongest(struct sls_cli *cli, const struct sls_user *user,
+					  const struct sls_state *state)
 {
 	const struct sls_device *best = NULL;
 	time_t now = time(NULL);
@@ -20,11 +52,8 @@ static const struct sls_device *strongest(const struct sls_user *user)
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 
-		/* a temporary passcode past its login days is for sls card print alone */
-		if (d->type->stand_in && sls_tempcode_phase(d, now) != SLS_TEMPCODE_LOGIN)
-			continue;
 		/* on a tie the administrator's temporary passcode: it reaches any level */
-		if (sls_device_usable(user, d, now) && sls_devtype_askable(d->type) &&
+		if (sls_cli_answers(cli, user, state, d, now) &&
 		    (best == NULL || d->level > best->level ||
 		     (d->level == best->level && d->type->stand_in)))
 			best = d;
@@ -108,12 +137,13 @@ int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose)
 	if (user == NULL || state == NULL)
 		err(SLS_EXIT_USAGE, "out of memory");
 	status = cli->ruid == 0 ? SLS_EXIT_OK : sls_cli_read_user(cli, user, true);
-	best = cli->ruid == 0 ? NULL : strongest(user);
-	if (status == SLS_EXIT_OK && best != NULL)
+	if (status == SLS_EXIT_OK && cli->ruid != 0 && user->ndevices > 0)
 		status = sls_cli_read_state(cli, state);
+	best = cli->ruid == 0 || status != SLS_EXIT_OK ? NULL : strongest(cli, user, state);
 	if (status == SLS_EXIT_OK && best == NULL && cli->ruid != 0 && has_active(user)) {
 		/* devices that cannot answer are no licence to add or remove one */
-		warnx("none of your devices can answer (expired, or of a kind sls cannot ask): "
+		warnx("none of your devices can answer (expired, used up, shared from a device "
+		      "that no longer answers, or of a kind sls cannot ask): "
 		      "ask an administrator to run sls --user %s %s",
 		      cli->user, cli->verb_name);
 		status = SLS_EXIT_REFUSED;

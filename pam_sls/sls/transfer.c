@@ -34,7 +34,8 @@ static int pick(struct sls_cli *cli, struct sls_user *user, struct transfer *x)
 
 	for (size_t i = 0; x->name == NULL && i < user->ndevices; i++)
 		if (user->devices[i].status == SLS_STATUS_ACTIVE &&
-		    user->devices[i].type->provision != NULL && n++ == 0)
+		    user->devices[i].type->provision != NULL &&
+		    user->devices[i].shared_from[0] == '\0' && n++ == 0)
 			d = &user->devices[i];
 	if (x->name == NULL && n == 0) {
 		warnx("%s has no active ibkey, dsc or totp device to transfer", cli->user);
@@ -54,6 +55,11 @@ static int pick(struct sls_cli *cli, struct sls_user *user, struct transfer *x)
 		warnx("a %s device has no authenticator to transfer (a card is printed anew with "
 		      "sls card print, a phone changed with sls phone set)",
 		      d->type->name);
+		return SLS_EXIT_INPUT;
+	}
+	if (d->shared_from[0] != '\0') {
+		warnx("%s is shared from %s: only %s can transfer it (then share it again)",
+		      d->name, d->shared_from, d->shared_from);
 		return SLS_EXIT_INPUT;
 	}
 	if (d->expires != 0 && time(NULL) >= d->expires) {

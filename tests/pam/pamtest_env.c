@@ -23,6 +23,7 @@
 #include "pamtest_env.h"
 #include "helpers.h"
 #include "sls_card.h"
+#include "sls_scratch.h"
 #include "sls_tempcode.h"
 
 static const uint8_t ibkey_key[32] = "12345678901234567890123456789012";
@@ -385,6 +386,24 @@ static void add_card(struct sls_user *u, const char *name, time_t expires)
 	d->created = 1700000000;
 }
 
+static const char *const scratch_codes[] = {"12345678", "23456789", "34567890"};
+
+const char *env_scratch_code(size_t i)
+{
+	return scratch_codes[i];
+}
+
+static void add_scratch(struct sls_user *u)
+{
+	struct sls_device *d = &u->devices[u->ndevices++];
+
+	snprintf(d->name, sizeof(d->name), "scratch");
+	if (sls_scratch_new(d, scratch_codes, 3) != SLS_OK)
+		die("sls_scratch_new");
+	d->status = SLS_STATUS_ACTIVE;
+	d->created = 1700000000;
+}
+
 void env_user(const char *name, unsigned devices)
 {
 	struct sls_user u;
@@ -407,6 +426,8 @@ void env_user(const char *name, unsigned devices)
 		add_card(&u, "online", issued_at + 21 * 86400);
 	if (devices & ENV_TEMPCODE)
 		add_tempcode(&u);
+	if (devices & ENV_SCRATCH)
+		add_scratch(&u);
 	u.optout = (devices & ENV_OPTOUT) != 0;
 	if (devices & (ENV_DSC | ENV_REVOKED_DSC)) {
 		add_ocra(&u, "key", &sls_devtype_dsc, dsc_key, ENV_DSC_PIN);

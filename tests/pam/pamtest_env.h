@@ -34,7 +34,11 @@ enum env_device {
 	ENV_TEMPCODE = 128,    /* a temporary passcode issued now (env_tempcode) */
 	ENV_CARD_ONLINE = 256, /* an online card ("online"), expiring online_days from now */
 	ENV_OPTOUT = 512,      /* [user] optout = yes */
+	ENV_SCRATCH = 1024,    /* scratch codes ("scratch"): env_scratch_code(0..2) */
 };
+
+/* The scratch codes of ENV_SCRATCH (i < 3): "12345678", "23456789", "34567890". */
+const char *env_scratch_code(size_t i);
 
 /* The temporary passcode of the last env_user with ENV_TEMPCODE ("ABCD-EFGH-JKMN"). */
 const char *env_tempcode(void);

@@ -42,6 +42,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.card_printed_days, 0);
 	assert_int_equal(c.enroll_grace_until, 0);
 	assert_string_equal(c.enroll_at_login_type, "ibkey");
+	assert_string_equal(c.share_pam_service, "sls");
 }
 
 static const char full_conf[] = "; a comment\n"
@@ -73,7 +74,9 @@ static const char full_conf[] = "; a comment\n"
 				"card_days = 0\n"
 				"[card]\n"
 				"online_days = 30\n"
-				"printed_days = 365\n";
+				"printed_days = 365\n"
+				"[share]\n"
+				"pam_service = sls-share\n";
 
 static void test_full_file(void **state)
 {
@@ -103,6 +106,7 @@ static void test_full_file(void **state)
 	assert_int_equal(c.tempcode_card_days, 0);
 	assert_int_equal(c.card_online_days, 30);
 	assert_int_equal(c.card_printed_days, 365);
+	assert_string_equal(c.share_pam_service, "sls-share");
 }
 
 struct bad_conf {
@@ -153,6 +157,10 @@ static const struct bad_conf bad_confs[] = {
      "[login] enroll_at_login_type has an invalid value"},
     {"[card]\nprinted_days = 367\n", 2, "[card] printed_days has an invalid value"},
     {"[login]\nchallenge_timeout = 60\n  60\n", 3, "[login] challenge_timeout is set twice"},
+    {"[share]\npam_service =\n", 2, "[share] pam_service has an invalid value"},
+    {"[share]\npam_service = ../passwd\n", 2, "[share] pam_service has an invalid value"},
+    {"[share]\npam_service = pam.d/sls\n", 2, "[share] pam_service has an invalid value"},
+    {"[share]\npam_service = s l s\n", 2, "[share] pam_service has an invalid value"},
 };
 
 static void test_rejections(void **state)

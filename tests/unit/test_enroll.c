@@ -274,14 +274,15 @@ static struct sls_user *new_user(void)
 
 static void test_type_names(void **state)
 {
-	static const char *const names[] = {"ibkey", "dsc", "totp", "sms", "card", "tempcode"};
-	static const int levels[] = {3, 4, 2, 1, 1, 1};
+	static const char *const names[] = {"ibkey", "dsc",      "totp",   "sms",
+					    "card",  "tempcode", "scratch"};
+	static const int levels[] = {3, 4, 2, 1, 1, 1, 1};
 	const struct sls_devtypes *b = &sls_devtypes_builtin;
 	enum sls_device_status s;
 	char text[128];
 
 	(void)state;
-	assert_int_equal(b->n, 6);
+	assert_int_equal(b->n, 7);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct sls_devtype *t = sls_devtype_find(b, names[i]);
 
@@ -290,7 +291,7 @@ static void test_type_names(void **state)
 		assert_int_equal(t->level, levels[i]);
 		assert_int_equal(sls_devtype_bit(b, t), 1u << i);
 	}
-	assert_int_equal(sls_devtype_mask_all(b), 0x3f);
+	assert_int_equal(sls_devtype_mask_all(b), 0x7f);
 	assert_null(sls_devtype_find(b, "IBKEY"));
 	assert_null(sls_devtype_find(b, ""));
 	assert_true(sls_devtype_askable(&sls_devtype_totp));
@@ -304,7 +305,7 @@ static void test_type_names(void **state)
 	sls_devtype_pin_names(b, text, sizeof(text));
 	assert_string_equal(text, "ibkey, dsc");
 	sls_devtype_levels_text(b, text, sizeof(text));
-	assert_string_equal(text, "4: dsc, 3: ibkey, 2: totp, 1: sms/card/tempcode");
+	assert_string_equal(text, "4: dsc, 3: ibkey, 2: totp, 1: sms/card/tempcode/scratch");
 	for (int i = SLS_STATUS_PENDING; i <= SLS_STATUS_REVOKED; i++) {
 		const char *name = sls_device_status_name((enum sls_device_status)i);
 

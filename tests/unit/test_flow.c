@@ -196,8 +196,9 @@ static void test_menu_and_filters(void **state)
 	fx->flow.type_mask = 0;
 	fx->flow.min_level = 3;
 	assert_int_equal(login(fx, code, 1), SLS_VERDICT_REFUSED);
-	assert_true(script_said(&fx->script, "level 3 or higher (4: dsc, 3: ibkey, 2: totp, "
-					     "1: sms/card/tempcode/static); yours reach level 2."));
+	assert_true(script_said(&fx->script,
+				"level 3 or higher (4: dsc, 3: ibkey, 2: totp, 1: "
+				"sms/card/tempcode/scratch/static); yours reach level 2."));
 }
 
 static void keep_debug(void *arg, const char *line)
