@@ -100,9 +100,12 @@ static enum sls_verdict show(const struct sls_flow *f, struct newdev *n)
 	if (sls_qr_render_small(n->uri, true, &qr, &qrlen) != SLS_OK ||
 	    (prompt = malloc(PROMPT_MAX)) == NULL)
 		goto out;
+	/* an ibkey is sls-authenticator's; a totp code any authenticator app's */
 	snprintf(prompt, PROMPT_MAX,
-		 "Scan this with sls-authenticator (or import the line below into it):\n%s\n%s\n"
+		 "Scan this with %s (or import the line below into it):\n%s\n%s\n"
 		 "Press Enter when it is scanned: ",
+		 n->dev.type->pin != SLS_PINKIND_NONE ? "sls-authenticator"
+						      : "your authenticator app",
 		 qr, n->uri);
 	rc = sls_ui_ask_answer(f->ui, prompt, answer, sizeof(answer));
 	v = rc == SLS_ERR_CONV ? SLS_VERDICT_CONV : SLS_VERDICT_SUCCESS;
@@ -182,8 +185,8 @@ static enum sls_verdict grace_refusal(const struct sls_flow *f)
 	sls_ui_sayf(f->ui, SLS_SAY_ERROR,
 		    "You have no second factor device, and enrolling one at login ended on "
 		    "%04u-%02u-%02u. Ask an administrator to enroll one for you (sls enroll --user "
-		    "%s ibkey).",
-		    g / 10000, g / 100 % 100, g % 100, f->user);
+		    "%s %s).",
+		    g / 10000, g / 100 % 100, g % 100, f->user, f->conf->enroll_at_login_type);
 	return SLS_VERDICT_REFUSED;
 }
 

@@ -37,6 +37,7 @@ struct sls_login {
 	const char *user; /* validated with sls_name_valid before use */
 	char user_buf[SLS_USER_NAME_MAX + 1];
 	char alias[SLS_USER_NAME_MAX + 1]; /* the passwd name given, when not the uid's own */
+	bool known;                        /* a user of the system (NSS has them) */
 	struct sls_user *enrollment;
 	struct sls_state *state;
 };

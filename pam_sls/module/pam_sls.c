@@ -126,6 +126,7 @@ static int get_user(struct sls_login *login)
 		user = found->pw_name;
 	if (!sls_name_valid(user) || strlen(user) >= sizeof(login->user_buf))
 		return PAM_USER_UNKNOWN;
+	login->known = found != NULL;
 	snprintf(login->user_buf, sizeof(login->user_buf), "%s", user);
 	login->user = login->user_buf;
 	if (strcmp(login->alias, login->user) == 0)
@@ -261,6 +262,12 @@ static int no_device(struct sls_login *login)
 	struct sls_outcome out;
 	struct sls_flow flow;
 
+	if (login->conf.enroll_at_login && !login->known) {
+		/* sshd asks PAM for names no one has: none may leave a file behind */
+		sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+			      "not a user of this system: no enrolment at login");
+		return PAM_USER_UNKNOWN;
+	}
 	if (login->conf.enroll_at_login) {
 		flow = login_flow(login);
 		sls_flow_enroll(&flow, login->enrollment, &out);

@@ -50,8 +50,8 @@ static void test_enrol_ibkey(void **state)
 	char *text;
 
 	(void)state;
-	no_file("enzo");
-	assert_int_equal(env_login("sls-enrol", "enzo", a, &lg), PAM_SUCCESS);
+	no_file("games");
+	assert_int_equal(env_login("sls-enrol", "games", a, &lg), PAM_SUCCESS);
 	assert_int_equal(lg.nprompts, 4);
 	assert_string_equal(lg.prompts[0], "Choose a PIN for your new ibkey (4 to 6 characters): ");
 	assert_string_equal(lg.prompts[1], "Repeat the PIN: ");
@@ -60,15 +60,15 @@ static void test_enrol_ibkey(void **state)
 	/* the QR code fits an 80x24 terminal, with the lines around it */
 	assert_true(lg.widest <= 80);
 	assert_true(lg.tallest <= 24 + 3);
-	text = user_file("enzo");
+	text = user_file("games");
 	assert_non_null(strstr(text, "[device ibkey]\ntype = ibkey\n"));
 	assert_non_null(strstr(text, "status = active\n"));
 	free(text);
-	assert_int_equal(env_failures("enzo"), 0);
+	assert_int_equal(env_failures("games"), 0);
 	/* the answer that confirmed it is used: its challenge is never given again */
 	st = calloc(1, sizeof(*st));
 	assert_non_null(st);
-	assert_true(env_state("enzo", st));
+	assert_true(env_state("games", st));
 	assert_int_equal(st->ndevices, 1);
 	assert_int_equal(st->devices[0].nused, 1);
 	free(st);
@@ -84,11 +84,11 @@ static void test_enrol_pin_policy(void **state)
 	char *text;
 
 	(void)state;
-	no_file("emil");
-	assert_int_equal(env_login("sls-enrol", "emil", a, &lg), PAM_SUCCESS);
+	no_file("man");
+	assert_int_equal(env_login("sls-enrol", "man", a, &lg), PAM_SUCCESS);
 	assert_int_equal(lg.nprompts, 8);
 	assert_true(lg.nerrors >= 2); /* a straight run, then two PINs that differ */
-	text = user_file("emil");
+	text = user_file("man");
 	assert_non_null(strstr(text, "status = active\n"));
 	free(text);
 }
@@ -101,16 +101,16 @@ static void test_enrol_not_confirmed(void **state)
 	char *text;
 
 	(void)state;
-	no_file("ella");
-	assert_int_equal(env_login("sls-enrol", "ella", a, &lg), PAM_AUTH_ERR);
+	no_file("lp");
+	assert_int_equal(env_login("sls-enrol", "lp", a, &lg), PAM_AUTH_ERR);
 	assert_true(env_said(&lg, "No device was enrolled; log in again to retry."));
-	text = user_file("ella");
+	text = user_file("lp");
 	assert_string_equal(text, "");
 	free(text);
 	/* a conversation that ends halfway adds nothing either */
 	const struct answer half[] = {T(ENV_PIN), T(ENV_PIN), END};
-	assert_int_equal(env_login("sls-enrol", "ella", half, &lg), PAM_CONV_ERR);
-	text = user_file("ella");
+	assert_int_equal(env_login("sls-enrol", "lp", half, &lg), PAM_CONV_ERR);
+	text = user_file("lp");
 	assert_string_equal(text, "");
 	free(text);
 }
@@ -121,11 +121,11 @@ static void test_enrol_totp(void **state)
 	char *text;
 
 	(void)state;
-	no_file("eve");
-	assert_int_equal(env_login("sls-enrol-totp", "eve", a, &lg), PAM_SUCCESS);
+	no_file("news");
+	assert_int_equal(env_login("sls-enrol-totp", "news", a, &lg), PAM_SUCCESS);
 	assert_int_equal(lg.nprompts, 2);
 	assert_string_equal(lg.prompts[1], "Verification code: ");
-	text = user_file("eve");
+	text = user_file("news");
 	assert_non_null(strstr(text, "[device totp]\ntype = totp\n"));
 	free(text);
 }
@@ -133,13 +133,25 @@ static void test_enrol_totp(void **state)
 static void test_enrol_grace(void **state)
 {
 	(void)state;
-	no_file("ezra");
-	assert_int_equal(env_login("sls-enrol-past", "ezra", NULL, &lg), PAM_AUTH_ERR);
+	no_file("uucp");
+	assert_int_equal(env_login("sls-enrol-past", "uucp", NULL, &lg), PAM_AUTH_ERR);
 	assert_int_equal(lg.nprompts, 0);
 	assert_true(env_said(&lg, "enrolling one at login ended on 2020-01-01"));
-	assert_true(env_said(&lg, "sls enroll --user ezra ibkey"));
-	assert_int_equal(env_login("sls-enrol-future", "ezra", NULL, &lg), PAM_CONV_ERR);
+	assert_true(env_said(&lg, "sls enroll --user uucp ibkey"));
+	assert_int_equal(env_login("sls-enrol-future", "uucp", NULL, &lg), PAM_CONV_ERR);
 	assert_string_equal(lg.prompts[0], "Choose a PIN for your new ibkey (4 to 6 characters): ");
+}
+
+/* A name the system does not know is never enrolled, and no file is made for it. */
+static void test_enrol_unknown_name(void **state)
+{
+	char path[PATH_MAX];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/store/users/sls-no-such-user", env_dir());
+	assert_int_equal(env_login("sls-enrol", "sls-no-such-user", NULL, &lg), PAM_USER_UNKNOWN);
+	assert_int_equal(lg.nprompts, 0);
+	assert_int_equal(access(path, F_OK), -1);
 }
 
 /* A user with a device is asked it, as ever. */
@@ -162,6 +174,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_enrol_not_confirmed),
 	    cmocka_unit_test(test_enrol_totp),
 	    cmocka_unit_test(test_enrol_grace),
+	    cmocka_unit_test(test_enrol_unknown_name),
 	    cmocka_unit_test(test_enrol_only_without_device),
 	};
 
