@@ -51,9 +51,10 @@ static bool still_shared(const struct sls_txn *t, uid_t owner, const struct sls_
 {
 	struct sls_device live;
 	struct sls_diag diag = {0};
-	bool ok = sls_share_resolve(t->store, owner, t->user, n, now, &live, &diag) == SLS_OK &&
-		  sls_device_usable(t->user, &live, now) &&
-		  strcmp(live.shared_from, d->shared_from) == 0 && same_device(&live, d);
+	bool ok =
+	    sls_share_resolve(t->store, owner, t->name, t->user, n, now, &live, &diag) == SLS_OK &&
+	    sls_device_usable(t->user, &live, now) &&
+	    strcmp(live.shared_from, d->shared_from) == 0 && same_device(&live, d);
 
 	sls_wipe(&live, sizeof(live));
 	return ok;

@@ -226,6 +226,14 @@ static const char *dev_shared_from(struct enroll_parse *p, const char *v)
 	return NULL;
 }
 
+static const char *dev_shared_with(struct enroll_parse *p, const char *v)
+{
+	if (strlen(v) >= sizeof(p->dev->shared_with) || !sls_share_with_ok(v))
+		return "not 1 to 8 distinct user names, comma-separated";
+	snprintf(p->dev->shared_with, sizeof(p->dev->shared_with), "%s", v);
+	return NULL;
+}
+
 /* The keys every type has; the type's own (sls_devtype keys) are read between label and level. */
 enum { DK_TYPE, DK_LABEL, DK_LEVEL, DK_STATUS, DK_CREATED };
 
@@ -233,7 +241,7 @@ static const struct enroll_key device_keys[] = {
     [DK_TYPE] = {"type", dev_type},          [DK_LABEL] = {"label", dev_label},
     [DK_LEVEL] = {"level", dev_level},       [DK_STATUS] = {"status", dev_status},
     [DK_CREATED] = {"created", dev_created}, {"expires", dev_expires},
-    {"shared_from", dev_shared_from},
+    {"shared_from", dev_shared_from},        {"shared_with", dev_shared_with},
 };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
@@ -435,9 +443,16 @@ static enum sls_rc enroll_end_device(struct enroll_parse *p, struct sls_diag *di
 			     missing);
 		return SLS_ERR_FORMAT;
 	}
-	if (d->shared_from[0] != '\0' && !sls_share_type_ok(d->type)) {
+	if ((d->shared_from[0] != '\0' || d->shared_with[0] != '\0') &&
+	    !sls_share_type_ok(d->type)) {
 		sls_diag_set(diag, p->section_line, "[device %s]: a %s device cannot be shared",
 			     d->name, d->type->name);
+		return SLS_ERR_FORMAT;
+	}
+	if (d->shared_from[0] != '\0' && d->shared_with[0] != '\0') {
+		sls_diag_set(diag, p->section_line,
+			     "[device %s]: a shared device is not shared in turn (shared_with)",
+			     d->name);
 		return SLS_ERR_FORMAT;
 	}
 	if (bare_share(p) || d->type->finish == NULL ||
@@ -543,6 +558,11 @@ static bool device_ok(const struct sls_user *u, size_t idx)
 		return false;
 	if (d->shared_from[0] != '\0' && !sls_share_type_ok(d->type))
 		return false;
+	if (memchr(d->shared_with, '\0', sizeof(d->shared_with)) == NULL ||
+	    (d->shared_with[0] != '\0' &&
+	     (!sls_share_with_ok(d->shared_with) || d->shared_from[0] != '\0' ||
+	      !sls_share_type_ok(d->type))))
+		return false;
 	return bare_shared_device(d) || (others_zero(d) && d->type->valid(d));
 }
 
@@ -573,6 +593,8 @@ static void format_device(struct sls_ini_buf *b, const struct sls_device *d)
 		sls_ini_buf_key_num(b, "expires", (uint64_t)d->expires);
 	if (d->shared_from[0] != '\0')
 		sls_ini_buf_key(b, "shared_from", d->shared_from);
+	if (d->shared_with[0] != '\0')
+		sls_ini_buf_key(b, "shared_with", d->shared_with);
 	sls_ini_buf_key_num(b, "created", (uint64_t)d->created);
 }
 

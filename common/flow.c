@@ -74,7 +74,7 @@ static bool shared_answers(const struct sls_flow *f, const struct sls_user *u,
 	enum sls_rc rc;
 
 	store_enter(f);
-	rc = sls_share_resolve(f->store, f->owner, u, d, now, &live, &diag);
+	rc = sls_share_resolve(f->store, f->owner, f->user, u, d, now, &live, &diag);
 	store_leave(f);
 	sls_wipe(&live, sizeof(live));
 	if (rc != SLS_OK && rc != SLS_ERR_GONE) {

@@ -19,6 +19,7 @@
 #define SLS_PHONE_MAX       20
 #define SLS_IDENTITY_MAX    128
 #define SLS_SECRET_MAX      64
+#define SLS_SHARED_WITH_MAX 8 /* users one device may be shared with */
 
 /* Scratch codes (common/devtype/scratch.c): how many a device holds, how they are kept. */
 #define SLS_SCRATCH_CODES_MAX 10
@@ -37,7 +38,9 @@ enum sls_rc sls_device_status_parse(const char *s, enum sls_device_status *st);
 /*
  * One [device NAME] section. Keys every type has: type (first), label,
  * level, status, created, expires (epoch seconds; 0 or absent = never),
- * shared_from (user name). The type's own keys come between label and
+ * shared_from (user name), shared_with (the users it is shared with:
+ * 1 to SLS_SHARED_WITH_MAX distinct names, comma-separated; never on a
+ * shared device). The type's own keys come between label and
  * level, as its file in common/devtype/ says:
  *   ibkey, dsc: suite (an OCRA suite with P), secret (base32), pin_hash
  *               (hex) of the suite's PIN hash size;
@@ -88,6 +91,8 @@ struct sls_device {
 	time_t created;                          /* required, > 0 */
 	time_t expires;                          /* 0 = never */
 	char shared_from[SLS_USER_NAME_MAX + 1]; /* empty = own device */
+	/* the users it is shared with ("a,b": up to SLS_SHARED_WITH_MAX), empty = none */
+	char shared_with[SLS_SHARED_WITH_MAX * (SLS_USER_NAME_MAX + 1)];
 };
 
 /* The [user] section and the devices, in file order. */

@@ -25,18 +25,34 @@
  */
 bool sls_share_type_ok(const struct sls_devtype *t);
 
+/*
+ * The owner's record of a share: a device's shared_with, "a,b", 1 to
+ * SLS_SHARED_WITH_MAX distinct valid user names (empty: none).
+ */
+bool sls_share_with_ok(const char *list);
+
+/* Whether user is in d's shared_with. */
+bool sls_share_with_has(const struct sls_device *d, const char *user);
+
+/* user added to d's shared_with (once): SLS_ERR_TOOBIG when it holds SLS_SHARED_WITH_MAX. */
+enum sls_rc sls_share_with_add(struct sls_device *d, const char *user);
+
+/* user taken out of d's shared_with, if there. */
+void sls_share_with_remove(struct sls_device *d, const char *user);
+
 /* Whether two users' [user] identity lets them share: both set, and equal. */
 bool sls_share_identities_match(const struct sls_user *a, const struct sls_user *b);
 
 /*
- * Device d of user's file, shared from another user (d->shared_from), as it
- * answers at now. That user's enrolment is read from store (files owned by
- * owner; no lock: files are only ever replaced whole) and *out gets d with
- * the secret and the type's own fields (PIN hash, suite) of that user's
- * device, and its expires. SLS_OK only when the identities of user and of
- * the other match (sls_share_identities_match) and the other has a device
- * of d's name, type and created that is their own (not shared in turn), of
- * a type that may be shared, and usable at now (active, unexpired). So a
+ * Device d of user's file (the user called name), shared from another user
+ * (d->shared_from), as it answers at now. That user's enrolment is read
+ * from store (files owned by owner; no lock: files are only ever replaced
+ * whole) and *out gets d with the secret and the type's own fields (PIN
+ * hash, suite) of that user's device, and its expires. SLS_OK only when the
+ * identities of user and of the other match (sls_share_identities_match)
+ * and the other has a device of d's name, type and created that is their
+ * own (not shared in turn), of a type that may be shared, usable at now
+ * (active, unexpired), and whose shared_with names name. So a
  * PIN change (same created) carries over at once, and a revoke, a transfer
  * (a new created), an expiry or an identity changed by root ends the
  * share: SLS_ERR_GONE, as for a missing file. SLS_ERR_INVAL when d is not
@@ -44,7 +60,7 @@ bool sls_share_identities_match(const struct sls_user *a, const struct sls_user 
  * On any error *out is wiped. Whether d itself is active is the caller's
  * question (sls_device_usable on *out).
  */
-enum sls_rc sls_share_resolve(const struct sls_store *store, uid_t owner,
+enum sls_rc sls_share_resolve(const struct sls_store *store, uid_t owner, const char *name,
 			      const struct sls_user *user, const struct sls_device *d, time_t now,
 			      struct sls_device *out, struct sls_diag *diag);
 

@@ -78,6 +78,8 @@ static void print_devices(struct sls_cli *cli, const struct sls_user *user,
 		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name, d->type->name, d->level,
 		       status_text(user, d, ds, gone), created, used, d->label[0] ? d->label : "-");
 		print_details(d, ds, time(NULL));
+		if (d->shared_with[0] != '\0')
+			printf("  shared with %s\n", d->shared_with);
 		if (d->shared_from[0] != '\0')
 			printf("  shared from %s%s\n", d->shared_from,
 			       gone ? ": no longer answers (revoked, transferred or expired there, "

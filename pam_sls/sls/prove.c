@@ -29,7 +29,8 @@ bool sls_cli_answers(struct sls_cli *cli, const struct sls_user *u, const struct
 	if (d->shared_from[0] == '\0')
 		return true;
 	sls_cli_store_enter(cli);
-	rc = sls_share_resolve(&cli->store, sls_store_owner(cli), u, d, now, &live, &diag);
+	rc = sls_share_resolve(&cli->store, sls_store_owner(cli), cli->user, u, d, now, &live,
+			       &diag);
 	sls_cli_store_leave(cli);
 	sls_wipe(&live, sizeof(live));
 	return rc == SLS_OK;

@@ -123,7 +123,20 @@ static int pick(struct sls_cli *cli, const struct share *s, struct sls_user *fro
 	return SLS_EXIT_OK;
 }
 
-/* Whether user may take d of s->from: not shared already, no device of another kind by its name. */
+static size_t strchr_count(const char *s, char c)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == c;
+	return n;
+}
+
+/*
+ * Whether user may take d of s->from: not shared already, no device of
+ * another kind by its name, d shared with fewer than SLS_SHARED_WITH_MAX.
+ */
+
 static int room_for(struct sls_cli *cli, const struct share *s, struct sls_user *user,
 		    const struct sls_device *d)
 {
@@ -140,6 +153,12 @@ static int room_for(struct sls_cli *cli, const struct share *s, struct sls_user 
 		sls_cli_later(cli, "%s has a device named %s already: revoke it first", cli->user,
 			      d->name);
 		return SLS_EXIT_EXISTS;
+	}
+	if (d->shared_with[0] != '\0' && !sls_share_with_has(d, cli->user) &&
+	    strchr_count(d->shared_with, ',') + 1 >= SLS_SHARED_WITH_MAX) {
+		sls_cli_later(cli, "device %s of %s is shared with %d users already (%s)", d->name,
+			      s->from, SLS_SHARED_WITH_MAX, d->shared_with);
+		return SLS_EXIT_INPUT;
 	}
 	for (size_t i = 0; i < user->ndevices; i++)
 		live += user->devices[i].status != SLS_STATUS_REVOKED;
@@ -345,6 +364,7 @@ static int prove(struct sls_cli *cli, struct share *s)
 
 struct pair {
 	const char *from;
+	bool adding; /* a share, not an unshare */
 	struct sls_txn user, owner;
 	int errnum;
 	struct sls_diag diag;
@@ -360,14 +380,23 @@ static enum sls_rc pair_begin_cb(struct sls_cli *cli, void *arg)
 	return rc;
 }
 
+/*
+ * The owner's file first when a share is added, the user's first when one
+ * is removed: if the second write fails, what is left is an owner's
+ * shared_with naming a user without the device, which lets no one in (a
+ * shared device answers only while both files say so) and which a share
+ * anew or an unshare mends.
+ */
 static enum sls_rc pair_commit_cb(struct sls_cli *cli, void *arg)
 {
 	struct pair *p = arg;
-	enum sls_rc rc = sls_txn_commit(&p->user);
+	struct sls_txn *first = p->adding ? &p->owner : &p->user;
+	struct sls_txn *second = p->adding ? &p->user : &p->owner;
+	enum sls_rc rc = sls_txn_commit(first);
 
 	(void)cli;
 	if (rc == SLS_OK)
-		rc = sls_txn_commit(&p->owner);
+		rc = sls_txn_commit(second);
 	p->errnum = errno;
 	return rc;
 }
@@ -405,6 +434,10 @@ static int add_share(struct sls_cli *cli, struct share *s, struct pair *p)
 	n = place(p->user.user, d->name);
 	if (n == NULL) /* room_for saw to it */
 		return SLS_EXIT_INPUT;
+	/* the owner's record of it (may_share saw there was room) */
+	if (sls_share_with_add(sls_user_find_device(p->owner.user, d->name), cli->user) != SLS_OK)
+		return SLS_EXIT_INPUT;
+	p->owner.user_changed = true;
 	memset(n, 0, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", d->name);
 	snprintf(n->label, sizeof(n->label), "%s", d->label);
@@ -435,7 +468,7 @@ static int pair_error(struct sls_cli *cli, const struct pair *p, enum sls_rc rc)
 
 static int commit_share(struct sls_cli *cli, struct share *s)
 {
-	struct pair p = {.from = s->from};
+	struct pair p = {.from = s->from, .adding = true};
 	enum sls_rc rc;
 	int status = SLS_EXIT_STORE;
 
@@ -598,11 +631,14 @@ static int unshare_dry_run(struct sls_cli *cli, struct sls_user *user, void *arg
 	return status;
 }
 
-static int remove_share(struct sls_cli *cli, struct sls_txn *t, void *arg)
+/*
+ * Under both locks: the device out of the user's file, and the user out of
+ * the owner's record of it (when the owner's device is still there).
+ */
+static int remove_share(struct sls_cli *cli, struct pair *p, struct unshare *u)
 {
-	struct unshare *u = arg;
-	struct sls_user *user = t->user;
-	struct sls_device *d = sls_user_find_device(user, u->dev.name);
+	struct sls_user *user = p->user.user;
+	struct sls_device *d = sls_user_find_device(user, u->dev.name), *od;
 	size_t i;
 	int status;
 
@@ -617,8 +653,31 @@ static int remove_share(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	memmove(d, d + 1, (user->ndevices - i - 1) * sizeof(*d));
 	user->ndevices--;
 	sls_wipe(&user->devices[user->ndevices], sizeof(*d));
-	t->user_changed = true;
+	p->user.user_changed = true;
+	od = p->owner.user_exists ? sls_user_find_device(p->owner.user, u->dev.name) : NULL;
+	if (od != NULL && sls_share_with_has(od, cli->user)) {
+		sls_share_with_remove(od, cli->user);
+		p->owner.user_changed = true;
+	}
 	return SLS_EXIT_OK;
+}
+
+static int commit_unshare(struct sls_cli *cli, struct unshare *u)
+{
+	struct pair p = {.from = u->dev.shared_from, .adding = false};
+	enum sls_rc rc;
+	int status = SLS_EXIT_STORE;
+
+	cli->later[0] = '\0';
+	rc = sls_cli_as_store(cli, pair_begin_cb, &p);
+	if (rc == SLS_OK)
+		status = remove_share(cli, &p, u);
+	if (rc == SLS_OK && status == SLS_EXIT_OK)
+		rc = sls_cli_as_store(cli, pair_commit_cb, &p);
+	sls_txn_end(&p.user);
+	sls_txn_end(&p.owner);
+	sls_cli_say_later(cli);
+	return rc == SLS_OK ? status : pair_error(cli, &p, rc);
 }
 
 static int unshare(struct sls_cli *cli, struct unshare *u)
@@ -636,7 +695,7 @@ static int unshare(struct sls_cli *cli, struct unshare *u)
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_prove(cli, 0, "To stop sharing a device");
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_transact(cli, SLS_CLI_USER, remove_share, u);
+		status = commit_unshare(cli, u);
 	if (status != SLS_EXIT_OK)
 		return status;
 	sls_log_event(&cli->log, SLS_EV_SHARE, u->dev.name, "success", NULL,

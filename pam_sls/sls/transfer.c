@@ -154,6 +154,8 @@ static int move(struct sls_cli *cli, struct transfer *x)
 	memcpy(&x->e.dev, &x->old, sizeof(x->e.dev));
 	/* a new identity: the old secret's used challenges and steps are not the new one's */
 	x->e.dev.created = now > x->old.created ? now : x->old.created + 1;
+	/* and a new created ends its shares: the users it was shared with share it anew */
+	memset(x->e.dev.shared_with, 0, sizeof(x->e.dev.shared_with));
 	status = sls_newdev_provision(cli, &x->e);
 	if (status == SLS_EXIT_OK)
 		status = sls_newdev_show(cli, x->png, x->svg, &x->e);

@@ -51,11 +51,13 @@ static void edit_user(const char *name, const char *from, const char *to)
 	free(edited);
 }
 
-/* olga: the test ibkey "laptop" (created 1700000000, PIN ENV_PIN), identity Jane Doe. */
+/* olga: the test ibkey "laptop" (created 1700000000, PIN ENV_PIN, shared with rita), identity
+ * Jane Doe. */
 static void olga(void)
 {
 	env_user("olga", ENV_IBKEY);
 	edit_user("olga", "identity =\n", "identity = Jane Doe\n");
+	edit_user("olga", "created = 1700000000\n", "shared_with = rita\ncreated = 1700000000\n");
 }
 
 /* rita: identity id, olga's laptop shared (as sls share writes it), and own devices (text). */

@@ -90,7 +90,10 @@ static void put_user(struct fx *fx, const char *user, const char *id, const char
 	put(fx, user, text);
 }
 
-/* olga's totp "phone" (status, created, shared_from given) and ibkey "key" (PIN hash given). */
+/*
+ * olga's totp "phone" (status, created given) and ibkey "key" (PIN hash
+ * given), both shared with rita (the key with sam too).
+ */
 static void put_olga(struct fx *fx, const char *id, const char *status, const char *created,
 		     const char *pin_hash)
 {
@@ -98,9 +101,10 @@ static void put_olga(struct fx *fx, const char *id, const char *status, const ch
 
 	snprintf(devices, sizeof(devices),
 		 "\n[device phone]\ntype = totp\nlabel = olga's phone\nsecret = %s\nlevel = 2\n"
-		 "status = %s\ncreated = %s\n"
+		 "status = %s\nshared_with = rita\ncreated = %s\n"
 		 "\n[device key]\ntype = ibkey\nlabel =\nsuite = %s\nsecret = %s\n"
-		 "pin_hash = %s\nlevel = 3\nstatus = active\ncreated = 1700000000\n",
+		 "pin_hash = %s\nlevel = 3\nstatus = active\nshared_with = sam,rita\n"
+		 "created = 1700000000\n",
 		 KEY_B32, status, created, SLS_OCRA_DEFAULT_SUITE, KEY_B32, pin_hash);
 	put_user(fx, "olga", id, devices);
 }
@@ -177,6 +181,22 @@ static void test_bare_refusals(void **state)
 	refused("\n[device k]\ntype = ibkey\nlabel =\nsecret = " KEY_B32 "\nlevel = 3\n"
 		"status = active\nshared_from = olga\ncreated = 1700000000\n",
 		"missing key 'suite'");
+	/* the owner's record: names, distinct, at most 8, never on a shared device or a card */
+	refused("\n[device k]\ntype = totp\nlabel =\nsecret = " KEY_B32 "\nlevel = 2\n"
+		"status = active\nshared_with = a,,b\ncreated = 1700000000\n",
+		"not 1 to 8 distinct user names");
+	refused("\n[device k]\ntype = totp\nlabel =\nsecret = " KEY_B32 "\nlevel = 2\n"
+		"status = active\nshared_with = a,b,a\ncreated = 1700000000\n",
+		"not 1 to 8 distinct user names");
+	refused("\n[device k]\ntype = totp\nlabel =\nsecret = " KEY_B32 "\nlevel = 2\n"
+		"status = active\nshared_with = a,b,c,d,e,f,g,h,i\ncreated = 1700000000\n",
+		"not 1 to 8 distinct user names");
+	refused("\n[device k]\ntype = totp\nlabel =\nsecret = " KEY_B32 "\nlevel = 2\n"
+		"status = active\nshared_with = ../x\ncreated = 1700000000\n",
+		"not 1 to 8 distinct user names");
+	refused("\n[device k]\ntype = totp\nlabel =\nlevel = 2\nstatus = active\n"
+		"shared_from = olga\nshared_with = rita\ncreated = 1700000000\n",
+		"not shared in turn");
 	/* an own device still needs its keys */
 	refused("\n[device k]\ntype = ibkey\nlabel =\nlevel = 3\nstatus = active\n"
 		"created = 1700000000\n",
@@ -201,6 +221,39 @@ static void test_bare_refusals(void **state)
 	free(u);
 }
 
+/* The owner's list: added once, up to 8, removed from any place. */
+static void test_shared_with_list(void **state)
+{
+	struct sls_device *d = calloc(1, sizeof(*d));
+	char name[8];
+
+	(void)state;
+	assert_non_null(d);
+	assert_true(sls_share_with_ok(""));
+	assert_false(sls_share_with_has(d, "rita"));
+	assert_int_equal(sls_share_with_add(d, "rita"), SLS_OK);
+	assert_int_equal(sls_share_with_add(d, "rita"), SLS_OK);
+	assert_string_equal(d->shared_with, "rita");
+	assert_int_equal(sls_share_with_add(d, "sam"), SLS_OK);
+	assert_string_equal(d->shared_with, "rita,sam");
+	assert_true(sls_share_with_has(d, "sam"));
+	assert_false(sls_share_with_has(d, "sa"));
+	assert_false(sls_share_with_has(d, "rit"));
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		assert_int_equal(sls_share_with_add(d, name), SLS_OK);
+	}
+	assert_true(sls_share_with_ok(d->shared_with));
+	assert_int_equal(sls_share_with_add(d, "one-too-many"), SLS_ERR_TOOBIG);
+	sls_share_with_remove(d, "rita");
+	assert_string_equal(d->shared_with, "sam,u0,u1,u2,u3,u4,u5");
+	sls_share_with_remove(d, "u5");
+	sls_share_with_remove(d, "u2");
+	sls_share_with_remove(d, "nobody");
+	assert_string_equal(d->shared_with, "sam,u0,u1,u3,u4");
+	free(d);
+}
+
 /* ---- the resolution ----------------------------------------------------------------------------
  */
 
@@ -211,8 +264,8 @@ static enum sls_rc resolve(struct fx *fx, const char *name, struct sls_device *o
 
 	assert_non_null(u);
 	load(fx, "rita", u);
-	rc = sls_share_resolve(&fx->store, geteuid(), u, sls_user_find_device(u, name), time(NULL),
-			       out, NULL);
+	rc = sls_share_resolve(&fx->store, geteuid(), "rita", u, sls_user_find_device(u, name),
+			       time(NULL), out, NULL);
 	sls_user_clear(u);
 	free(u);
 	return rc;
@@ -260,8 +313,18 @@ static void test_resolve(void **state)
 	assert_int_equal(resolve(fx, "phone", &live), SLS_ERR_GONE); /* no chains */
 	put_user(fx, "olga", "Jane Doe",
 		 "\n[device phone]\ntype = totp\nlabel =\nsecret = " KEY_B32 "\nlevel = 2\n"
-		 "status = active\nexpires = 1700000500\ncreated = 1700000000\n");
+		 "status = active\nexpires = 1700000500\nshared_with = rita\n"
+		 "created = 1700000000\n");
 	assert_int_equal(resolve(fx, "phone", &live), SLS_ERR_GONE); /* expired */
+	/* the owner's file must name rita: one that does not (any more) ends it */
+	put_user(fx, "olga", "Jane Doe",
+		 "\n[device phone]\ntype = totp\nlabel =\nsecret = " KEY_B32 "\nlevel = 2\n"
+		 "status = active\nshared_with = sam\ncreated = 1700000000\n");
+	assert_int_equal(resolve(fx, "phone", &live), SLS_ERR_GONE);
+	put_user(fx, "olga", "Jane Doe",
+		 "\n[device phone]\ntype = totp\nlabel =\nsecret = " KEY_B32 "\nlevel = 2\n"
+		 "status = active\ncreated = 1700000000\n");
+	assert_int_equal(resolve(fx, "phone", &live), SLS_ERR_GONE);
 	put(fx, "olga", "[user]\nphone = x\n");
 	assert_int_equal(resolve(fx, "phone", &live), SLS_ERR_FORMAT);
 
@@ -405,6 +468,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bare_round_trip),
 	    cmocka_unit_test(test_bare_refusals),
+	    cmocka_unit_test(test_shared_with_list),
 	    cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_login, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_attempt_direct, setup, teardown),
