@@ -11,10 +11,14 @@
 #include <unistd.h>
 
 #include "accounts.h"
-#include "sls_text.h"
 #include "qrrun.h"
-#include "sls.h"
+#include "sls_codec.h"
+#include "sls_ocra.h"
+#include "sls_otp.h"
+#include "sls_secret.h"
+#include "sls_text.h"
 #include "sls_tty.h"
+#include "sls_uri.h"
 
 /* Exit codes (documented in sls-authenticator(1)). */
 enum {
