@@ -401,21 +401,6 @@ static enum sls_rc pair_commit_cb(struct sls_cli *cli, void *arg)
 	return rc;
 }
 
-/* Where the shared device goes: its name's place, else a new one, else a revoked one's. */
-static struct sls_device *place(struct sls_user *user, const char *name)
-{
-	struct sls_device *d = sls_user_find_device(user, name);
-
-	if (d != NULL)
-		return d;
-	if (user->ndevices < SLS_DEVICES_MAX)
-		return &user->devices[user->ndevices++];
-	for (size_t i = 0; i < SLS_DEVICES_MAX; i++)
-		if (user->devices[i].status == SLS_STATUS_REVOKED)
-			return &user->devices[i];
-	return NULL;
-}
-
 /* Under both locks: the rules again, the device still the one proven, then it is added. */
 static int add_share(struct sls_cli *cli, struct share *s, struct pair *p)
 {
@@ -431,7 +416,8 @@ static int add_share(struct sls_cli *cli, struct share *s, struct pair *p)
 			      s->dev.name, s->from);
 		return SLS_EXIT_CONFIRM;
 	}
-	n = place(p->user.user, d->name);
+	/* its name's place, a new one or a revoked one's; created stays the owner's */
+	n = sls_user_place_device(p->user.user, d->name, &(time_t){d->created});
 	if (n == NULL) /* room_for saw to it */
 		return SLS_EXIT_INPUT;
 	/* the owner's record of it (may_share saw there was room) */
@@ -466,22 +452,37 @@ static int pair_error(struct sls_cli *cli, const struct pair *p, enum sls_rc rc)
 	return rc == SLS_ERR_NOMEM ? SLS_EXIT_USAGE : SLS_EXIT_STORE;
 }
 
-static int commit_share(struct sls_cli *cli, struct share *s)
+/*
+ * The two-user transaction of cli->user and from: both locks, change (under
+ * them: SLS_EXIT_OK to write), both files written in pair_commit_cb's order.
+ */
+static int pair_transact(struct sls_cli *cli, const char *from, bool adding,
+			 int (*change)(struct sls_cli *cli, struct pair *p, void *arg), void *arg)
 {
-	struct pair p = {.from = s->from, .adding = true};
+	struct pair p = {.from = from, .adding = adding};
 	enum sls_rc rc;
 	int status = SLS_EXIT_STORE;
 
 	cli->later[0] = '\0';
 	rc = sls_cli_as_store(cli, pair_begin_cb, &p);
 	if (rc == SLS_OK)
-		status = add_share(cli, s, &p);
+		status = change(cli, &p, arg);
 	if (rc == SLS_OK && status == SLS_EXIT_OK)
 		rc = sls_cli_as_store(cli, pair_commit_cb, &p);
 	sls_txn_end(&p.user);
 	sls_txn_end(&p.owner);
 	sls_cli_say_later(cli);
 	return rc == SLS_OK ? status : pair_error(cli, &p, rc);
+}
+
+static int add_share_cb(struct sls_cli *cli, struct pair *p, void *arg)
+{
+	return add_share(cli, arg, p);
+}
+
+static int commit_share(struct sls_cli *cli, struct share *s)
+{
+	return pair_transact(cli, s->from, true, add_share_cb, s);
 }
 
 /* ---- sls share ---- */
@@ -662,22 +663,14 @@ static int remove_share(struct sls_cli *cli, struct pair *p, struct unshare *u)
 	return SLS_EXIT_OK;
 }
 
+static int remove_share_cb(struct sls_cli *cli, struct pair *p, void *arg)
+{
+	return remove_share(cli, p, arg);
+}
+
 static int commit_unshare(struct sls_cli *cli, struct unshare *u)
 {
-	struct pair p = {.from = u->dev.shared_from, .adding = false};
-	enum sls_rc rc;
-	int status = SLS_EXIT_STORE;
-
-	cli->later[0] = '\0';
-	rc = sls_cli_as_store(cli, pair_begin_cb, &p);
-	if (rc == SLS_OK)
-		status = remove_share(cli, &p, u);
-	if (rc == SLS_OK && status == SLS_EXIT_OK)
-		rc = sls_cli_as_store(cli, pair_commit_cb, &p);
-	sls_txn_end(&p.user);
-	sls_txn_end(&p.owner);
-	sls_cli_say_later(cli);
-	return rc == SLS_OK ? status : pair_error(cli, &p, rc);
+	return pair_transact(cli, u->dev.shared_from, false, remove_share_cb, u);
 }
 
 static int unshare(struct sls_cli *cli, struct unshare *u)
