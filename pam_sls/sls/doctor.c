@@ -37,17 +37,18 @@
 
 #include "cli.h"
 
-#define PAM_DIR     "/etc/pam.d"
-#define SSHD        "/usr/sbin/sshd"
-#define SSHD_DIR    "/etc/ssh" /* where sshd looks for a relative Include */
-#define SSHD_CONFIG SSHD_DIR "/sshd_config"
-#define DEPTH_MAX   8            /* files within files (libpam stops at 16): a loop ends here */
-#define STACK_MAX   512          /* lines of one flattened stack */
-#define FREE_MAX    16           /* modules tried both ways: 2^16 runs at most */
-#define TEXT_MAX    (256 * 1024) /* a file, or the output of sshd -T */
-#define SSHD_T_SECS 10
-#define CONFS_MAX   8 /* distinct sls.conf files (conf= on PAM lines) checked */
-#define SPACE       " \t\r\f\v"
+#define PAM_DIR        "/etc/pam.d"
+#define SSHD           "/usr/sbin/sshd"
+#define SSHD_DIR       "/etc/ssh" /* where sshd looks for a relative Include */
+#define SSHD_CONFIG    SSHD_DIR "/sshd_config"
+#define DEPTH_MAX      8            /* files within files (libpam stops at 16): a loop ends here */
+#define STACK_MAX      512          /* lines of one flattened stack */
+#define FREE_MAX       16           /* modules tried both ways: 2^16 runs at most */
+#define TEXT_MAX       (256 * 1024) /* a file, or the output of sshd -T */
+#define SSHD_T_SECS    10
+#define SSHD_FILES_MAX 64 /* sshd_config files read, Includes and all */
+#define CONFS_MAX      8  /* distinct sls.conf files (conf= on PAM lines) checked */
+#define SPACE          " \t\r\f\v"
 #define UNSAFE_HINT                                                                                \
 	" (it must be owned by root, and it and every directory above it writable by no one "      \
 	"else)"
@@ -162,6 +163,8 @@ struct stack {
 	enum pam_type type;
 	bool quiet; /* no findings while reading it */
 	bool full;
+	const char *chain[DEPTH_MAX + 2]; /* the files being read, outermost first */
+	bool sls_after_failure;           /* a run reached pam_sls with the stack already failed */
 };
 
 /* sshd's settings that decide whether pam_sls is asked: -1 while not set. */
@@ -170,6 +173,7 @@ struct sshd {
 	bool failed; /* a finding was made while reading them */
 	bool read;   /* the file (or the output of sshd -T) itself was read */
 	int usepam, kbd, challenge, password, pubkey, hostbased, gssapi;
+	unsigned files; /* files read: Include loops end at SSHD_FILES_MAX */
 	char methods[512];
 	bool methods_set, methods_long;
 };
@@ -339,7 +343,7 @@ static int parse_action(const char *s)
 	long n;
 
 	for (int i = 0; i < 6; i++)
-		if (strcasecmp(s, names[i]) == 0)
+		if (strcmp(s, names[i]) == 0)
 			return -1 - i; /* ACT_IGNORE .. ACT_RESET */
 	n = strtol(s, &end, 10);
 	return s[0] >= '1' && s[0] <= '9' && *end == '\0' && n <= 100 ? (int)n : ACT_UNDEF;
@@ -349,7 +353,7 @@ static int parse_action(const char *s)
 static const char *parse_brackets(const char *control, signed char *act)
 {
 	char buf[512], *p = buf, *word, *eq;
-	int dflt = ACT_UNDEF, code, action;
+	int code, action;
 	size_t len = strlen(control);
 
 	if (len < 2 || control[len - 1] != ']' || len - 2 >= sizeof(buf))
@@ -361,18 +365,18 @@ static const char *parse_brackets(const char *control, signed char *act)
 			return "a word without '=' in its control";
 		*eq = '\0';
 		for (code = 0; code < _PAM_RETURN_VALUES; code++)
-			if (strcasecmp(word, code_names[code]) == 0)
+			if (strcmp(word, code_names[code]) == 0)
 				break;
 		action = parse_action(eq + 1);
-		if ((code == _PAM_RETURN_VALUES && strcasecmp(word, "default") != 0) ||
+		if ((code == _PAM_RETURN_VALUES && strcmp(word, "default") != 0) ||
 		    action == ACT_UNDEF)
 			return "an unknown value or action in its control";
+		/* as _pam_parse_control: default= fills what is unset where it stands */
 		if (code == _PAM_RETURN_VALUES)
-			dflt = action;
+			set_default(act, action);
 		else
 			act[code] = (signed char)action;
 	}
-	set_default(act, dflt);
 	set_default(act, ACT_BAD);
 	return NULL;
 }
@@ -582,7 +586,20 @@ static void free_files(struct doctor *d)
 
 /* ---- a service's stack, as libpam lists it ------------------------------------------ */
 
-static enum role role_of(const struct pam_line *l)
+/* A service a user's setuid program runs (its real uid is the user's). */
+static bool setuid_service(const char *service)
+{
+	static const char *const names[] = {"su",      "su-l",      "sudo",  "sudo-i",
+					    "runuser", "runuser-l", "chfn",  "chsh",
+					    "passwd",  "newgrp",    "pkexec"};
+
+	for (size_t i = 0; service != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(service, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static enum role role_of(const struct pam_line *l, const char *service)
 {
 	const char *base;
 
@@ -592,9 +609,15 @@ static enum role role_of(const struct pam_line *l)
 	base = base ? base + 1 : l->target;
 	if (strcmp(base, "pam_sls.so") == 0)
 		return ROLE_SLS;
-	/* pam_rootok lets root through, who needs no second factor to be root */
-	if (strcmp(base, "pam_deny.so") == 0 || strcmp(base, "pam_rootok.so") == 0)
+	if (strcmp(base, "pam_deny.so") == 0)
 		return ROLE_FAIL;
+	/*
+	 * pam_rootok passes when the program's real uid is 0: for su, sudo and
+	 * the like, only root, who needs no second factor to be root; but sshd,
+	 * login and other daemons run as root for everyone: there it may pass.
+	 */
+	if (strcmp(base, "pam_rootok.so") == 0)
+		return setuid_service(service) ? ROLE_FAIL : ROLE_FREE;
 	return strcmp(base, "pam_permit.so") == 0 ? ROLE_PASS : ROLE_FREE;
 }
 
@@ -652,11 +675,21 @@ static void flatten(struct doctor *d, const char *name, int depth, int level,
 	char what[SLS_CONFIG_PATH_MAX + 320];
 	struct pam_file *f;
 
+	if (d->stack.full)
+		return;
+	for (int i = 0; i < depth && i <= DEPTH_MAX; i++)
+		if (strcmp(d->stack.chain[i], name) == 0) {
+			/* libpam runs into its own depth limit, and fails the stack */
+			problem(d, from, at, "includes itself (an include loop)", true);
+			add(d, from, NULL, level, ROLE_FAIL);
+			return;
+		}
 	if (depth > DEPTH_MAX) {
-		problem(d, from, at, "includes nest deeper than 8 (an include loop?)", true);
+		problem(d, from, at, "includes nest deeper than 8", true);
 		add(d, from, NULL, level, ROLE_FAIL);
 		return;
 	}
+	d->stack.chain[depth] = name;
 	f = pam_file(d, name);
 	if (f->error[0] != '\0') {
 		snprintf(what, sizeof(what), "%s: %s", f->path, f->error);
@@ -668,7 +701,7 @@ static void flatten(struct doctor *d, const char *name, int depth, int level,
 		flatten(d, f->link, depth + 1, level, f, NULL);
 		return;
 	}
-	for (size_t i = 0; i < f->nlines; i++) {
+	for (size_t i = 0; i < f->nlines && !d->stack.full; i++) {
 		const struct pam_line *l = &f->lines[i];
 
 		if (l->type != TYPE_ANY && l->type != d->stack.type)
@@ -680,7 +713,7 @@ static void flatten(struct doctor *d, const char *name, int depth, int level,
 		else if (l->kind == LINE_BAD)
 			problem(d, f, l, l->why, true);
 		if (l->kind == LINE_MODULE || l->kind == LINE_BAD)
-			add(d, f, l, level, role_of(l));
+			add(d, f, l, level, role_of(l, d->service));
 	}
 }
 
@@ -693,6 +726,7 @@ static void build_stack(struct doctor *d, const char *service, enum pam_type typ
 	s->type = type;
 	s->quiet = quiet;
 	s->full = false;
+	s->sls_after_failure = false;
 	if (!pam_file(d, service)->missing)
 		flatten(d, service, 0, 0, NULL, NULL);
 	if (s->n == 0 && strcmp(service, "other") != 0 && !pam_file(d, "other")->missing)
@@ -758,7 +792,8 @@ static int retval_of(const struct handler *h, int sls_code, unsigned outcome)
 		return PAM_SUCCESS;
 	if (h->role == ROLE_FREE)
 		return (outcome >> h->bit) & 1 ? PAM_SUCCESS : PAM_AUTH_ERR;
-	return PAM_PERM_DENIED;
+	/* pam_deny (and pam_rootok) answer PAM_AUTH_ERR; libpam fails a bad line itself */
+	return h->line != NULL && h->line->kind == LINE_MODULE ? PAM_AUTH_ERR : PAM_PERM_DENIED;
 }
 
 struct verdict {
@@ -806,8 +841,10 @@ static bool apply(const struct stack *s, size_t *i, int act, int retval, struct 
  * One run of the stack (as _pam_dispatch_aux on a first pam_authenticate):
  * pam_sls returns sls_code, the free modules succeed where their bit of
  * outcome is set. True when the login passes; *b then says who let it.
+ * *sls_late is set when pam_sls runs with the stack already failed.
  */
-static bool run_stack(const struct stack *s, int sls_code, unsigned outcome, struct blame *b)
+static bool run_stack(const struct stack *s, int sls_code, unsigned outcome, struct blame *b,
+		      bool *sls_late)
 {
 	struct verdict v = {.impression = IMP_UNDEF, .status = PAM_PERM_DENIED};
 	int level = 0, prev = 0, retval, act;
@@ -825,6 +862,8 @@ static bool run_stack(const struct stack *s, int sls_code, unsigned outcome, str
 		}
 		if (h->role == ROLE_HEAD)
 			continue;
+		if (h->role == ROLE_SLS && v.impression == IMP_NEGATIVE)
+			*sls_late = true;
 		retval = retval_of(h, sls_code, outcome);
 		act = h->line != NULL ? h->line->act[retval] : ACT_BAD;
 		if (h->role == ROLE_SLS && (act == ACT_IGNORE || act == ACT_RESET || act > 0))
@@ -911,7 +950,7 @@ static bool try_runs(struct doctor *d)
 		if (same_as_before(s, k))
 			continue;
 		for (unsigned outcome = 0; outcome < 1u << nfree; outcome++) {
-			if (!run_stack(s, sls_failures[k], outcome, &b))
+			if (!run_stack(s, sls_failures[k], outcome, &b, &s->sls_after_failure))
 				continue;
 			passed = true;
 			if (b.at != SIZE_MAX)
@@ -1129,7 +1168,18 @@ static bool sshd_file(struct doctor *d, const char *path, int depth)
 {
 	char *text, why[256];
 	size_t len;
-	enum sls_rc rc = read_path(path, &text, &len);
+	enum sls_rc rc;
+
+	if (++d->sshd.files > SSHD_FILES_MAX) {
+		if (d->sshd.files == SSHD_FILES_MAX + 1)
+			finding(d, "sshd",
+				"%s: more than %d files with their Includes (an Include "
+				"loop?): not read further",
+				path, SSHD_FILES_MAX);
+		d->sshd.failed = true;
+		return false;
+	}
+	rc = read_path(path, &text, &len);
 
 	if (rc != SLS_OK) {
 		describe(rc, errno, why, sizeof(why));
@@ -1400,6 +1450,38 @@ static bool must_check(const char *name)
 	return false;
 }
 
+/*
+ * pam_sls reached with the stack already failed (a wrong password that does
+ * not end it) under an sls.conf with enroll_at_login: whoever reaches it
+ * enrols a device for a user who has none.
+ */
+static void enrol_after_failure(struct doctor *d)
+{
+	const char *dflt = d->cli->conf_path ? d->cli->conf_path : SLS_CONFIG_DEFAULT_PATH;
+	char at[SLS_CONFIG_PATH_MAX + 16];
+
+	if (!d->stack.sls_after_failure)
+		return;
+	for (size_t i = 0; i < d->stack.n; i++) {
+		const struct handler *h = &d->stack.h[i];
+		struct conf_check c = {.path = h->role == ROLE_SLS && h->line->conf ? h->line->conf
+										    : dflt};
+
+		if (h->role != ROLE_SLS)
+			continue;
+		sls_cli_as_store(d->cli, load_conf_cb, &c);
+		if (c.rc != SLS_OK || !c.conf.enroll_at_login)
+			continue;
+		where(h->file, h->line, at, sizeof(at));
+		finding(d, d->service,
+			"%s: pam_sls runs even after a module before it failed (a wrong password), "
+			"and %s has enroll_at_login: anyone who reaches it enrols a device for a "
+			"user without one; end the stack on a failed password (requisite)",
+			at, c.path);
+		return;
+	}
+}
+
 static bool reaches_sls(struct doctor *d, const char *name, enum pam_type type)
 {
 	build_stack(d, name, type, true);
@@ -1439,6 +1521,7 @@ static void check_service(struct doctor *d, const char *name)
 	if (sls != NULL) {
 		note_confs(d);
 		try_runs(d);
+		enrol_after_failure(d);
 	}
 	if (strcmp(name, "sshd") == 0 && d->sshd.found)
 		sshd_findings(d, sls != NULL);
