@@ -340,43 +340,17 @@ enum sls_rc sls_config_parse(const char *buf, struct sls_config *conf, struct sl
 	return rc == SLS_ERR_NOMEM ? rc : SLS_ERR_FORMAT;
 }
 
-static enum sls_rc split_path(const char *path, char *dir, size_t dirsize, const char **base)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (path[0] != '/' || slash == NULL || slash[1] == '\0' ||
-	    (size_t)(slash - path) >= dirsize)
-		return SLS_ERR_INVAL;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash == path ? 1 : slash - path] = '\0';
-	*base = slash + 1;
-	return sls_name_valid(*base) ? SLS_OK : SLS_ERR_NAME;
-}
-
 enum sls_rc sls_config_load(const char *path, uid_t owner, struct sls_config *conf,
 			    struct sls_diag *diag)
 {
-	char dir[PATH_MAX];
-	const char *base;
 	char *buf = NULL;
 	size_t len = 0;
-	int dirfd = -1;
 	enum sls_rc rc;
 
 	sls_config_defaults(conf);
-	rc = split_path(path, dir, sizeof(dir), &base);
-	if (rc != SLS_OK)
-		goto out;
-	rc = sls_dir_open(dir, owner, false, &dirfd);
-	if (rc != SLS_OK)
-		goto out;
-	rc = sls_file_read(dirfd, base, owner, SLS_CONFIG_FILE_MAX, &buf, &len);
-	if (rc != SLS_OK)
-		goto out;
-	rc = sls_config_parse(buf, conf, diag);
-out:
-	if (dirfd >= 0)
-		close(dirfd);
+	rc = sls_file_read_path(path, owner, SLS_CONFIG_FILE_MAX, &buf, &len);
+	if (rc == SLS_OK)
+		rc = sls_config_parse(buf, conf, diag);
 	sls_free_secret(buf, len + 1);
 	return rc;
 }

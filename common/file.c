@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,6 +393,33 @@ static enum sls_rc temp_create(int dirfd, const char *name, char *tmp, size_t tm
 	rc = SLS_ERR_IO;
 fail:
 	tmp[0] = '\0'; /* nothing of ours to remove */
+	return rc;
+}
+
+enum sls_rc sls_file_read_path(const char *path, uid_t owner, size_t max, char **buf, size_t *len)
+{
+	const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+	char dir[PATH_MAX];
+	enum sls_rc rc;
+	int dirfd = -1, saved;
+
+	if (buf == NULL || len == NULL)
+		return SLS_ERR_INVAL;
+	*buf = NULL;
+	*len = 0;
+	if (slash == NULL || path[0] != '/' || slash[1] == '\0' ||
+	    (size_t)(slash - path) >= sizeof(dir))
+		return SLS_ERR_INVAL;
+	/* a file in / has "/" for its directory */
+	memcpy(dir, path, slash == path ? 1 : (size_t)(slash - path));
+	dir[slash == path ? 1 : slash - path] = '\0';
+	rc = sls_dir_open(dir, owner, false, &dirfd);
+	if (rc == SLS_OK)
+		rc = sls_file_read(dirfd, slash + 1, owner, max, buf, len);
+	saved = errno;
+	if (dirfd >= 0)
+		close(dirfd);
+	errno = saved;
 	return rc;
 }
 

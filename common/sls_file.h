@@ -50,6 +50,14 @@ enum sls_rc sls_file_read(int dirfd, const char *name, uid_t owner, size_t max, 
 			  size_t *len);
 
 /*
+ * The same for the file at the absolute path: its directory opened with
+ * sls_dir_open (every directory above it checked), then sls_file_read.
+ * SLS_ERR_INVAL for a path that is not absolute or ends in '/'; errno is
+ * the failing call's.
+ */
+enum sls_rc sls_file_read_path(const char *path, uid_t owner, size_t max, char **buf, size_t *len);
+
+/*
  * The checks sls_file_read and sls_lock_acquire make on an open fd: fstat
  * says regular file, at most one link, owned by owner, no group/other write.
  * SLS_OK or SLS_ERR_UNSAFE; SLS_ERR_IO (errno set) if fstat fails. st (may

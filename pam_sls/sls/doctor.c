@@ -273,39 +273,12 @@ static void describe(enum sls_rc rc, int errnum, char *out, size_t size)
 		 rc == SLS_ERR_UNSAFE ? UNSAFE_HINT : "");
 }
 
-/* Directories and files of root's (sls doctor is root's). */
-static enum sls_rc dir_open(const char *path, int *fd)
-{
-	return sls_dir_open(path, 0, false, fd);
-}
-
-static enum sls_rc file_read(int dirfd, const char *name, char **text, size_t *len)
-{
-	return sls_file_read(dirfd, name, 0, TEXT_MAX, text, len);
-}
-
 /* Read the file at absolute path whole, checked as sls_file_read checks the store's files. */
 static enum sls_rc read_path(const char *path, char **text, size_t *len)
 {
-	const char *slash = strrchr(path, '/');
-	char dir[SLS_CONFIG_PATH_MAX];
-	enum sls_rc rc;
-	int fd = -1, saved;
+	enum sls_rc rc = sls_file_read_path(path, 0, TEXT_MAX, text, len);
 
-	*text = NULL;
-	*len = 0;
-	if (path[0] != '/' || slash[1] == '\0' ||
-	    (size_t)snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path),
-			     path) >= sizeof(dir))
-		return SLS_ERR_NAME;
-	rc = dir_open(dir, &fd);
-	if (rc == SLS_OK)
-		rc = file_read(fd, slash + 1, text, len);
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	errno = saved;
-	return rc;
+	return rc == SLS_ERR_INVAL ? SLS_ERR_NAME : rc;
 }
 
 /* ---- reading PAM files ------------------------------------------------------------- */
@@ -538,7 +511,7 @@ static void load_file(struct doctor *d, struct pam_file *f)
 		read_link(d, f);
 		return;
 	} else {
-		rc = file_read(d->pam_fd, f->name, &f->text, &f->len);
+		rc = sls_file_read(d->pam_fd, f->name, 0, TEXT_MAX, &f->text, &f->len);
 	}
 	if (rc == SLS_OK)
 		parse_file(f);
@@ -1631,7 +1604,7 @@ static int doctor(struct doctor *d)
 	enum sls_rc rc;
 
 	sshd_settings(d);
-	rc = dir_open(d->pam_dir, &d->pam_fd);
+	rc = sls_dir_open(d->pam_dir, 0, false, &d->pam_fd);
 	if (rc != SLS_OK) {
 		describe(rc, errno, why, sizeof(why));
 		finding(d, "pam.d", "%s: %s: no service is checked", d->pam_dir, why);

@@ -270,6 +270,29 @@ static void test_read_ok(void **state)
 	assert_contents(fx->dirfd, "carol", "x");
 }
 
+/* By absolute path: the directory opened with its checks, then the file; not a relative one. */
+static void test_read_path(void **state)
+{
+	struct fx *fx = *state;
+	char path[PATH_MAX + 64], *buf = NULL;
+	size_t len = 0;
+
+	write_str(fx->dirfd, "alice", "[user]\n");
+	snprintf(path, sizeof(path), "%s/alice", fx->path);
+	assert_rc(sls_file_read_path(path, geteuid(), SLS_FILE_MAX, &buf, &len), SLS_OK);
+	assert_string_equal(buf, "[user]\n");
+	sls_free_secret(buf, len + 1);
+	snprintf(path, sizeof(path), "%s/nobody", fx->path);
+	assert_rc(sls_file_read_path(path, geteuid(), SLS_FILE_MAX, &buf, &len), SLS_ERR_NOENT);
+	assert_null(buf);
+	snprintf(path, sizeof(path), "%s/", fx->path);
+	assert_rc(sls_file_read_path(path, geteuid(), SLS_FILE_MAX, &buf, &len), SLS_ERR_INVAL);
+	assert_rc(sls_file_read_path("alice", geteuid(), SLS_FILE_MAX, &buf, &len), SLS_ERR_INVAL);
+	/* a file in /: the directory is "/" (root's) */
+	assert_rc(sls_file_read_path("/sls-no-such-file", 0, SLS_FILE_MAX, &buf, &len),
+		  SLS_ERR_NOENT);
+}
+
 static void test_read_symlink(void **state)
 {
 	struct fx *fx = *state;
@@ -889,6 +912,7 @@ int main(void)
 	    cmocka_unit_test(test_name_valid),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	    T(test_read_ok),
+	    T(test_read_path),
 	    T(test_read_symlink),
 	    T(test_read_hardlink),
 	    T(test_read_writable_by_others),
