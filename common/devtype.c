@@ -41,6 +41,11 @@ bool sls_devtype_askable(const struct sls_devtype *t)
 	return t->attempt != NULL;
 }
 
+bool sls_devtype_spent(const struct sls_device *d, const struct sls_device_state *ds)
+{
+	return d->type->spent != NULL && d->type->spent(d, ds);
+}
+
 /* The names of the types keep() takes: "a, b and c" (and_last) or "a, b". */
 static void names(const struct sls_devtypes *types, bool (*keep)(const struct sls_devtype *),
 		  bool and_last, char *buf, size_t size)

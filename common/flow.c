@@ -115,7 +115,7 @@ static const char *why_not(const struct sls_flow *f, const struct sls_device *d,
 		us->nunusable++;
 		return "not usable now";
 	}
-	if (d->type->spent != NULL && d->type->spent(d, sls_state_find(us->state, d))) {
+	if (sls_devtype_spent(d, sls_state_find(us->state, d))) {
 		us->nunusable++;
 		return "nothing left to answer with (every code used)";
 	}

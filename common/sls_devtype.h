@@ -213,6 +213,10 @@ unsigned sls_devtype_mask_all(const struct sls_devtypes *types);
 /* Whether a login can ask a device of type t (it has an attempt hook). */
 bool sls_devtype_askable(const struct sls_devtype *t);
 
+/* Whether d has nothing left to answer with by its state ds (may be NULL): its type's spent hook.
+ */
+bool sls_devtype_spent(const struct sls_device *d, const struct sls_device_state *ds);
+
 /*
  * "ibkey, dsc and totp": the names of the types sls enroll makes (with
  * provision), in registry order, into buf.

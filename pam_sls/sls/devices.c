@@ -28,7 +28,7 @@ static const char *status_text(const struct sls_user *user, const struct sls_dev
 		return "expired";
 	if (!sls_device_usable(user, d, now) || gone)
 		return "unusable";
-	if (d->type->spent != NULL && d->type->spent(d, ds))
+	if (sls_devtype_spent(d, ds))
 		return "used";
 	return sls_device_status_name(d->status);
 }

@@ -24,7 +24,7 @@ bool sls_cli_answers(struct sls_cli *cli, const struct sls_user *u, const struct
 		return false;
 	if (!sls_devtype_askable(d->type) || !sls_device_usable(u, d, now))
 		return false;
-	if (st != NULL && d->type->spent != NULL && d->type->spent(d, sls_state_find(st, d)))
+	if (st != NULL && sls_devtype_spent(d, sls_state_find(st, d)))
 		return false;
 	if (d->shared_from[0] == '\0')
 		return true;
