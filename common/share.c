@@ -42,6 +42,15 @@ bool sls_share_with_ok(const char *list)
 	}
 }
 
+size_t sls_share_with_count(const struct sls_device *d)
+{
+	size_t n = d->shared_with[0] != '\0';
+
+	for (const char *p = d->shared_with; *p != '\0'; p++)
+		n += *p == ',';
+	return n;
+}
+
 bool sls_share_with_has(const struct sls_device *d, const char *user)
 {
 	size_t ulen = strlen(user);
@@ -59,13 +68,12 @@ bool sls_share_with_has(const struct sls_device *d, const char *user)
 
 enum sls_rc sls_share_with_add(struct sls_device *d, const char *user)
 {
-	size_t n = d->shared_with[0] != '\0', used = strlen(d->shared_with);
+	size_t used = strlen(d->shared_with);
 
 	if (sls_share_with_has(d, user))
 		return SLS_OK;
-	for (const char *p = d->shared_with; *p != '\0'; p++)
-		n += *p == ',';
-	if (n >= SLS_SHARED_WITH_MAX || used + 1 + strlen(user) >= sizeof(d->shared_with))
+	if (sls_share_with_count(d) >= SLS_SHARED_WITH_MAX ||
+	    used + 1 + strlen(user) >= sizeof(d->shared_with))
 		return SLS_ERR_TOOBIG;
 	snprintf(d->shared_with + used, sizeof(d->shared_with) - used, "%s%s", used ? "," : "",
 		 user);

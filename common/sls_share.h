@@ -31,6 +31,9 @@ bool sls_share_type_ok(const struct sls_devtype *t);
  */
 bool sls_share_with_ok(const char *list);
 
+/* How many users d's shared_with names. */
+size_t sls_share_with_count(const struct sls_device *d);
+
 /* Whether user is in d's shared_with. */
 bool sls_share_with_has(const struct sls_device *d, const char *user);
 

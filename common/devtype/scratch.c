@@ -54,11 +54,11 @@ static bool tags_ok(const struct sls_device *d, size_t n)
 	static const uint8_t zero[SLS_SCRATCH_TAG_LEN];
 
 	for (size_t i = 0; i < SLS_SCRATCH_CODES_MAX; i++) {
-		if (i >= n && memcmp(d->u.scratch.tags[i], zero, SLS_SCRATCH_TAG_LEN) != 0)
+		if (i >= n && !sls_secure_equal(d->u.scratch.tags[i], zero, SLS_SCRATCH_TAG_LEN))
 			return false;
 		for (size_t j = 0; i < n && j < i; j++)
-			if (memcmp(d->u.scratch.tags[i], d->u.scratch.tags[j],
-				   SLS_SCRATCH_TAG_LEN) == 0)
+			if (sls_secure_equal(d->u.scratch.tags[i], d->u.scratch.tags[j],
+					     SLS_SCRATCH_TAG_LEN))
 				return false;
 	}
 	return true;

@@ -262,13 +262,13 @@ static int no_device(struct sls_login *login)
 	struct sls_outcome out;
 	struct sls_flow flow;
 
-	if (login->conf.enroll_at_login && !login->known) {
-		/* sshd asks PAM for names no one has: none may leave a file behind */
-		sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
-			      "not a user of this system: no enrolment at login");
-		return PAM_USER_UNKNOWN;
-	}
 	if (login->conf.enroll_at_login) {
+		/* sshd asks PAM for names no one has: none may leave a file behind */
+		if (!login->known) {
+			sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
+				      "not a user of this system: no enrolment at login");
+			return PAM_USER_UNKNOWN;
+		}
 		flow = login_flow(login);
 		sls_flow_enroll(&flow, login->enrollment, &out);
 		return out.verdict == SLS_VERDICT_NO_DEVICE ? PAM_AUTH_ERR

@@ -123,15 +123,6 @@ static int pick(struct sls_cli *cli, const struct share *s, struct sls_user *fro
 	return SLS_EXIT_OK;
 }
 
-static size_t strchr_count(const char *s, char c)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += *s == c;
-	return n;
-}
-
 /*
  * Whether user may take d of s->from: not shared already, no device of
  * another kind by its name, d shared with fewer than SLS_SHARED_WITH_MAX.
@@ -154,8 +145,7 @@ static int room_for(struct sls_cli *cli, const struct share *s, struct sls_user 
 			      d->name);
 		return SLS_EXIT_EXISTS;
 	}
-	if (d->shared_with[0] != '\0' && !sls_share_with_has(d, cli->user) &&
-	    strchr_count(d->shared_with, ',') + 1 >= SLS_SHARED_WITH_MAX) {
+	if (!sls_share_with_has(d, cli->user) && sls_share_with_count(d) >= SLS_SHARED_WITH_MAX) {
 		sls_cli_later(cli, "device %s of %s is shared with %d users already (%s)", d->name,
 			      s->from, SLS_SHARED_WITH_MAX, d->shared_with);
 		return SLS_EXIT_INPUT;

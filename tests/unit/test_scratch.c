@@ -116,7 +116,7 @@ static struct sls_user *user_with(const char *const *codes, size_t n)
 
 	assert_non_null(u);
 	d = &u->devices[u->ndevices++];
-	strcpy(d->name, "pad");
+	snprintf(d->name, sizeof(d->name), "pad");
 	d->status = SLS_STATUS_ACTIVE;
 	d->created = 1763780000;
 	assert_int_equal(sls_scratch_new(d, codes, n), SLS_OK);
