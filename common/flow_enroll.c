@@ -97,8 +97,13 @@ static enum sls_verdict show(const struct sls_flow *f, struct newdev *n)
 	size_t qrlen = 0;
 	enum sls_rc rc;
 
-	if (sls_qr_render_small(n->uri, true, &qr, &qrlen) != SLS_OK ||
-	    (prompt = malloc(PROMPT_MAX)) == NULL)
+	if (sls_qr_render_small(n->uri, true, &qr, &qrlen) != SLS_OK) {
+		sls_log_event(f->log, SLS_EV_SYSTEM_ERROR, n->dev.name, "error", NULL,
+			      "the QR code could not be drawn (is libqrencode installed?)");
+		goto out;
+	}
+	prompt = malloc(PROMPT_MAX);
+	if (prompt == NULL)
 		goto out;
 	/* an ibkey is sls-authenticator's; a totp code any authenticator app's */
 	snprintf(prompt, PROMPT_MAX,

@@ -1,17 +1,27 @@
-/* pam_sls - decisions to the systemd journal, with a fallback for hosts without one. */
+/*
+ * pam_sls - decisions to the systemd journal, with a fallback for hosts
+ * without one. The journal is reached through its native protocol
+ * (https://systemd.io/JOURNAL_NATIVE_PROTOCOL/: one datagram of KEY=value
+ * fields to /run/systemd/journal/socket), not libsystemd: loading
+ * libsystemd and the compression and crypto libraries it brings cost a
+ * login more than everything else the module does in sshd (tests/bench).
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
-
-#define SD_JOURNAL_SUPPRESS_LOCATION
-#include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #include "sls_log.h"
 
-/* The journald socket; its absence means "no journal" (sd_journal_send then returns 0). */
+/* The journald socket; its absence means "no journal". */
 #define SLS_JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 struct sls_event_info {
@@ -76,6 +86,71 @@ static bool sls_journal_present(void)
 	return stat(SLS_JOURNAL_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* A journal entry being built: fields appended while they fit. */
+struct journal_buf {
+	char data[3072];
+	size_t len;
+	bool overflow;
+};
+
+static void journal_put(struct journal_buf *b, const void *p, size_t n)
+{
+	if (b->overflow || n > sizeof(b->data) - b->len) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+/*
+ * KEY=value\n; a value holding a newline goes in the protocol's binary
+ * form: KEY\n, its length as 64-bit little endian, the value, \n.
+ */
+static void journal_field(struct journal_buf *b, const char *key, const char *value)
+{
+	size_t n = strlen(value);
+
+	journal_put(b, key, strlen(key));
+	if (memchr(value, '\n', n) == NULL) {
+		journal_put(b, "=", 1);
+	} else {
+		uint8_t le[8];
+
+		for (int i = 0; i < 8; i++)
+			le[i] = (uint8_t)((uint64_t)n >> (8 * i));
+		journal_put(b, "\n", 1);
+		journal_put(b, le, sizeof(le));
+	}
+	journal_put(b, value, n);
+	journal_put(b, "\n", 1);
+}
+
+/*
+ * One datagram, never waiting: a journald that does not keep up must not
+ * hold a login (the caller falls back to syslog). 0 when sent, else -1.
+ */
+static int journal_send(const struct journal_buf *b)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, saved, r = -1;
+
+	if (b->overflow)
+		return -1;
+	memcpy(sa.sun_path, SLS_JOURNAL_SOCKET, sizeof(SLS_JOURNAL_SOCKET));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (sendto(fd, b->data, b->len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof(SLS_JOURNAL_SOCKET))) ==
+	    (ssize_t)b->len)
+		r = 0;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
 /* "reason [line N: detail]"; the detail holds no input values (sls_diag contract). */
 static void sls_log_text(char *buf, size_t size, const struct sls_diag *detail, const char *reason)
 {
@@ -101,13 +176,24 @@ void sls_log_event_(const struct sls_log_ctx *ctx, enum sls_event ev, const char
 		 ident, text, or_dash(ctx->user), or_dash(ctx->service), or_dash(ctx->rhost),
 		 or_dash(device), or_dash(result), ctx->actor ? " by=" : "",
 		 ctx->actor ? ctx->actor : "");
-	if (sls_journal_present())
-		r = sd_journal_send(
-		    "MESSAGE=%s", line, "MESSAGE_ID=%s", info->message_id, "PRIORITY=%i", priority,
-		    "SYSLOG_IDENTIFIER=%s", ident, "SLS_EVENT=%s", info->name, "SLS_USER=%s",
-		    or_dash(ctx->user), "SLS_SERVICE=%s", or_dash(ctx->service), "SLS_RHOST=%s",
-		    or_dash(ctx->rhost), "SLS_DEVICE=%s", or_dash(device), "SLS_RESULT=%s",
-		    or_dash(result), "SLS_ACTOR=%s", or_dash(ctx->actor), NULL);
+	if (sls_journal_present()) {
+		struct journal_buf b = {.len = 0, .overflow = false};
+		char prio[4];
+
+		snprintf(prio, sizeof(prio), "%d", priority);
+		journal_field(&b, "MESSAGE", line);
+		journal_field(&b, "MESSAGE_ID", info->message_id);
+		journal_field(&b, "PRIORITY", prio);
+		journal_field(&b, "SYSLOG_IDENTIFIER", ident);
+		journal_field(&b, "SLS_EVENT", info->name);
+		journal_field(&b, "SLS_USER", or_dash(ctx->user));
+		journal_field(&b, "SLS_SERVICE", or_dash(ctx->service));
+		journal_field(&b, "SLS_RHOST", or_dash(ctx->rhost));
+		journal_field(&b, "SLS_DEVICE", or_dash(device));
+		journal_field(&b, "SLS_RESULT", or_dash(result));
+		journal_field(&b, "SLS_ACTOR", or_dash(ctx->actor));
+		r = journal_send(&b);
+	}
 	/* Never fail a login over logging: without a journal, hand the line on. */
 	if (r < 0 && ctx->fallback != NULL)
 		ctx->fallback(ctx->fallback_arg, priority, line);

@@ -1,9 +1,12 @@
-/* pam_sls - randomness from RAND_bytes, without modulo bias. */
+/*
+ * pam_sls - randomness from the kernel's CSPRNG (getrandom(2)), without
+ * modulo bias. Not RAND_bytes: setting up OpenSSL's DRBG in a process that
+ * has not (sudo, su, login) cost more than the rest of a login (tests/bench).
+ */
 #include "config.h"
 
-#include <limits.h>
-
-#include <openssl/rand.h>
+#include <errno.h>
+#include <sys/random.h>
 
 #include "sls_random.h"
 #include "sls_secret.h"
@@ -12,7 +15,11 @@
 /* Bytes of 250..255 are rejected so that byte % 10 is uniform. */
 #define DIGIT_BYTE_LIMIT 250
 
-/* On failure buf is wiped. n == 0 is a no-op. */
+/*
+ * On failure buf is wiped. n == 0 is a no-op. getrandom blocks only until
+ * the kernel's pool is first initialised at boot; requests up to 256 bytes
+ * are never short, longer ones are read on.
+ */
 enum sls_rc sls_random_bytes(uint8_t *buf, size_t n)
 {
 	size_t done = 0;
@@ -20,13 +27,16 @@ enum sls_rc sls_random_bytes(uint8_t *buf, size_t n)
 	if (buf == NULL && n > 0)
 		return SLS_ERR_INVAL;
 	while (done < n) {
-		size_t chunk = n - done > INT_MAX ? INT_MAX : n - done;
+		size_t chunk = n - done > 256 ? 256 : n - done;
+		ssize_t got = getrandom(buf + done, chunk, 0);
 
-		if (RAND_bytes(buf + done, (int)chunk) != 1) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
 			sls_wipe(buf, n);
 			return SLS_ERR_RANDOM;
 		}
-		done += chunk;
+		done += (size_t)got;
 	}
 	return SLS_OK;
 }

@@ -16,7 +16,7 @@ enum sls_rc {
 	SLS_ERR_ENCODING, /* invalid base32 or hex */
 	SLS_ERR_URI,      /* malformed or unsupported otpauth URI */
 	SLS_ERR_CRYPTO,   /* OpenSSL call failed */
-	SLS_ERR_RANDOM,   /* RAND_bytes failed */
+	SLS_ERR_RANDOM,   /* getrandom(2) failed */
 	SLS_ERR_NAME,     /* user or device name unsafe as a path or key */
 	SLS_ERR_NOENT,    /* file or directory does not exist */
 	SLS_ERR_IO,       /* read, write, fsync, rename... failed; see errno */

@@ -1,4 +1,4 @@
-/* pam_sls - randomness from RAND_bytes. */
+/* pam_sls - randomness from the kernel (getrandom(2)). */
 #ifndef SLS_RANDOM_H
 #define SLS_RANDOM_H
 
@@ -7,7 +7,7 @@
 
 #include "sls_error.h"
 
-/* n random bytes (secrets). SLS_ERR_RANDOM if RAND_bytes fails. */
+/* n random bytes (secrets). SLS_ERR_RANDOM if getrandom fails. */
 enum sls_rc sls_random_bytes(uint8_t *buf, size_t n);
 
 /* A uniform integer in [0, bound) by rejection sampling (no modulo bias); bound >= 1. */
