@@ -20,6 +20,15 @@ size_t sls_hash_size(enum sls_hash h);
 /* Parse "SHA1"/"SHA256"/"SHA512" (case-insensitive). SLS_ERR_INVAL otherwise. */
 enum sls_rc sls_hash_parse(const char *s, enum sls_hash *h);
 
+/*
+ * Called by the PAM module before any hashing: OpenSSL, when this process
+ * has not started it yet (sudo, su, login), is started without its exit
+ * handler, so that a host that never asked for OpenSSL does not run
+ * OPENSSL_cleanup at exit (measured in tests/bench). A host that started
+ * OpenSSL itself (sshd) keeps its own set-up; nothing changes for it.
+ */
+void sls_crypto_guest(void);
+
 /* Plain digest of msg (used for OCRA's PIN hash). out needs sls_hash_size(h). */
 enum sls_rc sls_digest(enum sls_hash h, const void *msg, size_t msglen, uint8_t *out);
 

@@ -332,6 +332,7 @@ static int login_load(struct sls_login *login, pam_handle_t *pamh, int flags, in
 
 	*enrolled = false;
 	login_init(login, pamh, flags);
+	sls_crypto_guest();
 	retval = load_policy(login, argc, argv);
 	if (retval == PAM_SUCCESS)
 		retval = get_user(login);
