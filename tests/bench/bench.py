@@ -51,7 +51,8 @@ LIBDIR = "/lib/x86_64-linux-gnu"
 PEERS = {"libpam-google-authenticator": f"{LIBDIR}/security/pam_google_authenticator.so",
          "libpam-oath": f"{LIBDIR}/security/pam_oath.so",
          "oathtool": "/usr/bin/oathtool", "faketime": f"{LIBDIR}/faketime/libfaketime.so.1",
-         "valgrind": "/usr/bin/valgrind", "time": "/usr/bin/time"}
+         "valgrind": "/usr/bin/valgrind", "time": "/usr/bin/time",
+         "eatmydata": f"{LIBDIR}/libeatmydata.so"}
 FAKETIME = PEERS["faketime"]
 SUITE = "OCRA-1:HOTP-SHA256-8:QN06-PSHA1"
 PIN = "4821"
@@ -304,7 +305,10 @@ class Driver:
 
 CASES = [("pam_permit", "permit", None), ("pam_sls totp", "sls-main", "sls-totp"),
          ("pam_sls ibkey", "sls-main", "sls-ibkey"), ("google-authenticator", "ga", "ga"),
-         ("pam_oath", "oath-main", "oath")]
+         ("pam_oath", "oath-main", "oath"),
+         # not a configuration to run: what durability costs (fsync made a no-op)
+         ("pam_sls totp, no fsync", "sls-main", "sls-totp")]
+NOSYNC = {"LD_PRELOAD": PEERS["eatmydata"]}
 HOSTS = ("sshd", "bare")
 
 
@@ -313,8 +317,9 @@ def main_table(world, drv, rounds, cg_runs):
     for host in HOSTS:
         for label, _, kind in CASES:
             if kind:
-                users[host, label] = world.add_users(kind, f"m{host[0]}{kind[-2:]}",
-                                                     rounds + cg_runs)
+                users[host, label] = world.add_users(
+                    kind, f"m{host[0]}{kind[-2:]}{'n' if 'fsync' in label else ''}",
+                    rounds + cg_runs)
     world.add_users("sls-totp", "perm", 1)
     return users
 
@@ -327,7 +332,8 @@ def run_main(world, drv, users, rounds, cg_runs, rng):
         rng.shuffle(order)
         for host, (label, service, kind) in order:
             user = users[host, label][r] if kind else "perm0"
-            wall, cpu, rss, _ = drv.login(host, service, kind, user)
+            wall, cpu, rss, _ = drv.login(host, service, kind, user,
+                                          env=NOSYNC if "fsync" in label else None)
             d = data[host, label]
             d["wall"].append(wall)
             d["cpu"].append(cpu)
@@ -338,7 +344,8 @@ def run_main(world, drv, users, rounds, cg_runs, rng):
         for host, (label, service, kind) in order:
             user = users[host, label][rounds + r] if kind else "perm0"
             _, _, _, err = drv.login(host, service, kind, user, prefix=[
-                "/usr/bin/valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"])
+                "/usr/bin/valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"],
+                env=NOSYNC if "fsync" in label else None)
             m = re.search(r"Collected : (\d+)", err)
             if not m:
                 die(f"no callgrind count for {host} {label}: {err[-500:]}")
@@ -379,7 +386,7 @@ def report_main(data, rounds, cg_runs):
     for host in HOSTS:
         peer = [min(cost[host, p][k] for p in ("google-authenticator", "pam_oath"))
                 for k in range(3)]
-        for label in ("pam_sls totp", "pam_sls ibkey"):
+        for label in ("pam_sls totp", "pam_sls ibkey", "pam_sls totp, no fsync"):
             rat = [cost[host, label][k] / peer[k] if peer[k] > 0 else float("nan")
                    for k in range(3)]
             goal = ""
@@ -582,6 +589,38 @@ def run_respond(build, runs):
     return med(data["sls-authenticator respond"][0]) / base
 
 
+# ---- 5. OpenSSL's start-up --------------------------------------------------------
+
+def run_openssl(build, runs):
+    """What loading and starting OpenSSL 3 costs a bare process, step by step."""
+    prog = os.path.join(build, "tests", "bench", "openssl_start")
+    base = ["/bin/true"]
+    cases = {"a process (/bin/true)": base, "libcrypto loaded": [prog, "load"],
+             "+ one HMAC (EVP_MAC)": [prog, "hmac"],
+             "+ one HMAC, no exit handler": [prog, "guest"],
+             "+ a second HMAC": [prog, "again"]}
+    wall = {k: [] for k in cases}
+    for _ in range(runs):
+        for name, argv in cases.items():
+            t0 = time.perf_counter()
+            r = subprocess.run(argv, capture_output=True)
+            wall[name].append(time.perf_counter() - t0)
+            if r.returncode != 0:
+                die(f"{argv} failed")
+    ir = {}
+    for name, argv in cases.items():
+        r = subprocess.run(["/usr/bin/valgrind", "--tool=callgrind",
+                            "--callgrind-out-file=/dev/null"] + argv, capture_output=True,
+                           text=True)
+        m = re.search(r"Collected : (\d+)", r.stderr)
+        ir[name] = int(m.group(1)) if m else float("nan")
+    print(f"\n## 5. OpenSSL 3 in a process that has not started it ({runs} runs each)\n")
+    print("| step | median wall ms | instructions M |")
+    print("|---|---:|---:|")
+    for name in cases:
+        print(f"| {name} | {med(wall[name])*1e3:.2f} | {ir[name]/1e6:.2f} |")
+
+
 # ---- main ---------------------------------------------------------------------------
 
 def machine():
@@ -640,6 +679,7 @@ def main():
         cres, n3 = run_concurrency(drv, plan, per_run)
         report_concurrency(cres, plan[0], per_run)
         ratio = run_respond(build, resp)
+        run_openssl(build, resp)
         print(f"\n{n1 + n2 + n3} logins timed, every one a success.")
         print("Goals (figures, never a test failure): "
               + "; ".join(f"{h} host totp {'met' if ok else 'NOT met'}" for h, ok in verdicts)
