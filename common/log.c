@@ -142,8 +142,8 @@ static int journal_send(const struct journal_buf *b)
 	if (fd < 0)
 		return -1;
 	if (sendto(fd, b->data, b->len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof(SLS_JOURNAL_SOCKET))) ==
-	    (ssize_t)b->len)
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			       sizeof(SLS_JOURNAL_SOCKET))) == (ssize_t)b->len)
 		r = 0;
 	saved = errno;
 	close(fd);
