@@ -222,6 +222,78 @@ static int child_journal(void)
 	return seen.calls == 0 ? 0 : 14;
 }
 
+/*
+ * A value holding a newline (an rhost is whatever the client sent) goes in
+ * the native protocol's binary form: KEY, newline, 64-bit little-endian
+ * length, the value, newline; the fields after it still arrive.
+ */
+static int child_journal_binary(void)
+{
+	static const char rhost[] = "evil\nSLS_RESULT=success";
+	struct fallback_seen seen = {0};
+	struct sls_log_ctx ctx = {.ident = "pam_sls",
+				  .service = "sshd",
+				  .user = "bob",
+				  .rhost = rhost,
+				  .fallback = record_fallback,
+				  .fallback_arg = &seen};
+	char dgram[4096], want[64];
+	size_t len = sizeof(rhost) - 1;
+	ssize_t n;
+	int fd;
+
+	if (enter_private_run() != 0)
+		return 10;
+	fd = bind_journal();
+	if (fd < 0)
+		return 11;
+	sls_log_event(&ctx, SLS_EV_FAILURE, "phone", "failure", NULL, "wrong response");
+	n = recv(fd, dgram, sizeof(dgram), 0);
+	if (n <= 0)
+		return 12;
+	memcpy(want, "SLS_RHOST\n", 10);
+	for (int i = 0; i < 8; i++)
+		want[10 + i] = (char)(i == 0 ? len : 0);
+	memcpy(want + 18, rhost, len);
+	want[18 + len] = '\n';
+	if (memmem(dgram, (size_t)n, want, 19 + len) == NULL)
+		return 13;
+	/* the forged line is inside the value, never a field of its own */
+	if (memmem(dgram, (size_t)n, "\nSLS_RESULT=failure\n", 20) == NULL)
+		return 14;
+	if (memmem(dgram, (size_t)n, "SLS_RHOST=", 10) != NULL)
+		return 15;
+	return seen.calls == 0 ? 0 : 16;
+}
+
+/* A journald that does not read: the entry goes to the fallback at once. */
+static int child_journal_full(void)
+{
+	struct fallback_seen seen = {0};
+	struct sls_log_ctx ctx = {.ident = "pam_sls",
+				  .service = "sudo",
+				  .user = "bob",
+				  .fallback = record_fallback,
+				  .fallback_arg = &seen};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, tx, sent = 0;
+
+	if (enter_private_run() != 0)
+		return 10;
+	fd = bind_journal();
+	tx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || tx < 0)
+		return 11;
+	strcpy(sa.sun_path, "/run/systemd/journal/socket");
+	while (sendto(tx, "X=1\n", 4, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa)) == 4)
+		if (++sent > 100000)
+			return 12;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return 13;
+	sls_log_event(&ctx, SLS_EV_SUCCESS, "phone", "success", NULL, "response accepted");
+	return seen.calls == 1 ? 0 : 14;
+}
+
 static void run_in_child(int (*fn)(void))
 {
 	int status = 0;
@@ -247,6 +319,18 @@ static void test_log_to_journal_socket(void **state)
 	run_in_child(child_journal);
 }
 
+static void test_log_binary_field(void **state)
+{
+	(void)state;
+	run_in_child(child_journal_binary);
+}
+
+static void test_log_journal_full(void **state)
+{
+	(void)state;
+	run_in_child(child_journal_full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +341,8 @@ int main(void)
 	    cmocka_unit_test(test_event_ids),
 	    cmocka_unit_test(test_log_fallback_without_journal),
 	    cmocka_unit_test(test_log_to_journal_socket),
+	    cmocka_unit_test(test_log_binary_field),
+	    cmocka_unit_test(test_log_journal_full),
 	};
 
 	return cmocka_run_group_tests_name("common: errors, secrets, logging", tests, NULL, NULL);
