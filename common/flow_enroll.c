@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,17 +95,23 @@ static enum sls_verdict show(const struct sls_flow *f, struct newdev *n)
 {
 	char *qr = NULL, *prompt = NULL, answer[SLS_ANSWER_MAX + 1];
 	enum sls_verdict v = SLS_VERDICT_ERROR;
+	struct sls_diag diag = {0};
 	size_t qrlen = 0;
 	enum sls_rc rc;
 
-	if (sls_qr_render_small(n->uri, true, &qr, &qrlen) != SLS_OK) {
-		sls_log_event(f->log, SLS_EV_SYSTEM_ERROR, n->dev.name, "error", NULL,
-			      "the QR code could not be drawn (is libqrencode installed?)");
+	rc = sls_qr_render_small(n->uri, true, &qr, &qrlen);
+	if (rc == SLS_OK) {
+		prompt = malloc(PROMPT_MAX);
+		rc = prompt != NULL ? SLS_OK : SLS_ERR_NOMEM;
+	}
+	if (rc != SLS_OK) {
+		/* ENOSYS: libqrencode could not be loaded (pam_sls/module/qrencode_dl.c) */
+		sls_diag_set(&diag, 0, "%s", errno == ENOSYS ? "libqrencode cannot be loaded"
+								: sls_strerror(rc));
+		sls_log_event(f->log, SLS_EV_SYSTEM_ERROR, n->dev.name, "error", &diag,
+			      "the QR code for the new device could not be drawn");
 		goto out;
 	}
-	prompt = malloc(PROMPT_MAX);
-	if (prompt == NULL)
-		goto out;
 	/* an ibkey is sls-authenticator's; a totp code any authenticator app's */
 	snprintf(prompt, PROMPT_MAX,
 		 "Scan this with %s (or import the line below into it):\n%s\n%s\n"

@@ -13,24 +13,9 @@
 #include "sls_otp.h"
 #include "sls_secret.h"
 
-static bool crypto_guest;
-
-void sls_crypto_guest(void)
+bool sls_crypto_guest(void)
 {
-	crypto_guest = true;
-}
-
-/* OpenSSL without its atexit handler when we are a guest (sls_crypto_guest). */
-static bool crypto_ready(void)
-{
-	static bool started;
-
-	if (crypto_guest && !started) {
-		if (OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
-			return false;
-		started = true;
-	}
-	return true;
+	return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) == 1;
 }
 
 static bool hash_valid(enum sls_hash h)
@@ -87,8 +72,6 @@ enum sls_rc sls_digest(enum sls_hash h, const void *msg, size_t msglen, uint8_t 
 
 	if (!hash_valid(h) || (msg == NULL && msglen > 0) || out == NULL)
 		return SLS_ERR_INVAL;
-	if (!crypto_ready())
-		return SLS_ERR_CRYPTO;
 	/* EVP_Q_digest wants a non-NULL pointer even for an empty message. */
 	if (!EVP_Q_digest(NULL, sls_hash_name(h), NULL, msglen > 0 ? msg : "", msglen, out,
 			  &outlen))
@@ -118,8 +101,6 @@ enum sls_rc sls_hmac(enum sls_hash h, const uint8_t *key, size_t keylen, const u
 	    out == NULL || outlen == NULL)
 		return SLS_ERR_INVAL;
 	*outlen = 0;
-	if (!crypto_ready())
-		return SLS_ERR_CRYPTO;
 	snprintf(digest, sizeof(digest), "%s", sls_hash_name(h));
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
 	params[1] = OSSL_PARAM_construct_end();

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -23,6 +24,8 @@
 
 /* The journald socket; its absence means "no journal". */
 #define SLS_JOURNAL_SOCKET "/run/systemd/journal/socket"
+/* The longest a login waits for a journald that does not read (journal_send). */
+#define SLS_JOURNAL_WAIT_MS 1000
 
 struct sls_event_info {
 	const char *name;
@@ -127,11 +130,17 @@ static void journal_field(struct journal_buf *b, const char *key, const char *va
 }
 
 /*
- * One datagram, never waiting: a journald that does not keep up must not
- * hold a login (the caller falls back to syslog). 0 when sent, else -1.
+ * One datagram. A journald that does not keep up holds a login for at most
+ * SLS_JOURNAL_WAIT_MS (then the caller falls back to syslog, where the
+ * entry loses its structured fields): long enough to ride out a burst
+ * (someone flooding the journal to blind alerting on MESSAGE_ID), short
+ * enough that a stuck journald cannot hold logins (libsystemd would wait
+ * for ever). 0 when sent, else -1.
  */
 static int journal_send(const struct journal_buf *b)
 {
+	const struct timeval wait = {.tv_sec = SLS_JOURNAL_WAIT_MS / 1000,
+				     .tv_usec = SLS_JOURNAL_WAIT_MS % 1000 * 1000};
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd, saved, r = -1;
 
@@ -141,7 +150,8 @@ static int journal_send(const struct journal_buf *b)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (sendto(fd, b->data, b->len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof(wait)) == 0 &&
+	    sendto(fd, b->data, b->len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
 		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 			       sizeof(SLS_JOURNAL_SOCKET))) == (ssize_t)b->len)
 		r = 0;

@@ -2,6 +2,7 @@
 #ifndef SLS_OTP_H
 #define SLS_OTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -21,13 +22,16 @@ size_t sls_hash_size(enum sls_hash h);
 enum sls_rc sls_hash_parse(const char *s, enum sls_hash *h);
 
 /*
- * Called by the PAM module before any hashing: OpenSSL, when this process
- * has not started it yet (sudo, su, login), is started without its exit
- * handler, so that a host that never asked for OpenSSL does not run
- * OPENSSL_cleanup at exit (measured in tests/bench). A host that started
- * OpenSSL itself (sshd) keeps its own set-up; nothing changes for it.
+ * The PAM module's first call into OpenSSL, at the start of each of its
+ * entry points: if this process has not started OpenSSL yet (sudo, su,
+ * login), it is started without its exit handler, so that a host that never
+ * asked for OpenSSL does not run OPENSSL_cleanup at exit (measured in
+ * tests/bench). Only OpenSSL's base is started here; openssl.cnf and the
+ * providers wait for the first hash. In a host that started OpenSSL itself
+ * (sshd) nothing changes. Thread-safe (OpenSSL's own once-only start).
+ * false if OpenSSL cannot start: the caller denies.
  */
-void sls_crypto_guest(void);
+bool sls_crypto_guest(void);
 
 /* Plain digest of msg (used for OCRA's PIN hash). out needs sls_hash_size(h). */
 enum sls_rc sls_digest(enum sls_hash h, const void *msg, size_t msglen, uint8_t *out);

@@ -332,7 +332,11 @@ static int login_load(struct sls_login *login, pam_handle_t *pamh, int flags, in
 
 	*enrolled = false;
 	login_init(login, pamh, flags);
-	sls_crypto_guest();
+	if (!sls_crypto_guest()) {
+		sls_log_event(&login->log, SLS_EV_SYSTEM_ERROR, NULL, "error", NULL,
+			      "OpenSSL could not be started");
+		return PAM_SYSTEM_ERR;
+	}
 	retval = load_policy(login, argc, argv);
 	if (retval == PAM_SUCCESS)
 		retval = get_user(login);

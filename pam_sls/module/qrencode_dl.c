@@ -1,5 +1,5 @@
 /*
- * pam_sls - libqrencode for the module, loaded when first used. Only the
+ * pam_sls - libqrencode for the module, loaded when used. Only the
  * enrolment inside a login draws a QR code; every other login would pay for
  * loading a library it never calls (tests/bench), so the module is not
  * linked to libqrencode (ldd shows it): these two functions stand in for
@@ -7,6 +7,10 @@
  * be loaded, encoding fails (errno ENOSYS) and the enrolment is refused with
  * a journal entry: there is no fallback that shows the secret another way.
  * sls links libqrencode at build time; the packages depend on it.
+ *
+ * No state is kept (a host may have threads): each call opens the library
+ * (a reference count once it is loaded), and QRcode_free drops both the
+ * reference its QRcode_encodeString took and its own.
  */
 #include "config.h"
 
@@ -20,52 +24,44 @@ typedef QRcode *encode_fn(const char *string, int version, QRecLevel level, QRen
 			  int casesensitive);
 typedef void free_fn(QRcode *qrcode);
 
-static void *handle;
-static encode_fn *encode_string;
-static free_fn *code_free;
-
-static int load(void)
+/* dlsym's object pointer as a function pointer (POSIX guarantees they convert). */
+static void *lookup(void *handle, const char *name)
 {
-	void *h;
-
-	if (handle != NULL)
-		return 0;
-	h = dlopen(QRENCODE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL)
-		return -1;
-	/* POSIX's way to turn dlsym's object pointer into a function pointer */
-	*(void **)&encode_string = dlsym(h, "QRcode_encodeString");
-	*(void **)&code_free = dlsym(h, "QRcode_free");
-	if (encode_string == NULL || code_free == NULL) {
-		encode_string = NULL;
-		code_free = NULL;
-		dlclose(h);
-		return -1;
-	}
-	handle = h;
-	return 0;
+	return handle != NULL ? dlsym(handle, name) : NULL;
 }
 
 QRcode *QRcode_encodeString(const char *string, int version, QRecLevel level, QRencodeMode hint,
 			    int casesensitive)
 {
-	if (load() != 0) {
+	void *handle = dlopen(QRENCODE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	encode_fn *encode = (encode_fn *)lookup(handle, "QRcode_encodeString");
+	QRcode *qr;
+	int err;
+
+	if (encode == NULL) {
+		if (handle != NULL)
+			dlclose(handle);
 		errno = ENOSYS;
 		return NULL;
 	}
-	return encode_string(string, version, level, hint, casesensitive);
+	qr = encode(string, version, level, hint, casesensitive);
+	err = errno;
+	if (qr == NULL)
+		dlclose(handle); /* else QRcode_free drops this reference */
+	errno = err;
+	return qr;
 }
 
 void QRcode_free(QRcode *qrcode)
 {
-	if (qrcode != NULL && code_free != NULL)
-		code_free(qrcode);
-}
+	/* a code exists only while its QRcode_encodeString's reference does */
+	void *handle = qrcode != NULL ? dlopen(QRENCODE_SONAME, RTLD_NOW | RTLD_NOLOAD) : NULL;
+	free_fn *release = (free_fn *)lookup(handle, "QRcode_free");
 
-/* The module is unloaded at pam_end: let libqrencode go with it. */
-__attribute__((destructor)) static void qrencode_unload(void)
-{
-	if (handle != NULL)
-		dlclose(handle);
-	handle = NULL;
+	if (handle == NULL)
+		return;
+	if (release != NULL)
+		release(qrcode);
+	dlclose(handle); /* ours */
+	dlclose(handle); /* QRcode_encodeString's */
 }

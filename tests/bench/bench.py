@@ -36,6 +36,7 @@ import hmac
 import os
 import random
 import re
+import selectors
 import shutil
 import signal
 import statistics
@@ -82,9 +83,15 @@ def install_peers():
         die(f"apt-get install {' '.join(missing)} failed:\n{r.stderr}")
 
 
+def private_namespace():
+    return os.stat("/proc/self/ns/mnt").st_ino != os.stat("/proc/1/ns/mnt").st_ino
+
+
 def enter_namespace():
     """Re-run this script in a private mount namespace (the passwd copy)."""
     if os.environ.get("SLS_BENCH_NS") == "1":
+        if not private_namespace():  # an inherited variable, not our unshare
+            die("not in a private mount namespace: refusing to mount over /etc/passwd")
         return
     os.environ["SLS_BENCH_NS"] = "1"
     os.execvp("unshare", ["unshare", "--mount", "--propagation", "private",
@@ -201,11 +208,18 @@ class World:
 
     def mount_passwd(self):
         """Bind-mount /etc/passwd and /etc/group copies holding the test users."""
+        import grp
         import pwd
+        if not private_namespace():
+            die("not in a private mount namespace: refusing to mount over /etc/passwd")
+        ours = set(self.passwd)
         taken = [p.pw_name for p in pwd.getpwall()
-                 if UID0 <= p.pw_uid < UID0 + len(self.passwd) or p.pw_gid == UID0]
+                 if UID0 <= p.pw_uid < UID0 + len(self.passwd) or p.pw_gid == UID0
+                 or p.pw_name in ours]
+        taken += [g.gr_name for g in grp.getgrall() if g.gr_gid == UID0 or
+                  g.gr_name == "slsbench"]
         if taken:  # pam_sls refuses a user whose uid has another name first
-            die(f"uids from {UID0} are taken on this host ({taken[0]}): change UID0")
+            die(f"names or ids of the test users are taken on this host ({taken[0]})")
         for name, extra in (("passwd", [f"{u}:x:{UID0 + i}:{UID0}::/nonexistent:/bin/sh\n"
                                         for i, u in enumerate(self.passwd)]),
                             ("group", [f"slsbench:x:{UID0}:\n"])):
@@ -281,19 +295,24 @@ class Driver:
             if line.startswith("P "):
                 os.write(inw, (self.answer(kind, user, line[2:]) + "\n").encode())
         os.close(inw)
+        # drain both pipes before waiting: a child that writes more than a
+        # pipe holds (valgrind's report) must not hang the run
+        err = b""
+        sel = selectors.DefaultSelector()
+        sel.register(outr, selectors.EVENT_READ)
+        sel.register(errr, selectors.EVENT_READ)
+        while sel.get_map():
+            for key, _ in sel.select():
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    sel.unregister(key.fd)
+                elif key.fd == outr:
+                    out += chunk
+                else:
+                    err += chunk
+        sel.close()
         _, status, ru = os.wait4(pid, 0)
         wall = time.perf_counter() - t0
-        while True:
-            chunk = os.read(outr, 65536)
-            if not chunk:
-                break
-            out += chunk
-        err = b""
-        while True:
-            chunk = os.read(errr, 65536)
-            if not chunk:
-                break
-            err += chunk
         os.close(outr)
         os.close(errr)
         if os.waitstatus_to_exitcode(status) != 0:

@@ -266,7 +266,7 @@ static int child_journal_binary(void)
 	return seen.calls == 0 ? 0 : 16;
 }
 
-/* A journald that does not read: the entry goes to the fallback at once. */
+/* A journald that does not read: the entry goes to the fallback after a bounded wait. */
 static int child_journal_full(void)
 {
 	struct fallback_seen seen = {0};
