@@ -106,8 +106,8 @@ static enum sls_verdict show(const struct sls_flow *f, struct newdev *n)
 	}
 	if (rc != SLS_OK) {
 		/* ENOSYS: libqrencode could not be loaded (pam_sls/module/qrencode_dl.c) */
-		sls_diag_set(&diag, 0, "%s", errno == ENOSYS ? "libqrencode cannot be loaded"
-								: sls_strerror(rc));
+		sls_diag_set(&diag, 0, "%s",
+			     errno == ENOSYS ? "libqrencode cannot be loaded" : sls_strerror(rc));
 		sls_log_event(f->log, SLS_EV_SYSTEM_ERROR, n->dev.name, "error", &diag,
 			      "the QR code for the new device could not be drawn");
 		goto out;
