@@ -7,6 +7,7 @@
 #include "ini_util.h"
 #include "sls_devtype.h"
 #include "sls_enroll.h"
+#include "sls_ui.h"
 
 #define SECRET_MIN 16 /* bytes: RFC 4226 asks for 128 bits at least */
 
@@ -131,4 +132,13 @@ const struct sls_devkey sls_devkeys_secret_only[1] = {{"secret", sls_devkey_secr
 bool sls_devkey_secret_ok(const struct sls_device *d)
 {
 	return d->secret_len >= SECRET_MIN && d->secret_len <= SLS_SECRET_MAX;
+}
+
+bool sls_ask_too_late(const struct sls_ask *ask, const struct timespec *asked)
+{
+	if (!sls_ui_too_late(ask->ui, asked, ask->timeout))
+		return false;
+	if (ask->late != NULL)
+		*ask->late = true;
+	return true;
 }

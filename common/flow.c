@@ -260,6 +260,8 @@ static enum sls_verdict menu(const struct sls_flow *f, const struct sls_user *u,
 		if (menu_number(answer, us->n, choice))
 			return SLS_VERDICT_SUCCESS;
 	}
+	sls_log_event(f->log, SLS_EV_FAILURE, NULL, "failure", NULL,
+		      "no device was chosen from the menu");
 	sls_ui_sayf(f->ui, SLS_SAY_ERROR, "No device was chosen.");
 	return SLS_VERDICT_WRONG;
 }
@@ -351,7 +353,7 @@ static enum sls_verdict begin(const struct sls_flow *f, const struct sls_device 
 
 /* Not a right answer: the failure written before the prompt is the record. */
 static enum sls_verdict not_right(const struct sls_flow *f, const struct sls_device *d,
-				  const struct sls_attempt *a, enum sls_rc rc,
+				  const struct sls_attempt *a, enum sls_rc rc, bool late,
 				  struct sls_outcome *out)
 {
 	if (a->lock_set != 0) {
@@ -372,7 +374,11 @@ static enum sls_verdict not_right(const struct sls_flow *f, const struct sls_dev
 			      "the attempt failed: counted as a failure");
 		return out->verdict;
 	}
-	sls_log_event(f->log, SLS_EV_FAILURE, d->name, "failure", NULL, "wrong answer");
+	if (late)
+		sls_log_event(f->log, SLS_EV_FAILURE, d->name, "failure", NULL,
+			      "answer after challenge_timeout: the response had expired");
+	else
+		sls_log_event(f->log, SLS_EV_FAILURE, d->name, "failure", NULL, "wrong answer");
 	return SLS_VERDICT_WRONG;
 }
 
@@ -392,7 +398,7 @@ static enum sls_verdict succeed(const struct sls_flow *f, const struct sls_devic
 			      "second factor accepted");
 		return SLS_VERDICT_SUCCESS;
 	case SLS_ERR_MISMATCH: /* a code of a step that was used meanwhile */
-		return not_right(f, d, a, rc, out);
+		return not_right(f, d, a, rc, false, out);
 	case SLS_ERR_LOCKED:
 		sls_log_event(f->log, SLS_EV_LOCKED, d->name, "locked", NULL,
 			      "refused: user locked while the prompt was open");
@@ -462,8 +468,10 @@ static enum sls_verdict attempt_once(const struct sls_flow *f, const struct sls_
 			      .card_print = f->card_print};
 	struct sls_attempt a;
 	uint64_t step = 0;
+	bool late = false;
 	enum sls_rc rc;
 
+	ask.late = &late;
 	memset(out, 0, sizeof(*out));
 	/* count before check: no prompt unless the attempt is recorded first */
 	out->verdict = begin(f, d, &a, out);
@@ -480,8 +488,8 @@ static enum sls_verdict attempt_once(const struct sls_flow *f, const struct sls_
 	if (rc == SLS_ERR_SENDER)
 		out->verdict = unavailable(f, &a);
 	else
-		out->verdict =
-		    rc == SLS_OK ? succeed(f, d, &a, step, out) : not_right(f, d, &a, rc, out);
+		out->verdict = rc == SLS_OK ? succeed(f, d, &a, step, out)
+					    : not_right(f, d, &a, rc, late, out);
 	sls_wipe(&a, sizeof(a));
 	return out->verdict;
 }

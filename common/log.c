@@ -58,6 +58,7 @@ static const struct sls_event_info sls_events[SLS_EV__COUNT] = {
     [SLS_EV_OPTOUT] = {"optout", "a35f58b1c63341a0b5f3487b40abafb7", LOG_NOTICE},
     [SLS_EV_SHARE] = {"share", "9b47370c347141c69141fa33c268060d", LOG_NOTICE},
     [SLS_EV_IDENTITY] = {"identity", "d2faf8f6024b4b909abe07ebf974374a", LOG_NOTICE},
+    [SLS_EV_ACCOUNT] = {"account", "11e30e594f174be58da416e27c500fa3", LOG_INFO},
 };
 
 static const struct sls_event_info *sls_event_info(enum sls_event ev)
@@ -172,20 +173,23 @@ static void sls_log_text(char *buf, size_t size, const struct sls_diag *detail, 
 		snprintf(buf, size, "%s (%s)", reason, detail->msg);
 }
 
-void sls_log_event_(const struct sls_log_ctx *ctx, enum sls_event ev, const char *device,
-		    const char *result, const struct sls_diag *detail, const char *reason)
+/* One entry, whatever the event: the journal, else the caller's fallback. */
+static void send_entry(const struct sls_log_ctx *ctx, enum sls_event ev, const char *device,
+		       const char *result, const char *text, const char *pam_code,
+		       const char *trail)
 {
 	const struct sls_event_info *info = sls_event_info(ev);
 	const char *ident = ctx->ident != NULL ? ctx->ident : "pam_sls";
 	int priority = info->priority;
-	char text[384], line[768];
+	char line[1024];
 	int r = -1;
 
-	sls_log_text(text, sizeof(text), detail, reason);
-	snprintf(line, sizeof(line), "%s: %s; user=%s service=%s rhost=%s device=%s result=%s%s%s",
-		 ident, text, or_dash(ctx->user), or_dash(ctx->service), or_dash(ctx->rhost),
-		 or_dash(device), or_dash(result), ctx->actor ? " by=" : "",
-		 ctx->actor ? ctx->actor : "");
+	/* no "ident: " in front: journalctl and syslog show the identifier already */
+	snprintf(line, sizeof(line),
+		 "%s; user=%s service=%s rhost=%s tty=%s device=%s result=%s%s%s%s%s", text,
+		 or_dash(ctx->user), or_dash(ctx->service), or_dash(ctx->rhost), or_dash(ctx->tty),
+		 or_dash(device), or_dash(result), pam_code ? " pam=" : "",
+		 pam_code ? pam_code : "", ctx->actor ? " by=" : "", ctx->actor ? ctx->actor : "");
 	if (sls_journal_present()) {
 		struct journal_buf b = {.len = 0, .overflow = false};
 		char prio[4];
@@ -199,12 +203,73 @@ void sls_log_event_(const struct sls_log_ctx *ctx, enum sls_event ev, const char
 		journal_field(&b, "SLS_USER", or_dash(ctx->user));
 		journal_field(&b, "SLS_SERVICE", or_dash(ctx->service));
 		journal_field(&b, "SLS_RHOST", or_dash(ctx->rhost));
+		journal_field(&b, "SLS_TTY", or_dash(ctx->tty));
 		journal_field(&b, "SLS_DEVICE", or_dash(device));
 		journal_field(&b, "SLS_RESULT", or_dash(result));
 		journal_field(&b, "SLS_ACTOR", or_dash(ctx->actor));
+		if (pam_code != NULL) {
+			journal_field(&b, "SLS_PAM_RESULT", pam_code);
+			journal_field(&b, "SLS_TRAIL", or_dash(trail));
+		}
 		r = journal_send(&b);
 	}
 	/* Never fail a login over logging: without a journal, hand the line on. */
 	if (r < 0 && ctx->fallback != NULL)
 		ctx->fallback(ctx->fallback_arg, priority, line);
+}
+
+/* Events that tell what happened on the way, not how it ended. */
+static bool on_the_way(enum sls_event ev)
+{
+	return ev == SLS_EV_DEVICE_OFFERED || ev == SLS_EV_SMS_SENT || ev == SLS_EV_VOICE_CALL ||
+	       ev == SLS_EV_SMS_FAILED;
+}
+
+/*
+ * ev's name goes on the trail; a decision is kept for sls_log_decision (the
+ * last one wins); events on the way are entries of their own at once.
+ * Returns whether ev was kept.
+ */
+static bool hold_event(struct sls_log_hold *h, enum sls_event ev, const char *device,
+		       const char *result, const char *text)
+{
+	const char *name = sls_event_info(ev)->name;
+	size_t len = strlen(h->trail);
+
+	if (len + strlen(name) + 2 < sizeof(h->trail))
+		snprintf(h->trail + len, sizeof(h->trail) - len, "%s%s", len > 0 ? "," : "", name);
+	if (device != NULL)
+		snprintf(h->device, sizeof(h->device), "%s", device);
+	if (on_the_way(ev))
+		return false;
+	h->set = true;
+	h->ev = ev;
+	snprintf(h->decided_device, sizeof(h->decided_device), "%s", device != NULL ? device : "");
+	snprintf(h->result, sizeof(h->result), "%s", result != NULL ? result : "");
+	snprintf(h->text, sizeof(h->text), "%s", text);
+	return true;
+}
+
+void sls_log_event_(const struct sls_log_ctx *ctx, enum sls_event ev, const char *device,
+		    const char *result, const struct sls_diag *detail, const char *reason)
+{
+	char text[384];
+
+	sls_log_text(text, sizeof(text), detail, reason);
+	if (ctx->hold == NULL || !hold_event(ctx->hold, ev, device, result, text))
+		send_entry(ctx, ev, device, result, text, NULL, NULL);
+}
+
+void sls_log_decision_(const struct sls_log_ctx *ctx, const char *pam_code, enum sls_event ev,
+		       const char *result, const char *reason)
+{
+	struct sls_log_hold *h = ctx->hold;
+
+	if (h == NULL)
+		return;
+	if (h->set)
+		send_entry(ctx, h->ev, h->decided_device, h->result, h->text, pam_code, h->trail);
+	else /* nothing decided that was logged: what the return says, on the last device seen */
+		send_entry(ctx, ev, h->device, result, reason, pam_code, h->trail);
+	memset(h, 0, sizeof(*h));
 }

@@ -77,7 +77,16 @@ struct sls_ask {
 	 * past its login days is still taken here.
 	 */
 	bool card_print;
+	/* set when the answer came after timeout (sls_ask_too_late); NULL: not wanted */
+	bool *late;
 };
+
+/*
+ * Whether the answer to a prompt shown at asked (CLOCK_MONOTONIC) came
+ * after ask->timeout: the user is told so, *ask->late is set, and the
+ * type treats the answer as wrong (SLS_ERR_MISMATCH).
+ */
+bool sls_ask_too_late(const struct sls_ask *ask, const struct timespec *asked);
 
 /* What sls enroll gives a new device's provisioning URI. */
 struct sls_provision {

@@ -31,6 +31,7 @@ enum sls_event {
 	SLS_EV_OPTOUT,         /* opted out or in (sls); an opted-out user let through (module) */
 	SLS_EV_SHARE,          /* sls: a device shared from another user, or no longer (unshare) */
 	SLS_EV_IDENTITY,       /* sls: root set or cleared a user's identity */
+	SLS_EV_ACCOUNT,        /* the account stage let a user through (not locked) */
 	SLS_EV__COUNT
 };
 
@@ -46,22 +47,41 @@ const char *sls_event_name(enum sls_event ev);
  * formatted line when the journal cannot take it (no journald socket); the
  * module passes a pam_syslog wrapper, the CLIs a stderr writer.
  */
+/*
+ * The module's decisions of one call, held for its one entry
+ * (sls_log_decision): the last one wins. Events on the way (device-offered,
+ * sms-sent, voice-call, sms-failed) are still entries of their own, at
+ * once, and go on the trail too.
+ */
+struct sls_log_hold {
+	bool set;
+	enum sls_event ev;
+	char decided_device[64]; /* the decision's device ("" for none) */
+	char device[64];         /* the last device any event named */
+	char result[16];
+	char text[384];
+	char trail[256]; /* every event's name, in order: "device-offered,failure" */
+};
+
 struct sls_log_ctx {
 	const char *ident; /* SYSLOG_IDENTIFIER, e.g. "pam_sls" or "sls" */
 	const char *service;
 	const char *user;
 	const char *rhost;
-	const char *actor; /* who ran an admin command (sls), or NULL */
-	bool debug;        /* the caller's own verbose output is wanted (module option) */
+	const char *tty;           /* PAM_TTY, or NULL */
+	struct sls_log_hold *hold; /* the module: events wait for sls_log_decision */
+	const char *actor;         /* who ran an admin command (sls), or NULL */
+	bool debug;                /* the caller's own verbose output is wanted (module option) */
 	void (*fallback)(void *arg, int priority, const char *line);
 	void *fallback_arg;
 };
 
 /*
- * Send one entry: MESSAGE="ident: reason [detail] user=... service=...",
- * MESSAGE_ID, PRIORITY (from the event kind), SYSLOG_IDENTIFIER, SLS_EVENT,
- * SLS_USER, SLS_SERVICE, SLS_RHOST, SLS_DEVICE, SLS_RESULT (and SLS_ACTOR when
- * set). There is no
+ * Send one entry (or, with ctx->hold, keep it for sls_log_decision):
+ * MESSAGE="reason [detail]; user=... service=... rhost=... tty=... device=...
+ * result=...", MESSAGE_ID, PRIORITY (from the event kind), SYSLOG_IDENTIFIER,
+ * SLS_EVENT, SLS_USER, SLS_SERVICE, SLS_RHOST, SLS_TTY, SLS_DEVICE,
+ * SLS_RESULT, SLS_ACTOR ("-" for what is not set). There is no
  * free-form field: reason must be a string literal (the macro enforces it)
  * and detail is a parser's diag (which by contract holds no input values), so
  * no secret can reach the log by accident. device is a device name (from a
@@ -72,5 +92,17 @@ void sls_log_event_(const struct sls_log_ctx *ctx, enum sls_event ev, const char
 		    const char *result, const struct sls_diag *detail, const char *reason);
 #define sls_log_event(ctx, ev, device, result, detail, reason)                                     \
 	sls_log_event_((ctx), (ev), (device), (result), (detail), "" reason "")
+
+/*
+ * The module's one entry for a return of pam_sm_authenticate or
+ * pam_sm_acct_mgmt: the held decision, or, when the call decided nothing
+ * that was logged (or only offered a device), ev/result/reason; either way
+ * with SLS_PAM_RESULT (pam_code: "PAM_AUTH_ERR"...) and SLS_TRAIL (the names
+ * of the call's events, in order). The hold is emptied.
+ */
+void sls_log_decision_(const struct sls_log_ctx *ctx, const char *pam_code, enum sls_event ev,
+		       const char *result, const char *reason);
+#define sls_log_decision(ctx, pam_code, ev, result, reason)                                        \
+	sls_log_decision_((ctx), (pam_code), (ev), (result), "" reason "")
 
 #endif /* SLS_LOG_H */

@@ -116,7 +116,7 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 	snprintf(prompt, sizeof(prompt), "Challenge: %s\nResponse: ", a->challenge);
 	clock_gettime(CLOCK_MONOTONIC, &asked);
 	rc = sls_ui_ask_answer(ask->ui, prompt, answer, sizeof(answer));
-	if (rc == SLS_OK && sls_ui_too_late(ask->ui, &asked, ask->timeout))
+	if (rc == SLS_OK && sls_ask_too_late(ask, &asked))
 		rc = SLS_ERR_MISMATCH;
 	if (rc == SLS_OK)
 		rc = sls_ocra_verify(&d->u.ocra.suite, d->secret, d->secret_len, &in, answer);

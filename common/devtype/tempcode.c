@@ -205,7 +205,7 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 	*step = 0;
 	clock_gettime(CLOCK_MONOTONIC, &asked);
 	rc = sls_ui_ask_answer(ask->ui, "Temporary passcode: ", answer, sizeof(answer));
-	if (rc == SLS_OK && sls_ui_too_late(ask->ui, &asked, ask->timeout))
+	if (rc == SLS_OK && sls_ask_too_late(ask, &asked))
 		rc = SLS_ERR_MISMATCH;
 	if (rc == SLS_OK)
 		rc = check(d, answer);

@@ -33,8 +33,9 @@ struct sls_login {
 	struct sls_config conf;
 	struct sls_store store;
 	struct sls_log_ctx log;
-	struct sls_ui ui; /* the PAM conversation (conv.c) */
-	const char *user; /* validated with sls_name_valid before use */
+	struct sls_log_hold hold; /* the call's events, for its one entry (finish) */
+	struct sls_ui ui;         /* the PAM conversation (conv.c) */
+	const char *user;         /* validated with sls_name_valid before use */
 	char user_buf[SLS_USER_NAME_MAX + 1];
 	char alias[SLS_USER_NAME_MAX + 1]; /* the passwd name given, when not the uid's own */
 	bool known;                        /* a user of the system (NSS has them) */

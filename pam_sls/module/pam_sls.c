@@ -27,12 +27,14 @@ static void login_init(struct sls_login *login, pam_handle_t *pamh, int flags)
 	const void *item = NULL;
 
 	memset(login, 0, sizeof(*login));
+	sls_i18n_bind();
 	login->pamh = pamh;
 	login->silent = (flags & PAM_SILENT) != 0;
 	sls_module_ui(login);
 	login->store.dirfd = login->store.users_fd = -1;
 	login->store.state_fd = login->store.lock_fd = -1;
 	login->log.ident = "pam_sls";
+	login->log.hold = &login->hold;
 	login->log.fallback = log_to_pam_syslog;
 	login->log.fallback_arg = pamh;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
@@ -40,6 +42,9 @@ static void login_init(struct sls_login *login, pam_handle_t *pamh, int flags)
 	item = NULL;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
 		login->log.rhost = item;
+	item = NULL;
+	if (pam_get_item(pamh, PAM_TTY, &item) == PAM_SUCCESS)
+		login->log.tty = item;
 }
 
 static void login_end(struct sls_login *login)
@@ -129,6 +134,9 @@ static int get_user(struct sls_login *login)
 	login->known = found != NULL;
 	snprintf(login->user_buf, sizeof(login->user_buf), "%s", user);
 	login->user = login->user_buf;
+	/* the passwd name of a user of the system; never a name NSS does not know */
+	if (login->known)
+		login->log.user = login->user;
 	if (strcmp(login->alias, login->user) == 0)
 		login->alias[0] = '\0';
 	return PAM_SUCCESS;
@@ -189,7 +197,6 @@ static int load_user(struct sls_login *login, bool *enrolled)
 		return enrolled_under_alias(login) ? PAM_SERVICE_ERR : PAM_SUCCESS;
 	if (rc != SLS_OK)
 		return file_error(login, rc, &diag);
-	login->log.user = login->user; /* enrolled: a real user name, safe to log */
 	*enrolled = true;
 	rc = sls_userdb_load_state(&login->store, login->user, geteuid(), login->state, &diag);
 	return rc == SLS_OK ? PAM_SUCCESS : file_error(login, rc, &diag);
@@ -324,6 +331,80 @@ static int second_factor(struct sls_login *login)
 	return pam_result(login, &out);
 }
 
+/* The name of a PAM return code, for the journal (SLS_PAM_RESULT). */
+static const char *pam_code_name(int retval)
+{
+	switch (retval) {
+	case PAM_SUCCESS:
+		return "PAM_SUCCESS";
+	case PAM_AUTH_ERR:
+		return "PAM_AUTH_ERR";
+	case PAM_PERM_DENIED:
+		return "PAM_PERM_DENIED";
+	case PAM_IGNORE:
+		return "PAM_IGNORE";
+	case PAM_USER_UNKNOWN:
+		return "PAM_USER_UNKNOWN";
+	case PAM_MAXTRIES:
+		return "PAM_MAXTRIES";
+	case PAM_CONV_ERR:
+		return "PAM_CONV_ERR";
+	case PAM_AUTHINFO_UNAVAIL:
+		return "PAM_AUTHINFO_UNAVAIL";
+	case PAM_SERVICE_ERR:
+		return "PAM_SERVICE_ERR";
+	case PAM_SYSTEM_ERR:
+		return "PAM_SYSTEM_ERR";
+	case PAM_BUF_ERR:
+		return "PAM_BUF_ERR";
+	default:
+		return "PAM_OTHER";
+	}
+}
+
+/*
+ * Every return of pam_sm_authenticate and pam_sm_acct_mgmt goes through
+ * here: exactly one journal entry for the call (the decision its events
+ * made, or, when none was logged, one read off retval), then the files are
+ * let go.
+ */
+static int finish(struct sls_login *login, int retval, bool account)
+{
+	const char *code = pam_code_name(retval);
+
+	switch (retval) {
+	case PAM_SUCCESS:
+		if (account)
+			sls_log_decision(&login->log, code, SLS_EV_ACCOUNT, "success",
+					 "account stage: the user is not locked");
+		else
+			sls_log_decision(&login->log, code, SLS_EV_SUCCESS, "success",
+					 "second factor accepted");
+		break;
+	case PAM_IGNORE:
+		sls_log_decision(
+		    &login->log, code, SLS_EV_NO_DEVICE, "ignore",
+		    "no enrolment: the account stage leaves the user to the other modules");
+		break;
+	case PAM_CONV_ERR:
+		sls_log_decision(&login->log, code, SLS_EV_FAILURE, "failure",
+				 "the conversation ended without an answer");
+		break;
+	case PAM_USER_UNKNOWN:
+		sls_log_decision(&login->log, code, SLS_EV_FAILURE, "failure",
+				 "no user name PAM could give, or not one the store can hold");
+		break;
+	case PAM_BUF_ERR:
+		sls_log_decision(&login->log, code, SLS_EV_SYSTEM_ERROR, "error", "out of memory");
+		break;
+	default:
+		sls_log_decision(&login->log, code, SLS_EV_FAILURE, "failure", "denied");
+		break;
+	}
+	login_end(login);
+	return retval;
+}
+
 /* What both stages read first: options, sls.conf, the user and the user's files. */
 static int login_load(struct sls_login *login, pam_handle_t *pamh, int flags, int argc,
 		      const char **argv, bool *enrolled)
@@ -354,8 +435,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	retval = login_load(&login, pamh, flags, argc, argv, &enrolled);
 	if (retval == PAM_SUCCESS)
 		retval = enrolled ? second_factor(&login) : no_device(&login);
-	login_end(&login);
-	return retval;
+	return finish(&login, retval, false);
 }
 
 PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -383,6 +463,5 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		sls_flow_say_locked(&login.ui, login.state->locked_until);
 		retval = PAM_PERM_DENIED;
 	}
-	login_end(&login);
-	return retval;
+	return finish(&login, retval, true);
 }

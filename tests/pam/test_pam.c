@@ -680,47 +680,76 @@ static void test_exported_symbols(void **state)
 	dlclose(h);
 }
 
+/* How many times needle occurs in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
 /*
  * Journal entries: a child logs in with a private mount namespace whose
  * /run holds our own socket at the journal's address; every datagram is
  * checked for the right MESSAGE_IDs and fields, and for no answer or PIN.
+ * Each return of the module is exactly one entry with SLS_PAM_RESULT; the
+ * user is named by the passwd name, and a name no user has is never logged.
  */
 static int journal_child(void)
 {
 	const struct answer wrong[] = {T("00000000"), END};
 	const struct answer right[] = {A(ANS_OCRA), END};
-	char all[16384];
+	char all[32768];
 	int fd = env_journal_open();
 
 	if (fd < 0)
 		return 10;
-	env_user("jon", ENV_IBKEY);
-	if (env_login("sls", "jon", wrong, &lg) != PAM_AUTH_ERR ||
-	    env_login("sls", "jon", right, &lg) != PAM_SUCCESS)
+	env_user("games", ENV_IBKEY); /* a user of the system (passwd) */
+	if (env_login("sls", "games", wrong, &lg) != PAM_AUTH_ERR ||
+	    env_login("sls", "games", right, &lg) != PAM_SUCCESS)
 		return 11;
 	env_journal_read(fd, all, sizeof(all));
 	static const char *const want[] = {
 	    "MESSAGE_ID=0ac4eab608674ec9a57588cf256aadad", /* device offered */
 	    "MESSAGE_ID=ff63590387f04b6eb710b569259841ed", /* failure */
 	    "MESSAGE_ID=263acce1c3c64a04b4fa8ba00c002cd3", /* success */
-	    "SLS_USER=jon\n",
+	    "SLS_USER=games\n",
 	    "SLS_SERVICE=sls\n",
 	    "SLS_DEVICE=laptop\n",
 	    "SLS_RESULT=failure\n",
 	    "SLS_RESULT=success\n",
 	    "SYSLOG_IDENTIFIER=pam_sls\n",
 	    "SLS_RHOST=",
+	    "SLS_TTY=",
+	    "SLS_PAM_RESULT=PAM_AUTH_ERR\n",
+	    "SLS_PAM_RESULT=PAM_SUCCESS\n",
+	    "SLS_TRAIL=device-offered,failure\n",
+	    "SLS_TRAIL=device-offered,success\n",
+	    "MESSAGE=wrong answer; user=games service=sls",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (strstr(all, want[i]) == NULL) {
 			fprintf(stderr, "journal lacks %s in:\n%s\n", want[i], all);
 			return 12;
 		}
+	/* two returns, two entries that say how they returned; no doubled prefix */
+	if (count_of(all, "SLS_PAM_RESULT=") != 2 || strstr(all, "MESSAGE=pam_sls:") != NULL)
+		return 15;
 	for (int i = 0; i < lg.nanswers; i++)
 		if (strstr(all, lg.answers[i]) != NULL)
 			return 13; /* a response reached the log */
 	if (strstr(all, ENV_PIN) != NULL || strstr(all, "00000000") != NULL)
 		return 14;
+	/* an enrolled name that is no user of the system is not logged as one */
+	env_user("jon", ENV_IBKEY);
+	if (env_login("sls", "jon", wrong, &lg) != PAM_AUTH_ERR)
+		return 16;
+	env_journal_read(fd, all, sizeof(all));
+	if (strstr(all, "jon") != NULL || strstr(all, "SLS_USER=-\n") == NULL ||
+	    count_of(all, "SLS_PAM_RESULT=PAM_AUTH_ERR\n") != 1)
+		return 17;
 	return 0;
 }
 

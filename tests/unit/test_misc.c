@@ -149,8 +149,9 @@ static int child_fallback(void)
 	if (seen.calls != 1 || seen.priority != LOG_ERR)
 		return 11;
 	if (strcmp(seen.line,
-		   "pam_sls: corrupt enrolment file (line 7: unknown key 'colour'); "
-		   "user=alice service=sshd rhost=192.0.2.1 device=laptop result=error") != 0) {
+		   "corrupt enrolment file (line 7: unknown key 'colour'); "
+		   "user=alice service=sshd rhost=192.0.2.1 tty=- device=laptop result=error") !=
+	    0) {
 		fprintf(stderr, "fallback line: %s\n", seen.line);
 		return 12;
 	}
@@ -178,7 +179,7 @@ static int bind_journal(void)
 }
 
 static const char *const expected_fields[] = {
-    "MESSAGE=pam_sls: response accepted; user=bob service=sudo rhost=- device=phone "
+    "MESSAGE=response accepted; user=bob service=sudo rhost=- tty=- device=phone "
     "result=success\n",
     "MESSAGE_ID=263acce1c3c64a04b4fa8ba00c002cd3\n",
     "PRIORITY=6\n",
@@ -189,6 +190,8 @@ static const char *const expected_fields[] = {
     "SLS_RHOST=-\n",
     "SLS_DEVICE=phone\n",
     "SLS_RESULT=success\n",
+    "SLS_TTY=-\n",
+    "SLS_ACTOR=-\n",
 };
 
 static int child_journal(void)
