@@ -10,6 +10,7 @@
 #include "sls_error.h"
 #include "sls_file.h"
 #include "sls_flow.h"
+#include "sls_i18n.h"
 #include "sls_log.h"
 #include "sls_ocra.h"
 #include "sls_otp.h"
