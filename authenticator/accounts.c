@@ -14,6 +14,7 @@
 #include "ini_util.h"
 #include "sls_codec.h"
 #include "sls_file.h"
+#include "sls_i18n.h"
 #include "sls_secret.h"
 
 #define ACCOUNTS_FILE     "accounts"
@@ -107,11 +108,11 @@ static enum sls_rc acc_section(void *ctx, const char *name, int line, struct sls
 	struct accounts_parse *p = ctx;
 
 	if (strcmp(name, "account") != 0) {
-		sls_diag_set(diag, line, "unknown section");
+		sls_diag_set(diag, line, _("unknown section"));
 		return SLS_ERR_FORMAT;
 	}
 	if (p->a->n >= ACCOUNTS_MAX) {
-		sls_diag_set(diag, line, "more than %d accounts", ACCOUNTS_MAX);
+		sls_diag_set(diag, line, _("more than %d accounts"), ACCOUNTS_MAX);
 		return SLS_ERR_FORMAT;
 	}
 	p->cur = &p->a->list[p->a->n++];
@@ -183,17 +184,20 @@ static enum sls_rc acc_key(void *ctx, const char *key, const char *value, bool c
 		if (strcmp(key, field_names[f]) != 0)
 			continue;
 		if (cont || (p->seen & (1u << f))) {
-			sls_diag_set(diag, line, "key '%s' repeated", key);
+			/* TRANSLATORS: %s is a key of the accounts file, such as secret. */
+			sls_diag_set(diag, line, _("key '%s' repeated"), key);
 			return SLS_ERR_FORMAT;
 		}
 		p->seen |= 1u << f;
 		if (!set_field(p->cur, f, value)) {
-			sls_diag_set(diag, line, "invalid value for '%s'", key);
+			/* TRANSLATORS: %s is a key of the accounts file, such as secret. */
+			sls_diag_set(diag, line, _("invalid value for '%s'"), key);
 			return SLS_ERR_FORMAT;
 		}
 		return SLS_OK;
 	}
-	sls_diag_set(diag, line, "unknown key '%s'", key);
+	/* TRANSLATORS: %s is a key of the accounts file. */
+	sls_diag_set(diag, line, _("unknown key '%s'"), key);
 	return SLS_ERR_FORMAT;
 }
 
@@ -207,16 +211,19 @@ static enum sls_rc acc_end(void *ctx, struct sls_diag *diag)
 	if (!totp)
 		need |= 1u << F_SUITE;
 	if ((p->seen & need) != need) {
-		sls_diag_set(diag, 0, "account %zu lacks a required key", p->a->n);
+		/* TRANSLATORS: %zu is the account's place in the file (1 is the first). */
+		sls_diag_set(diag, 0, _("account %zu lacks a required key"), p->a->n);
 		return SLS_ERR_FORMAT;
 	}
 	if ((totp && (p->seen & (1u << F_SUITE))) || (!totp && (p->seen & totp_only))) {
-		sls_diag_set(diag, 0, "account %zu has a key its kind does not use", p->a->n);
+		/* TRANSLATORS: %zu is the account's place in the file (1 is the first). */
+		sls_diag_set(diag, 0, _("account %zu has a key its kind does not use"), p->a->n);
 		return SLS_ERR_FORMAT;
 	}
 	p->cur->otp.type = totp ? SLS_URI_TOTP : SLS_URI_OCRA;
 	if (accounts_find_same(p->a, &p->cur->otp) != (int)(p->a->n - 1)) {
-		sls_diag_set(diag, 0, "account %zu is listed twice", p->a->n);
+		/* TRANSLATORS: %zu is the account's place in the file (1 is the first). */
+		sls_diag_set(diag, 0, _("account %zu is listed twice"), p->a->n);
 		return SLS_ERR_FORMAT;
 	}
 	return SLS_OK;
@@ -319,20 +326,29 @@ static int make_parents(const char *path)
 	return 0;
 }
 
-/* "a symbolic link", "a FIFO", ...: what a file that should be regular is. */
+/*
+ * "a symbolic link", "a FIFO", ...: what a file that should be regular is
+ * (translated; it goes into the "is %s, not a regular file" message).
+ */
 static const char *file_kind(mode_t mode)
 {
 	if (S_ISLNK(mode))
-		return "a symbolic link";
+		/* TRANSLATORS: the %s of "%s/%s is %s, not a regular file; move it away". */
+		return _("a symbolic link");
 	if (S_ISFIFO(mode))
-		return "a FIFO";
+		/* TRANSLATORS: the %s of "%s/%s is %s, not a regular file; move it away". */
+		return _("a FIFO");
 	if (S_ISDIR(mode))
-		return "a directory";
+		/* TRANSLATORS: the %s of "%s/%s is %s, not a regular file; move it away". */
+		return _("a directory");
 	if (S_ISSOCK(mode))
-		return "a socket";
+		/* TRANSLATORS: the %s of "%s/%s is %s, not a regular file; move it away". */
+		return _("a socket");
 	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "a device";
-	return "not a regular file";
+		/* TRANSLATORS: the %s of "%s/%s is %s, not a regular file; move it away". */
+		return _("a device");
+	/* TRANSLATORS: the %s of "%s/%s is %s, not a regular file; move it away". */
+	return _("not a regular file");
 }
 
 /* The directory must be 0700 and the file 0600, both the user's: they hold secrets. */
@@ -346,20 +362,32 @@ static enum sls_rc check_private(int dirfd, const char *name, const char *path, 
 		return errno == ENOENT ? SLS_ERR_NOENT : SLS_ERR_IO;
 	if (!is_dir && !S_ISREG(st.st_mode)) {
 		/* chmod cannot fix a link or a FIFO: say what it is */
-		snprintf(why, whysize, "%s/%s is %s, not a regular file; move it away", path, name,
-			 file_kind(st.st_mode));
+		/*
+		 * TRANSLATORS: %s/%s is the file's path (directory, then name); the
+		 * third %s says what it is: "a symbolic link", "a FIFO", ...
+		 */
+		snprintf(why, whysize, _("%s/%s is %s, not a regular file; move it away"), path,
+			 name, file_kind(st.st_mode));
 		return SLS_ERR_UNSAFE;
 	}
 	if ((st.st_mode & 077) == 0 && st.st_uid == geteuid())
 		return SLS_OK;
 	if (is_dir)
-		snprintf(why, whysize, "%s is not private; fix it with: chmod 700 %s", path, path);
+		/* TRANSLATORS: both %s are the directory's path. */
+		snprintf(why, whysize, _("%s is not private; fix it with: chmod 700 %s"), path,
+			 path);
 	else
-		snprintf(why, whysize, "%s/%s is not private; fix it with: chmod 600 %s/%s", path,
-			 name, path, name);
+		/* TRANSLATORS: each %s/%s is the file's path (directory, then name). */
+		snprintf(why, whysize, _("%s/%s is not private; fix it with: chmod 600 %s/%s"),
+			 path, name, path, name);
 	if (st.st_uid != geteuid())
-		snprintf(why, whysize, "%s%s%s is not yours; fix it with: chown $(id -un) %s%s%s",
-			 path, is_dir ? "" : "/", is_dir ? "" : name, path, is_dir ? "" : "/",
+		snprintf(why, whysize,
+			 /*
+			  * TRANSLATORS: each %s%s%s is one path: the directory, then "/"
+			  * and the file's name, or nothing twice for the directory itself.
+			  */
+			 _("%s%s%s is not yours; fix it with: chown $(id -un) %s%s%s"), path,
+			 is_dir ? "" : "/", is_dir ? "" : name, path, is_dir ? "" : "/",
 			 is_dir ? "" : name);
 	return SLS_ERR_UNSAFE;
 }
@@ -388,7 +416,8 @@ static enum sls_rc open_dir(struct accounts *a, bool create, const char *path, c
 	enum sls_rc rc;
 
 	if (create && make_parents(path) != 0) {
-		snprintf(why, whysize, "cannot create %s: %s", path, strerror(errno));
+		/* TRANSLATORS: %s is a directory's path, then why it cannot be made. */
+		snprintf(why, whysize, _("cannot create %s: %s"), path, strerror(errno));
 		return SLS_ERR_IO;
 	}
 	/*
@@ -403,9 +432,10 @@ static enum sls_rc open_dir(struct accounts *a, bool create, const char *path, c
 		rc = check_private(a->dirfd, ".", path, why, whysize);
 	else if (rc == SLS_ERR_UNSAFE)
 		snprintf(why, whysize,
-			 "%s must be a directory of yours, private (chown $(id -u) and chmod 700 "
-			 "it), and every directory above it root's or yours and writable by no one "
-			 "else (not below /tmp)",
+			 /* TRANSLATORS: %s is the accounts directory's path. */
+			 _("%s must be a directory of yours, private (chown $(id -u) and chmod "
+			   "700 it), and every directory above it root's or yours and writable by "
+			   "no one else (not below /tmp)"),
 			 path);
 	else
 		snprintf(why, whysize, "%s: %s", path, sls_strerror(rc));
@@ -427,7 +457,11 @@ static enum sls_rc load_file(struct accounts *a, const char *path, struct sls_di
 	if (rc == SLS_OK) {
 		rc = accounts_parse(buf, a, diag);
 		if (rc != SLS_OK)
-			snprintf(why, whysize, "%s/%s:%d: %s (the file is left as it is)", path,
+			/*
+			 * TRANSLATORS: %s/%s:%d is the file's path and line number;
+			 * the last %s says what is wrong there.
+			 */
+			snprintf(why, whysize, _("%s/%s:%d: %s (the file is left as it is)"), path,
 				 ACCOUNTS_FILE, diag->line, diag->msg);
 	} else if (why[0] == '\0') {
 		snprintf(why, whysize, "%s/%s: %s", path, ACCOUNTS_FILE, sls_strerror(rc));
@@ -446,7 +480,7 @@ enum sls_rc accounts_open(struct accounts *a, bool create, struct sls_diag *diag
 	a->dirfd = a->lockfd = -1;
 	why[0] = '\0';
 	if (!accounts_dir_path(path, sizeof(path))) {
-		snprintf(why, whysize, "set HOME or XDG_DATA_HOME to an absolute path");
+		snprintf(why, whysize, "%s", _("set HOME or XDG_DATA_HOME to an absolute path"));
 		return SLS_ERR_INVAL;
 	}
 	rc = open_dir(a, create, path, why, whysize);

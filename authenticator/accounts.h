@@ -50,8 +50,8 @@ int accounts_find_same(const struct accounts *a, const struct sls_otpauth *o);
  * is missing), take its lock, and load the file (a missing file is an empty
  * list). The directory must be the user's and 0700, the file the user's and
  * 0600, or SLS_ERR_UNSAFE with the fix in why. A corrupt file is
- * SLS_ERR_FORMAT with its line in diag. why gets a short English message on
- * any error.
+ * SLS_ERR_FORMAT with its line in diag. why gets a short message on any
+ * error, in the user's language (gettext), and so does diag.
  */
 enum sls_rc accounts_open(struct accounts *a, bool create, struct sls_diag *diag, char *why,
 			  size_t whysize);

@@ -9,10 +9,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "accounts.h"
 #include "qrrun.h"
 #include "sls_codec.h"
+#include "sls_i18n.h"
 #include "sls_ocra.h"
 #include "sls_otp.h"
 #include "sls_secret.h"
@@ -84,7 +86,7 @@ static int pick_account(const struct accounts *a, const char *name, bool totp, s
 	if (name != NULL) {
 		found = accounts_find(a, name);
 		if (found < 0) {
-			warnx("no account named %s; the accounts are:", name);
+			warnx(_("no account named %s; the accounts are:"), name);
 			print_names(a, stderr);
 			return EXIT_ACCOUNT;
 		}
@@ -93,16 +95,19 @@ static int pick_account(const struct accounts *a, const char *name, bool totp, s
 			if ((a->list[i].kind == ACCOUNT_TOTP) == totp && count++ == 0)
 				found = (int)i;
 		if (count != 1) {
-			warnx(count == 0 ? "no %s account: import one first"
-					 : "several accounts: name one with --account (%s):",
-			      totp ? "TOTP" : "challenge/response");
+			/* TRANSLATORS: %s is "TOTP" or "challenge/response", a kind of account. */
+			warnx(count == 0 ? _("no %s account: import one first")
+					 /* TRANSLATORS: %s is "TOTP" or "challenge/response". */
+					 : _("several accounts: name one with --account (%s):"),
+			      totp ? "TOTP" : _("challenge/response"));
 			print_names(a, stderr);
 			return EXIT_ACCOUNT;
 		}
 	}
 	if ((a->list[found].kind == ACCOUNT_TOTP) != totp) {
-		warnx(totp ? "that account answers challenges; use respond"
-			   : "that account shows TOTP codes; use code");
+		/* TRANSLATORS: respond and code are commands: keep them as they are. */
+		warnx(totp ? _("that account answers challenges; use respond")
+			   : _("that account shows TOTP codes; use code"));
 		return EXIT_ACCOUNT;
 	}
 	*index = (size_t)found;
@@ -125,12 +130,12 @@ static int check_storable(const struct sls_otpauth *o)
 	if (!sls_text_ok(o->issuer, SLS_URI_FIELD_MAX) ||
 	    !sls_text_ok(o->account, SLS_URI_FIELD_MAX) ||
 	    !sls_text_ok(o->device, SLS_URI_FIELD_MAX)) {
-		warnx("the URI's issuer, user or device holds a character that cannot be stored "
-		      "(';', a control character, or a leading/trailing space)");
+		warnx(_("the URI's issuer, user or device holds a character that cannot be stored "
+			"(';', a control character, or a leading/trailing space)"));
 		return EXIT_INPUT;
 	}
 	if (n < 0 || n >= ACCOUNT_NAME_MAX) {
-		warnx("the URI's issuer and user are too long (at most %d characters together)",
+		warnx(_("the URI's issuer and user are too long (at most %d characters together)"),
 		      ACCOUNT_NAME_MAX - 2);
 		return EXIT_INPUT;
 	}
@@ -143,10 +148,15 @@ static bool confirm_replace(const char *name)
 
 	if (!isatty(STDIN_FILENO))
 		return false;
-	fprintf(stderr, "Account %s exists. Replace it? [y/N] ", name);
+	/*
+	 * TRANSLATORS: %s is an account name. An answer starting with y or Y
+	 * means yes, and so does what the locale's own yes expression matches
+	 * (rpmatch; j, for one, in a German locale).
+	 */
+	fprintf(stderr, _("Account %s exists. Replace it? [y/N] "), name);
 	if (fgets(answer, sizeof(answer), stdin) == NULL)
 		return false;
-	return answer[0] == 'y' || answer[0] == 'Y';
+	return answer[0] == 'y' || answer[0] == 'Y' || rpmatch(answer) == 1;
 }
 
 /* Put acc into the list: a new entry, or over the same account when allowed. */
@@ -158,7 +168,7 @@ static int add_account(struct accounts *a, const struct account *acc, bool force
 	if (same >= 0) {
 		account_name(a, (size_t)same, name, sizeof(name));
 		if (!force && !confirm_replace(name)) {
-			warnx("account %s exists; use --force to replace it", name);
+			warnx(_("account %s exists; use --force to replace it"), name);
 			return EXIT_EXISTS;
 		}
 		a->list[same] = *acc;
@@ -166,7 +176,7 @@ static int add_account(struct accounts *a, const struct account *acc, bool force
 		return 0;
 	}
 	if (a->n >= ACCOUNTS_MAX) {
-		warnx("too many accounts (at most %d); remove one first", ACCOUNTS_MAX);
+		warnx(_("too many accounts (at most %d); remove one first"), ACCOUNTS_MAX);
 		return EXIT_INPUT;
 	}
 	a->list[a->n] = *acc;
@@ -187,16 +197,18 @@ static int add_account(struct accounts *a, const struct account *acc, bool force
 static int check_suite(const struct sls_ocra_suite *suite)
 {
 	if (!suite->pin) {
-		warnx("suite %s has no PIN part (P): sls never issues one (its responses would not "
-		      "depend on your PIN); import it with --allow-suite only if you trust where "
-		      "it comes from",
+		/* TRANSLATORS: %s is an OCRA suite, such as OCRA-1:HOTP-SHA1-6:QN08. */
+		warnx(_("suite %s has no PIN part (P): sls never issues one (its responses would "
+			"not depend on your PIN); import it with --allow-suite only if you trust "
+			"where it comes from"),
 		      suite->text);
 		return EXIT_INPUT;
 	}
 	if (suite->digits < 6 || suite->digits > 10) {
-		warnx("suite %s gives %u-digit responses: sls issues 6 to 10 (an untruncated "
-		      "response hands your PIN to whoever made the code); import it with "
-		      "--allow-suite only if you trust where it comes from",
+		/* TRANSLATORS: %s is an OCRA suite, %u the number of digits of its responses. */
+		warnx(_("suite %s gives %u-digit responses: sls issues 6 to 10 (an untruncated "
+			"response hands your PIN to whoever made the code); import it with "
+			"--allow-suite only if you trust where it comes from"),
 		      suite->text, suite->digits);
 		return EXIT_INPUT;
 	}
@@ -211,18 +223,19 @@ static int parse_import(const char *uri, const struct options *o, struct account
 
 	memset(acc, 0, sizeof(*acc));
 	if (sls_otpauth_parse(uri, &acc->otp, &diag) != SLS_OK) {
-		warnx("invalid otpauth URI: %s", diag.msg[0] ? diag.msg : "malformed");
+		/* TRANSLATORS: %s says what is wrong with the URI, or is "malformed". */
+		warnx(_("invalid otpauth URI: %s"), diag.msg[0] ? diag.msg : _("malformed"));
 		return EXIT_INPUT;
 	}
 	if (acc->otp.type == SLS_URI_TOTP && dsc) {
-		warnx("--type dsc is for challenge/response (otpauth://ocra/) URIs");
+		warnx(_("--type dsc is for challenge/response (otpauth://ocra/) URIs"));
 		return EXIT_INPUT;
 	}
 	acc->kind = acc->otp.type == SLS_URI_TOTP ? ACCOUNT_TOTP
 		    : dsc                         ? ACCOUNT_DSC
 						  : ACCOUNT_IBKEY;
 	if (acc->kind == ACCOUNT_DSC && !acc->otp.suite.pin) {
-		warnx("a dsc key needs a suite with a PIN (P)");
+		warnx(_("a dsc key needs a suite with a PIN (P)"));
 		return EXIT_INPUT;
 	}
 	if (acc->kind != ACCOUNT_TOTP && !o->allow_suite && check_suite(&acc->otp.suite) != 0)
@@ -240,7 +253,7 @@ static int cmd_import(const struct options *o, const char *arg)
 	int status;
 
 	if (a == NULL)
-		err(EXIT_USAGE, "out of memory");
+		err(EXIT_USAGE, _("out of memory"));
 	status = o->image != NULL ? uri_from_image(o->image, &decoded) : 0;
 	if (status == 0)
 		status = parse_import(decoded != NULL ? decoded : arg, o, &acc);
@@ -249,7 +262,7 @@ static int cmd_import(const struct options *o, const char *arg)
 	if (status == 0)
 		status = add_account(a, &acc, o->force, &index);
 	if (status == 0 && accounts_save(a) != SLS_OK) {
-		warn("cannot write the accounts file (it is left as it was)");
+		warn(_("cannot write the accounts file (it is left as it was)"));
 		status = EXIT_STORE;
 	}
 	if (status == 0 && account_name(a, index, name, sizeof(name)))
@@ -270,7 +283,7 @@ static int cmd_list(void)
 	int status;
 
 	if (a == NULL)
-		err(EXIT_USAGE, "out of memory");
+		err(EXIT_USAGE, _("out of memory"));
 	status = open_accounts(a, false);
 	for (size_t i = 0; status == 0 && i < a->n; i++) {
 		const struct account *acc = &a->list[i];
@@ -295,19 +308,20 @@ static int cmd_remove(const char *name)
 	int status, i;
 
 	if (a == NULL)
-		err(EXIT_USAGE, "out of memory");
+		err(EXIT_USAGE, _("out of memory"));
 	status = open_accounts(a, false);
 	if (status == 0 && (i = accounts_find(a, name)) < 0) {
-		warnx("no account named %s", name);
+		warnx(_("no account named %s"), name);
 		status = EXIT_ACCOUNT;
 	} else if (status == 0) {
 		memmove(&a->list[i], &a->list[i + 1], (a->n - (size_t)i - 1) * sizeof(a->list[0]));
 		sls_wipe(&a->list[--a->n], sizeof(a->list[0]));
 		if (accounts_save(a) != SLS_OK) {
-			warn("cannot write the accounts file (it is left as it was)");
+			warn(_("cannot write the accounts file (it is left as it was)"));
 			status = EXIT_STORE;
 		} else {
-			printf("removed %s\n", name);
+			/* TRANSLATORS: %s is the account's name. */
+			printf(_("removed %s\n"), name);
 		}
 	}
 	accounts_close(a);
@@ -365,24 +379,24 @@ static int compute_response(const struct account *acc, const struct options *o, 
 
 	in.timestamp = sls_ocra_time_steps(suite, time(NULL));
 	if (suite->pin) {
-		if (sls_tty_read_secret(o->pin_fd, "PIN: ", pin, sizeof(pin)) != 0) {
-			warn("cannot read the PIN");
+		if (sls_tty_read_secret(o->pin_fd, _("PIN: "), pin, sizeof(pin)) != 0) {
+			warn(_("cannot read the PIN"));
 			return EXIT_INPUT;
 		}
 		if (!pin_format_ok(acc->kind, pin)) {
-			warnx(acc->kind == ACCOUNT_DSC ? "a dsc PIN is exactly 4 digits"
-						       : "the PIN is empty");
+			warnx(acc->kind == ACCOUNT_DSC ? _("a dsc PIN is exactly 4 digits")
+						       : _("the PIN is empty"));
 			goto out;
 		}
 		in.pin = pin;
 	}
 	if (suite->session_len > 0 && o->session == NULL) {
-		warnx("this suite needs a session value: --session HEX");
+		warnx(_("this suite needs a session value: --session HEX"));
 		goto out;
 	}
 	if (sls_ocra_compute(suite, acc->otp.secret, acc->otp.secret_len, &in, out, outsize) !=
 	    SLS_OK) {
-		warnx("cannot compute the response: check --session");
+		warnx(_("cannot compute the response: check --session"));
 		goto out;
 	}
 	status = 0;
@@ -398,12 +412,17 @@ static int respond_with(const struct account *acc, const struct options *o, cons
 
 	if (!clean_challenge(&acc->otp.suite, raw, q, sizeof(q)) ||
 	    !question_fits(&acc->otp.suite, q, o->mutual)) {
-		warnx("the challenge does not fit this account's suite %s (%s of 4 to %u %s)",
-		      acc->otp.suite.text, o->mutual ? "two challenges" : "one challenge",
+		/*
+		 * TRANSLATORS: the first %s is an OCRA suite; the second is "one
+		 * challenge" or "two challenges"; %u is the most a challenge holds (4
+		 * at least); the last %s is "digits", "hex digits" or "characters".
+		 */
+		warnx(_("the challenge does not fit this account's suite %s (%s of 4 to %u %s)"),
+		      acc->otp.suite.text, o->mutual ? _("two challenges") : _("one challenge"),
 		      acc->otp.suite.q_len,
-		      acc->otp.suite.q_format == 'N'   ? "digits"
-		      : acc->otp.suite.q_format == 'H' ? "hex digits"
-						       : "characters");
+		      acc->otp.suite.q_format == 'N'   ? _("digits")
+		      : acc->otp.suite.q_format == 'H' ? _("hex digits")
+						       : _("characters"));
 		return EXIT_INPUT;
 	}
 	status = compute_response(acc, o, q, response, sizeof(response));
@@ -418,16 +437,21 @@ static int show_code(const struct account *acc)
 	const struct sls_otpauth *otp = &acc->otp;
 	time_t now = time(NULL);
 	char code[SLS_OTP_DIGITS_MAX + 1];
+	unsigned left = otp->period - (unsigned)((unsigned long long)now % otp->period);
 
 	if (sls_totp(otp->algorithm, otp->secret, otp->secret_len, now, otp->period, otp->digits,
 		     code, sizeof(code)) != SLS_OK) {
-		warnx("cannot compute the code");
+		warnx(_("cannot compute the code"));
 		return EXIT_USAGE;
 	}
 	printf("%s\n", code);
 	fflush(stdout);
-	fprintf(stderr, "valid for %u more seconds\n",
-		otp->period - (unsigned)((unsigned long long)now % otp->period));
+	/*
+	 * TRANSLATORS: %u is a number of seconds. The English text is the same
+	 * for every number; give each of your language's plural forms its own.
+	 */
+	fprintf(stderr, P_("valid for %u more seconds\n", "valid for %u more seconds\n", left),
+		left);
 	sls_wipe(code, sizeof(code));
 	return 0;
 }
@@ -443,7 +467,7 @@ static int with_account(const struct options *o, bool totp,
 	int status;
 
 	if (a == NULL)
-		err(EXIT_USAGE, "out of memory");
+		err(EXIT_USAGE, _("out of memory"));
 	status = open_accounts(a, false);
 	if (status == 0)
 		status = pick_account(a, o->account, totp, &i);
@@ -469,7 +493,7 @@ static int ask_account(const struct accounts *a, size_t *index)
 	unsigned long choice = 1;
 
 	if (a->n == 0) {
-		warnx("no accounts yet: import one with sls-authenticator import URI");
+		warnx(_("no accounts yet: import one with sls-authenticator import URI"));
 		return EXIT_ACCOUNT;
 	}
 	if (a->n > 1) {
@@ -477,14 +501,16 @@ static int ask_account(const struct accounts *a, size_t *index)
 			if (account_name(a, i, name, sizeof(name)))
 				fprintf(stderr, " %zu) %s (%s)\n", i + 1, name,
 					account_kind_name(a->list[i].kind));
-		if (!sls_tty_ask_line(stderr, "Account [1]: ", line, sizeof(line)))
+		/* TRANSLATORS: asks for an account's number in the list; 1 is the default. */
+		if (!sls_tty_ask_line(stderr, _("Account [1]: "), line, sizeof(line)))
 			return EXIT_INPUT;
 		if (line[0] != '\0') {
 			char *end;
 
 			choice = strtoul(line, &end, 10);
 			if (*end != '\0' || choice < 1 || choice > a->n) {
-				warnx("no account %s", line);
+				/* TRANSLATORS: %s is what the user typed. */
+				warnx(_("no account %s"), line);
 				return EXIT_ACCOUNT;
 			}
 		}
@@ -501,14 +527,14 @@ static int cmd_interactive(const struct options *o)
 	int status;
 
 	if (a == NULL)
-		err(EXIT_USAGE, "out of memory");
+		err(EXIT_USAGE, _("out of memory"));
 	status = open_accounts(a, false);
 	if (status == 0)
 		status = ask_account(a, &i);
 	if (status == 0 && a->list[i].kind == ACCOUNT_TOTP) {
 		status = show_code(&a->list[i]);
 	} else if (status == 0) {
-		if (!sls_tty_ask_line(stderr, "Challenge: ", challenge, sizeof(challenge)))
+		if (!sls_tty_ask_line(stderr, _("Challenge: "), challenge, sizeof(challenge)))
 			status = EXIT_INPUT;
 		else
 			status = respond_with(&a->list[i], o, challenge);
@@ -528,7 +554,8 @@ static unsigned long long parse_number(const char *s, const char *what, unsigned
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v > max)
-		errx(EXIT_USAGE, "invalid %s: %s", what, s);
+		/* TRANSLATORS: an option (such as --pin-fd), then its value. */
+		errx(EXIT_USAGE, _("invalid %s: %s"), what, s);
 	return v;
 }
 
@@ -569,7 +596,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 't':
 			if (strcmp(optarg, "dsc") != 0 && strcmp(optarg, "ibkey") != 0)
-				errx(EXIT_USAGE, "unknown --type %s (ibkey or dsc)", optarg);
+				/* TRANSLATORS: --type, ibkey and dsc are what the user types. */
+				errx(EXIT_USAGE, _("unknown --type %s (ibkey or dsc)"), optarg);
 			o->dsc = strcmp(optarg, "dsc") == 0;
 			break;
 		case 'f':
@@ -621,27 +649,54 @@ static int run_remove(const struct options *o, int nargs, char **args)
 	return nargs == 1 ? cmd_remove(args[0]) : WRONG_ARGUMENTS;
 }
 
+/*
+ * The synopses are translated where usage() prints them; an empty one is not
+ * (_("") would be the catalogue's header).
+ */
 static const struct verb verbs[] = {
-    {"import", "[--type dsc] [--force] [--allow-suite] URI | --image FILE", run_import},
+    {"import",
+     /* TRANSLATORS: a usage line: translate only the operands in capitals, not the options. */
+     N_("[--type dsc] [--force] [--allow-suite] URI | --image FILE"), run_import},
     {"list", "", run_list},
     {"respond",
-     "[--account NAME] [--pin-fd N] [--counter N] [--session HEX] [--mutual] "
-     "CHALLENGE",
+     /* TRANSLATORS: a usage line: translate only the operands in capitals, not the options. */
+     N_("[--account NAME] [--pin-fd N] [--counter N] [--session HEX] [--mutual] "
+	"CHALLENGE"),
      run_respond},
-    {"code", "[--account NAME]", run_code},
-    {"remove", "NAME", run_remove},
+    /* TRANSLATORS: a usage line: translate only the operand in capitals, not the option. */
+    {"code", N_("[--account NAME]"), run_code},
+    /* TRANSLATORS: a usage line: the operand of remove, an account's name. */
+    {"remove", N_("NAME"), run_remove},
 };
 static const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
+
+/* The columns s takes on a terminal (its bytes when the locale cannot tell). */
+static int text_width(const char *s)
+{
+	wchar_t wide[64];
+	size_t n = mbstowcs(wide, s, sizeof(wide) / sizeof(wide[0]));
+	int width = n < sizeof(wide) / sizeof(wide[0]) ? wcswidth(wide, n) : -1;
+
+	return width >= 0 ? width : (int)strlen(s);
+}
 
 static void __attribute__((noreturn)) usage(int status)
 {
 	FILE *out = status == 0 ? stdout : stderr;
+	/* TRANSLATORS: begins the usage lines; the lines below are aligned after it. */
+	const char *label = _("usage:");
+	int width = text_width(label);
 
-	for (size_t i = 0; i < nverbs; i++)
-		fprintf(out, "%s sls-authenticator %s%s%s\n", i == 0 ? "usage:" : "      ",
-			verbs[i].name, verbs[i].synopsis[0] ? " " : "", verbs[i].synopsis);
-	fprintf(out, "       sls-authenticator            (interactive: pick, challenge, PIN)\n"
-		     "       sls-authenticator --help | --version\n");
+	for (size_t i = 0; i < nverbs; i++) {
+		const char *synopsis = verbs[i].synopsis;
+
+		fprintf(out, "%*s sls-authenticator %s%s%s\n", width, i == 0 ? label : "",
+			verbs[i].name, synopsis[0] ? " " : "", synopsis[0] ? _(synopsis) : "");
+	}
+	fprintf(out, "%*s sls-authenticator            %s\n", width, "",
+		/* TRANSLATORS: what sls-authenticator does when run without a command. */
+		_("(interactive: pick, challenge, PIN)"));
+	fprintf(out, "%*s sls-authenticator --help | --version\n", width, "");
 	exit(status);
 }
 
@@ -651,6 +706,7 @@ int main(int argc, char **argv)
 	const char *verb = argc > 1 ? argv[1] : NULL;
 	int nargs, status;
 
+	sls_i18n_init();
 	if (verb != NULL && strcmp(verb, "--version") == 0) {
 		printf("sls-authenticator (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return 0;
@@ -671,9 +727,10 @@ int main(int argc, char **argv)
 		status = verbs[i].run(&o, nargs, argv);
 		if (status != WRONG_ARGUMENTS)
 			return status;
-		warnx("wrong arguments for %s", verb);
+		/* TRANSLATORS: %s is a command, such as import. */
+		warnx(_("wrong arguments for %s"), verb);
 		usage(EXIT_USAGE);
 	}
-	warnx("unknown command %s", verb);
+	warnx(_("unknown command %s"), verb);
 	usage(EXIT_USAGE);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "qrimage.h"
+#include "sls_i18n.h"
 #include "sls_secret.h"
 
 #ifdef HAVE_ZBAR
@@ -20,23 +21,24 @@
 /* Images larger than this (pixels) are refused rather than decoded. */
 #define QRIMAGE_MAX_PIXELS (64u * 1024 * 1024)
 
+/* The texts are marked for translation here and translated where printed (qrdecode.c). */
 const char *qrimage_strerror(enum qrimage_err err)
 {
 	switch (err) {
 	case QRIMAGE_OK:
-		return "success";
+		return N_("success");
 	case QRIMAGE_UNREADABLE:
-		return "cannot read the image file";
+		return N_("cannot read the image file");
 	case QRIMAGE_BAD_IMAGE:
-		return "not a PNG or JPEG image that can be decoded";
+		return N_("not a PNG or JPEG image that can be decoded");
 	case QRIMAGE_NO_CODE:
-		return "no QR code found in the image";
+		return N_("no QR code found in the image");
 	case QRIMAGE_NOMEM:
-		return "out of memory";
+		return N_("out of memory");
 	case QRIMAGE_UNSUPPORTED:
-		return "built without libzbar: import the otpauth:// URI as text instead";
+		return N_("built without libzbar: import the otpauth:// URI as text instead");
 	}
-	return "unknown error";
+	return N_("unknown error");
 }
 
 #ifdef HAVE_ZBAR

@@ -14,7 +14,7 @@ enum qrimage_err {
 	QRIMAGE_UNSUPPORTED, /* built without libzbar */
 };
 
-/* A one-line English text for err. */
+/* A one-line English text for err, marked with N_(): print it translated, _(text). */
 const char *qrimage_strerror(enum qrimage_err err);
 
 /*

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "qrrun.h"
+#include "sls_i18n.h"
 #include "sls_secret.h"
 
 #define QRTEXT_MAX 4096 /* a QR code holds at most 2953 bytes */
@@ -71,11 +72,15 @@ int qrrun_decode(const char *path, char **text)
 	if (pid == 0) {
 		char *arg = strdup(path); /* execv wants non-const strings */
 		char *const argv[] = {helper, arg, NULL};
+		int e;
 
 		if (arg == NULL || dup2(fds[1], STDOUT_FILENO) < 0)
 			_exit(127);
 		execv(helper, argv);
-		fprintf(stderr, "sls-authenticator: cannot run %s: %s\n", helper, strerror(errno));
+		e = errno;
+		fputs("sls-authenticator: ", stderr);
+		/* TRANSLATORS: %s is the helper program's path, then why it did not start. */
+		fprintf(stderr, _("cannot run %s: %s\n"), helper, strerror(e));
 		_exit(127);
 	}
 	close(fds[1]);
