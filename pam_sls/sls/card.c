@@ -47,9 +47,10 @@ static int prove_with(struct sls_cli *cli, struct sls_user *user, void *arg)
 	const struct sls_device *tc = sls_tempcode_find(user, time(NULL), false);
 
 	if (tc == NULL)
-		return sls_cli_prove(cli, sls_devtype_card.level, "To print a security code card");
+		return sls_cli_prove(cli, sls_devtype_card.level,
+				     _("To print a security code card"));
 	p->online = true;
-	return sls_cli_prove_with(cli, tc, "To print a security code card", true);
+	return sls_cli_prove_with(cli, tc, _("To print a security code card"), true);
 }
 
 static int prove(struct sls_cli *cli, struct printing *p)
@@ -85,7 +86,7 @@ static int make(struct sls_cli *cli, struct printing *p)
 	}
 	sls_wipe(code, sizeof(code));
 	if (rc != SLS_OK) {
-		warnx("cannot make a card: %s", sls_strerror(rc));
+		warnx(_("cannot make a card: %s"), sls_strerror(rc));
 		return SLS_EXIT_STORE;
 	}
 	if (!sls_issuer_here(host, sizeof(host)))
@@ -109,12 +110,13 @@ static int render(struct printing *p)
 		if (rc == SLS_OK && fflush(stdout) != 0)
 			rc = SLS_ERR_IO;
 		if (rc != SLS_OK)
-			warnx("cannot write the card: %s; it was not activated", sls_strerror(rc));
+			warnx(_("cannot write the card: %s; it was not activated"),
+			      sls_strerror(rc));
 		return rc == SLS_OK ? SLS_EXIT_OK : SLS_EXIT_INPUT;
 	}
 	rc = sls_outfile_create(p->output, &p->f);
 	if (rc == SLS_ERR_EXISTS) {
-		warnx("%s: exists; not overwritten", p->output);
+		warnx(_("%s: exists; not overwritten"), p->output);
 		return SLS_EXIT_INPUT;
 	}
 	if (rc == SLS_OK && setvbuf(p->f.fp, p->f.iobuf, _IOFBF, sizeof(p->f.iobuf)) != 0)
@@ -124,7 +126,7 @@ static int render(struct printing *p)
 	if (rc == SLS_OK)
 		rc = sls_outfile_finish(&p->f);
 	if (rc != SLS_OK) {
-		warn("%s: cannot write the card; it was not activated", p->output);
+		warn(_("%s: cannot write the card; it was not activated"), p->output);
 		sls_outfile_abort(p->output, &p->f);
 		return SLS_EXIT_INPUT;
 	}
@@ -139,7 +141,7 @@ static int activate(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	struct sls_device *d = sls_user_find_device(u, CARD_NAME);
 
 	if (d != NULL && d->type != &sls_devtype_card && d->status != SLS_STATUS_REVOKED) {
-		sls_cli_later(cli, "%s has a device named %s that is not a card", cli->user,
+		sls_cli_later(cli, _("%s has a device named %s that is not a card"), cli->user,
 			      CARD_NAME);
 		return SLS_EXIT_EXISTS;
 	}
@@ -148,7 +150,7 @@ static int activate(struct sls_cli *cli, struct sls_txn *t, void *arg)
 			u->devices[i].status = SLS_STATUS_REVOKED;
 	d = sls_user_place_device(u, CARD_NAME, &p->dev.created);
 	if (d == NULL) {
-		sls_cli_later(cli, "%s has %d devices that are not revoked; revoke one first",
+		sls_cli_later(cli, _("%s has %d devices that are not revoked; revoke one first"),
 			      cli->user, SLS_DEVICES_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -173,7 +175,10 @@ static int print_card(struct sls_cli *cli, struct printing *p)
 	if (status != SLS_EXIT_OK) {
 		if (p->output != NULL)
 			sls_outfile_abort(p->output, &p->f);
-		warnx("the new card was not activated%s", p->output ? "" : ": do not keep it");
+		if (p->output != NULL)
+			warnx(_("the new card was not activated"));
+		else
+			warnx(_("the new card was not activated: do not keep it"));
 		return status;
 	}
 	if (p->online)
@@ -182,11 +187,18 @@ static int print_card(struct sls_cli *cli, struct printing *p)
 	else
 		sls_log_event(&cli->log, SLS_EV_CARD, CARD_NAME, "success", NULL,
 			      "security code card printed: earlier cards stop working");
-	fprintf(msg,
-		"Security code card %s is active for %s (%s%s); an earlier card no longer "
-		"works.\n",
-		p->sheet.id, cli->user, p->dev.expires ? "valid until " : "no expiry",
-		p->sheet.valid_until);
+	if (p->dev.expires != 0)
+		fprintf(msg,
+			/* TRANSLATORS: the card's id, a user name, a date and time */
+			_("Security code card %s is active for %s (valid until %s); an earlier "
+			  "card no longer works.\n"),
+			p->sheet.id, cli->user, p->sheet.valid_until);
+	else
+		fprintf(msg,
+			/* TRANSLATORS: the card's id ("4821-7730"), then a user name */
+			_("Security code card %s is active for %s (no expiry); an earlier card no "
+			  "longer works.\n"),
+			p->sheet.id, cli->user);
 	fflush(msg);
 	sls_cli_stand_ins_revoked(cli, msg, p->stand_ins_revoked);
 	return SLS_EXIT_OK;
@@ -201,18 +213,18 @@ static int run_print(struct sls_cli *cli, int argc, char **argv)
 	int c, status;
 
 	if (p == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	p->fmt = SLS_CARD_TEXT;
 	while ((c = sls_cli_getopt(cli, argc, argv, longopts)) != -1) {
 		if (c == 'f' && !sls_card_format_parse(optarg, &p->fmt))
-			errx(SLS_EXIT_USAGE, "--format is text, svg or pdf");
+			errx(SLS_EXIT_USAGE, _("--format is text, svg or pdf"));
 		if (c == 'o')
 			p->output = optarg;
 	}
 	if (argc - optind != 0)
 		sls_cli_usage(cli);
 	if (p->fmt != SLS_CARD_TEXT && p->output == NULL)
-		errx(SLS_EXIT_USAGE, "an SVG or PDF card goes to a file: --output FILE");
+		errx(SLS_EXIT_USAGE, _("an SVG or PDF card goes to a file: --output FILE"));
 	status = sls_cli_start(cli);
 	if (status == SLS_EXIT_OK)
 		status = print_card(cli, p);
@@ -223,7 +235,8 @@ static int run_print(struct sls_cli *cli, int argc, char **argv)
 
 static const struct sls_verb subs[] = {
     {.name = "print",
-     .synopsis = "[--format text|svg|pdf] [--output FILE]",
+     /* TRANSLATORS: keep the options and text|svg|pdf; FILE may be translated */
+     .synopsis = N_("[--format text|svg|pdf] [--output FILE]"),
      .summary = NULL,
      .run = run_print},
     {.name = NULL},

@@ -15,10 +15,6 @@
 
 #include "cli.h"
 
-#define UNSAFE_PATH_HINT                                                                           \
-	" (it must be owned by root, and it and every directory above it writable by no one "      \
-	"else)"
-
 /* ---- privileges --------------------------------------------------------------- */
 
 /* Root's uid and gid, so that store files are root:root (when setuid); errno kept. */
@@ -27,7 +23,7 @@ void sls_cli_store_enter(const struct sls_cli *cli)
 	int saved = errno;
 
 	if (cli->setuid && (seteuid(0) != 0 || setegid(0) != 0))
-		err(SLS_EXIT_STORE, "cannot regain the privileges for the store");
+		err(SLS_EXIT_STORE, _("cannot regain the privileges for the store"));
 	errno = saved;
 }
 
@@ -64,7 +60,8 @@ static void who_am_i(struct sls_cli *cli)
 
 	if (pw == NULL || !sls_name_valid(pw->pw_name) ||
 	    strlen(pw->pw_name) >= sizeof(cli->caller))
-		errx(SLS_EXIT_PERM, "your user id %u has no usable user name", (unsigned)cli->ruid);
+		errx(SLS_EXIT_PERM, _("your user id %u has no usable user name"),
+		     (unsigned)cli->ruid);
 	snprintf(cli->caller, sizeof(cli->caller), "%s", pw->pw_name);
 }
 
@@ -89,11 +86,11 @@ static void pick_user(struct sls_cli *cli)
 		return;
 	}
 	if (cli->ruid != 0)
-		errx(SLS_EXIT_PERM, "only root may act on another user (--user)");
+		errx(SLS_EXIT_PERM, _("only root may act on another user (--user)"));
 	if (!sls_name_valid(user) || strlen(user) >= sizeof(cli->user))
-		errx(SLS_EXIT_INPUT, "invalid user name (no '/', control characters or spaces)");
+		errx(SLS_EXIT_INPUT, _("invalid user name (no '/', control characters or spaces)"));
 	if (!sls_cli_uid_name(user, cli->user, sizeof(cli->user)))
-		errx(SLS_EXIT_NOTFOUND, "no such user: %s", user);
+		errx(SLS_EXIT_NOTFOUND, _("no such user: %s"), user);
 }
 
 /*
@@ -111,10 +108,24 @@ static void needs_root(const struct sls_cli *cli, const char *path)
 		return;
 	}
 	errx(SLS_EXIT_PERM,
-	     "%s is root's, and this sls runs as you: it is not installed setuid root "
-	     "(configure --enable-setuid, see sls(8)). Ask an administrator to run: "
-	     "sls --user %s %s",
+	     /* TRANSLATORS: %s is root's file or directory; then the user and the command to run */
+	     _("%s is root's, and this sls runs as you: it is not installed setuid root "
+	       "(configure --enable-setuid, see sls(8)). Ask an administrator to run: "
+	       "sls --user %s %s"),
 	     path, cli->user, cli->verb_name);
+}
+
+/* Why rc (with errno errnum), into out: the common library's words, and what "unsafe" asks. */
+static void why_not(enum sls_rc rc, int errnum, char *out, size_t size)
+{
+	if (rc == SLS_ERR_UNSAFE)
+		snprintf(out, size,
+			 /* TRANSLATORS: %s says what is wrong with a file or directory */
+			 _("%s (it must be owned by root, and it and every directory above it "
+			   "writable by no one else)"),
+			 sls_strerror_errno(rc, errnum));
+	else
+		snprintf(out, size, "%s", sls_strerror_errno(rc, errnum));
 }
 
 struct config_load {
@@ -134,23 +145,24 @@ static void load_config(struct sls_cli *cli)
 {
 	struct config_load c = {.path = cli->conf_path ? cli->conf_path : SLS_CONFIG_DEFAULT_PATH};
 	enum sls_rc rc = sls_cli_as_store(cli, load_config_cb, &c);
-	char group[SLS_USER_NAME_MAX + 1];
+	char group[SLS_USER_NAME_MAX + 1], why[512];
 
 	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && cli->conf_path == NULL)) {
 		if (!sls_policy_groups_exist(&cli->conf, group, sizeof(group)))
 			errx(SLS_EXIT_STORE,
-			     "%s: [policy] mandatory_groups names %s, which is no group", c.path,
+			     /* TRANSLATORS: sls.conf's path, then a group name */
+			     _("%s: [policy] mandatory_groups names %s, which is no group"), c.path,
 			     group);
 		return;
 	}
 	if (rc == SLS_ERR_INVAL && c.path[0] != '/')
-		errx(SLS_EXIT_USAGE, "--conf %s: give the file's absolute path", c.path);
+		errx(SLS_EXIT_USAGE, _("--conf %s: give the file's absolute path"), c.path);
 	if (rc == SLS_ERR_FORMAT)
 		errx(SLS_EXIT_STORE, "%s:%d: %s", c.path, c.diag.line, c.diag.msg);
 	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
 		needs_root(cli, c.path);
-	errx(SLS_EXIT_STORE, "%s: %s%s", c.path, sls_strerror_errno(rc, errno),
-	     rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
+	why_not(rc, errno, why, sizeof(why));
+	errx(SLS_EXIT_STORE, "%s: %s", c.path, why);
 }
 
 static enum sls_rc open_store_cb(struct sls_cli *cli, void *arg)
@@ -163,20 +175,22 @@ static enum sls_rc open_store_cb(struct sls_cli *cli, void *arg)
 static int open_store(struct sls_cli *cli)
 {
 	enum sls_rc rc = sls_cli_as_store(cli, open_store_cb, NULL);
+	char why[512];
 
 	if (rc == SLS_OK)
 		return SLS_EXIT_OK;
 	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
 		needs_root(cli, cli->conf.store_dir);
-	warnx("store %s: %s%s", cli->conf.store_dir, sls_strerror_errno(rc, errno),
-	      rc == SLS_ERR_UNSAFE ? UNSAFE_PATH_HINT : "");
+	why_not(rc, errno, why, sizeof(why));
+	/* TRANSLATORS: the store's directory, then what is wrong with it */
+	warnx(_("store %s: %s"), cli->conf.store_dir, why);
 	return SLS_EXIT_STORE;
 }
 
 int sls_cli_start(struct sls_cli *cli)
 {
 	if (cli->conf_path != NULL && cli->setuid)
-		errx(SLS_EXIT_PERM, "--conf is refused when sls runs setuid for a user");
+		errx(SLS_EXIT_PERM, _("--conf is refused when sls runs setuid for a user"));
 	who_am_i(cli);
 	pick_user(cli);
 	load_config(cli);
@@ -201,7 +215,8 @@ int sls_cli_getopt(struct sls_cli *cli, int argc, char **argv, const struct opti
 		} else if (c == 'H') {
 			sls_cli_usage_all(0);
 		} else if (c == '?' || c == ':') {
-			warnx("%s does not take %s, or it needs a value", cli->verb_name,
+			/* TRANSLATORS: a command ("phone set"), then an option as typed */
+			warnx(_("%s does not take %s, or it needs a value"), cli->verb_name,
 			      argv[optind - 1]);
 			sls_cli_usage(cli);
 		} else {
@@ -232,7 +247,8 @@ int sls_cli_parse_fd(const char *s, const char *option)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1024)
-		errx(SLS_EXIT_USAGE, "invalid %s %s", option, s);
+		/* TRANSLATORS: an option ("--pin-fd"), then the value given to it */
+		errx(SLS_EXIT_USAGE, _("invalid %s %s"), option, s);
 	return (int)v;
 }
 
@@ -253,14 +269,14 @@ int sls_cli_target_user(struct sls_cli *cli, const char *name)
 	if (cli->user_opt != NULL)
 		sls_cli_usage(cli);
 	if (!sls_name_valid(name) || strlen(name) >= sizeof(cli->user)) {
-		warnx("invalid user name (no '/', control characters or spaces)");
+		warnx(_("invalid user name (no '/', control characters or spaces)"));
 		return SLS_EXIT_INPUT;
 	}
 	if (sls_cli_uid_name(name, cli->user, sizeof(cli->user)))
 		return SLS_EXIT_OK;
 	snprintf(cli->user, sizeof(cli->user), "%s", name);
 	if (sls_cli_as_store(cli, has_enrollment_cb, NULL) != SLS_OK) {
-		warnx("no such user: %s", cli->user);
+		warnx(_("no such user: %s"), cli->user);
 		return SLS_EXIT_NOTFOUND;
 	}
 	return SLS_EXIT_OK;
@@ -274,11 +290,13 @@ int sls_cli_lock_error(struct sls_cli *cli)
 	holder = sls_lock_holder(cli->store.lock_fd, cli->user);
 	sls_cli_store_leave(cli);
 	if (holder > 0)
-		warnx("the lock of %s is held by process %ld; nothing was changed (stop that "
-		      "process, e.g. kill %ld, and try again)",
+		/* TRANSLATORS: a user name, then a process id (twice) */
+		warnx(_("the lock of %s is held by process %ld; nothing was changed (stop that "
+			"process, e.g. kill %ld, and try again)"),
 		      cli->user, (long)holder, (long)holder);
 	else
-		warnx("the lock of %s is held by another process; nothing was changed", cli->user);
+		warnx(_("the lock of %s is held by another process; nothing was changed"),
+		      cli->user);
 	sls_log_event(&cli->log, SLS_EV_SYSTEM_ERROR, NULL, "error", NULL,
 		      "user's lock held too long; nothing changed");
 	return SLS_EXIT_STORE;
@@ -290,7 +308,8 @@ int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 	int errnum = errno; /* of the failing call: ENOSPC, EROFS... */
 
 	if (rc == SLS_ERR_FORMAT && diag != NULL)
-		warnx("%s/%s/%s:%d: %s (the file was left as it is)", cli->conf.store_dir, what,
+		/* TRANSLATORS: a file's path and line number: what is wrong there */
+		warnx(_("%s/%s/%s:%d: %s (the file was left as it is)"), cli->conf.store_dir, what,
 		      cli->user, diag->line, diag->msg);
 	else
 		warnx("%s/%s/%s: %s", cli->conf.store_dir, what, cli->user,
@@ -339,7 +358,7 @@ int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_o
 	if (rc == SLS_OK || (rc == SLS_ERR_NOENT && missing_ok))
 		return SLS_EXIT_OK;
 	if (rc == SLS_ERR_NOENT) {
-		warnx("%s has no devices", cli->user);
+		warnx(_("%s has no devices"), cli->user);
 		return SLS_EXIT_NOTFOUND;
 	}
 	return sls_cli_file_error(cli, "users", rc, &l.diag);
@@ -361,7 +380,7 @@ int sls_cli_view(struct sls_cli *cli, sls_cli_view_fn fn, void *arg)
 	int status;
 
 	if (user == NULL || state == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	status = sls_cli_read_user(cli, user, true);
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_read_state(cli, state);
@@ -380,7 +399,7 @@ int sls_cli_with_user(struct sls_cli *cli, bool missing_ok, sls_cli_user_fn fn, 
 	int status;
 
 	if (user == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	status = sls_cli_read_user(cli, user, missing_ok);
 	if (status == SLS_EXIT_OK)
 		status = fn(cli, user, arg);
@@ -395,7 +414,8 @@ void sls_cli_stand_ins_revoked(struct sls_cli *cli, FILE *out, size_t n)
 		return;
 	sls_log_event(&cli->log, SLS_EV_TEMPCODE, NULL, "success", NULL,
 		      "temporary passcode revoked: a device was activated");
-	fprintf(out, "The temporary passcode of %s is revoked: a device of their own is active.\n",
+	fprintf(out,
+		_("The temporary passcode of %s is revoked: a device of their own is active.\n"),
 		cli->user);
 }
 
@@ -452,7 +472,7 @@ static int transact_locked(struct sls_cli *cli, struct sls_txn *t, unsigned load
 			   void *arg)
 {
 	if ((load & SLS_CLI_USER) && !t->user_exists) {
-		sls_cli_later(cli, "%s has no devices", cli->user);
+		sls_cli_later(cli, _("%s has no devices"), cli->user);
 		return SLS_EXIT_NOTFOUND;
 	}
 	return fn(cli, t, arg);

@@ -12,6 +12,21 @@
 #include "sls_share.h"
 #include "sls_tempcode.h"
 
+/* A device's status as the STATUS column shows it: the file's word, in the user's language. */
+static const char *status_word(enum sls_device_status status)
+{
+	if (status == SLS_STATUS_PENDING)
+		/* TRANSLATORS: a device's status in the STATUS column of sls devices (8 wide) */
+		return _("pending");
+	if (status == SLS_STATUS_ACTIVE)
+		/* TRANSLATORS: a device's status in the STATUS column of sls devices (8 wide) */
+		return _("active");
+	if (status == SLS_STATUS_REVOKED)
+		/* TRANSLATORS: a device's status in the STATUS column of sls devices (8 wide) */
+		return _("revoked");
+	return sls_device_status_name(status);
+}
+
 /*
  * active, or what keeps an active device from a login: expired, unusable
  * (sms: no phone; shared: the device it is shared from no longer answers),
@@ -23,14 +38,17 @@ static const char *status_text(const struct sls_user *user, const struct sls_dev
 	time_t now = time(NULL);
 
 	if (d->status != SLS_STATUS_ACTIVE)
-		return sls_device_status_name(d->status);
+		return status_word(d->status);
 	if (d->expires != 0 && now >= d->expires)
-		return "expired";
+		/* TRANSLATORS: a device's status in the STATUS column of sls devices (8 wide) */
+		return _("expired");
 	if (!sls_device_usable(user, d, now) || gone)
-		return "unusable";
+		/* TRANSLATORS: a device's status in the STATUS column of sls devices (8 wide) */
+		return _("unusable");
 	if (sls_devtype_spent(d, ds))
-		return "used";
-	return sls_device_status_name(d->status);
+		/* TRANSLATORS: a device's status (every scratch code used), in sls devices */
+		return _("used");
+	return status_word(d->status);
 }
 
 /* What a card, scratch codes or a temporary passcode are good for, under its line. */
@@ -39,22 +57,29 @@ static void print_details(const struct sls_device *d, const struct sls_device_st
 	char a[32], b[32];
 
 	if (d->type == &sls_devtype_scratch && d->status == SLS_STATUS_ACTIVE)
-		printf("  %zu of %u codes left\n", sls_scratch_left(d, ds), d->u.scratch.ncodes);
+		printf(_("  %zu of %u codes left\n"), sls_scratch_left(d, ds), d->u.scratch.ncodes);
 
 	sls_cli_time(d->expires, b, sizeof(b));
 	if (d->type == &sls_devtype_card && d->status == SLS_STATUS_ACTIVE &&
-	    sls_card_id(d, a, sizeof(a)) == SLS_OK)
-		printf("  card %s, %s%s\n", a, d->expires ? "valid until " : "no expiry",
-		       d->expires ? b : "");
+	    sls_card_id(d, a, sizeof(a)) == SLS_OK) {
+		if (d->expires)
+			/* TRANSLATORS: a card's id ("4821-7730"), then a date and time */
+			printf(_("  card %s, valid until %s\n"), a, b);
+		else
+			printf(_("  card %s, no expiry\n"), a);
+	}
 	if (!d->type->stand_in)
 		return;
 	sls_cli_time(sls_tempcode_login_until(d), a, sizeof(a));
 	switch (sls_tempcode_phase(d, now)) {
 	case SLS_TEMPCODE_LOGIN:
-		printf("  logs in until %s; then only sls card print takes it, until %s\n", a, b);
+		/* TRANSLATORS: a temporary passcode: two dates and times */
+		printf(_("  logs in until %s; then only sls card print takes it, until %s\n"), a,
+		       b);
 		break;
 	case SLS_TEMPCODE_CARD:
-		printf("  only sls card print takes it, until %s (logins ended %s)\n", b, a);
+		/* TRANSLATORS: a temporary passcode: two dates and times */
+		printf(_("  only sls card print takes it, until %s (logins ended %s)\n"), b, a);
 		break;
 	default:
 		break;
@@ -66,8 +91,10 @@ static void print_devices(struct sls_cli *cli, const struct sls_user *user,
 {
 	char created[32], used[32];
 
-	printf("%-16s %-8s %-5s %-8s %-16s %-16s %s\n", "NAME", "TYPE", "LEVEL", "STATUS",
-	       "CREATED", "LAST USED", "LABEL");
+	printf("%-16s %-8s %-5s %-8s %-16s %-16s %s\n",
+	       /* TRANSLATORS: the headings of sls devices; columns 16, 8, 5, 8, 16, 16 wide */
+	       _("NAME"), _("TYPE"), _("LEVEL"), _("STATUS"), _("CREATED"), _("LAST USED"),
+	       _("LABEL"));
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 		const struct sls_device_state *ds = sls_state_find(state, d);
@@ -79,12 +106,16 @@ static void print_devices(struct sls_cli *cli, const struct sls_user *user,
 		       status_text(user, d, ds, gone), created, used, d->label[0] ? d->label : "-");
 		print_details(d, ds, time(NULL));
 		if (d->shared_with[0] != '\0')
-			printf("  shared with %s\n", d->shared_with);
-		if (d->shared_from[0] != '\0')
-			printf("  shared from %s%s\n", d->shared_from,
-			       gone ? ": no longer answers (revoked, transferred or expired there, "
-				      "or the identities differ)"
-				    : "");
+			/* TRANSLATORS: the users (comma-separated) a device is shared with */
+			printf(_("  shared with %s\n"), d->shared_with);
+		if (d->shared_from[0] != '\0' && gone)
+			/* TRANSLATORS: the user whose device this one is */
+			printf(_("  shared from %s: no longer answers (revoked, transferred or "
+				 "expired there, or the identities differ)\n"),
+			       d->shared_from);
+		else if (d->shared_from[0] != '\0')
+			/* TRANSLATORS: the user whose device this one is */
+			printf(_("  shared from %s\n"), d->shared_from);
 	}
 }
 
@@ -94,8 +125,9 @@ static int show(struct sls_cli *cli, const struct sls_user *user, const struct s
 	size_t *count = arg;
 
 	if (user->ndevices == 0)
-		printf("%s has no devices: enroll one with sls enroll %s\n", cli->user,
-		       sls_verb_enroll.synopsis);
+		/* TRANSLATORS: a user name, then the synopsis of sls enroll */
+		printf(_("%s has no devices: enroll one with sls enroll %s\n"), cli->user,
+		       _(sls_verb_enroll.synopsis));
 	else
 		print_devices(cli, user, state);
 	*count = user->ndevices;
@@ -125,6 +157,6 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 const struct sls_verb sls_verb_devices = {
     .name = "devices",
     .synopsis = "",
-    .summary = "list your devices",
+    .summary = N_("list your devices"),
     .run = run,
 };

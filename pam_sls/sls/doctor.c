@@ -49,9 +49,6 @@
 #define SSHD_FILES_MAX 64 /* sshd_config files read, Includes and all */
 #define CONFS_MAX      8  /* distinct sls.conf files (conf= on PAM lines) checked */
 #define SPACE          " \t\r\f\v"
-#define UNSAFE_HINT                                                                                \
-	" (it must be owned by root, and it and every directory above it writable by no one "      \
-	"else)"
 
 /* What a return code makes libpam do (its _PAM_ACTION_*); a jump is a count > 0. */
 enum {
@@ -210,10 +207,10 @@ static const signed char all_bad[_PAM_RETURN_VALUES] = {
 static void *xrealloc(void *p, size_t n, size_t size)
 {
 	if (size != 0 && n > SIZE_MAX / size)
-		errx(SLS_EXIT_USAGE, "out of memory");
+		errx(SLS_EXIT_USAGE, _("out of memory"));
 	p = realloc(p, n * size);
 	if (p == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	return p;
 }
 
@@ -222,7 +219,7 @@ static char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (p == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	return p;
 }
 
@@ -251,7 +248,7 @@ static void finding(struct doctor *d, const char *subject, const char *fmt, ...)
 	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	h = hash(text) ^ hash(subject);
 	for (size_t i = 0; i < d->nseen; i++)
 		if (d->seen[i] == h) {
@@ -269,8 +266,14 @@ static void finding(struct doctor *d, const char *subject, const char *fmt, ...)
 /* Why rc (with errno errnum): the common library's words, and what "unsafe" asks for. */
 static void describe(enum sls_rc rc, int errnum, char *out, size_t size)
 {
-	snprintf(out, size, "%s%s", sls_strerror_errno(rc, errnum),
-		 rc == SLS_ERR_UNSAFE ? UNSAFE_HINT : "");
+	if (rc == SLS_ERR_UNSAFE)
+		snprintf(out, size,
+			 /* TRANSLATORS: %s says what is wrong with a file or directory */
+			 _("%s (it must be owned by root, and it and every directory above it "
+			   "writable by no one else)"),
+			 sls_strerror_errno(rc, errnum));
+	else
+		snprintf(out, size, "%s", sls_strerror_errno(rc, errnum));
 }
 
 /* Read the file at absolute path whole, checked as sls_file_read checks the store's files. */
@@ -330,12 +333,14 @@ static const char *parse_brackets(const char *control, signed char *act)
 	size_t len = strlen(control);
 
 	if (len < 2 || control[len - 1] != ']' || len - 2 >= sizeof(buf))
-		return "a control in [...] that is not closed, or too long";
+		/* TRANSLATORS: what is wrong with a line of a PAM file */
+		return _("a control in [...] that is not closed, or too long");
 	snprintf(buf, sizeof(buf), "%.*s", (int)(len - 2), control + 1);
 	while ((word = next_word(&p)) != NULL) {
 		eq = strchr(word, '=');
 		if (eq == NULL)
-			return "a word without '=' in its control";
+			/* TRANSLATORS: what is wrong with a line of a PAM file */
+			return _("a word without '=' in its control");
 		*eq = '\0';
 		for (code = 0; code < _PAM_RETURN_VALUES; code++)
 			if (strcmp(word, code_names[code]) == 0)
@@ -343,7 +348,8 @@ static const char *parse_brackets(const char *control, signed char *act)
 		action = parse_action(eq + 1);
 		if ((code == _PAM_RETURN_VALUES && strcmp(word, "default") != 0) ||
 		    action == ACT_UNDEF)
-			return "an unknown value or action in its control";
+			/* TRANSLATORS: what is wrong with a line of a PAM file */
+			return _("an unknown value or action in its control");
 		/* as _pam_parse_control: default= fills what is unset where it stands */
 		if (code == _PAM_RETURN_VALUES)
 			set_default(act, action);
@@ -370,7 +376,8 @@ static const char *parse_control(const char *control, signed char *act)
 		act[PAM_SUCCESS] = act[PAM_NEW_AUTHTOK_REQD] = ACT_DONE;
 		set_default(act, ACT_IGNORE);
 	} else {
-		return "an unknown control";
+		/* TRANSLATORS: what is wrong with a line of a PAM file */
+		return _("an unknown control");
 	}
 	return NULL;
 }
@@ -415,7 +422,8 @@ static void parse_line(struct pam_line *l, char *s)
 		l->kind = LINE_INCLUDE;
 		l->target = next_word(&s);
 		if (l->target == NULL)
-			line_bad(l, "@include without a file");
+			/* TRANSLATORS: what is wrong with a line of a PAM file */
+			line_bad(l, _("@include without a file"));
 		return;
 	}
 	l->type = type_of(type + (type[0] == '-'));
@@ -424,9 +432,11 @@ static void parse_line(struct pam_line *l, char *s)
 	l->control = control ? control : "";
 	l->target = target;
 	if (l->type == TYPE_ANY)
-		line_bad(l, "an unknown type");
+		/* TRANSLATORS: what is wrong with a line of a PAM file */
+		line_bad(l, _("an unknown type"));
 	else if (target == NULL)
-		line_bad(l, "no control or no module");
+		/* TRANSLATORS: what is wrong with a line of a PAM file */
+		line_bad(l, _("no control or no module"));
 	else if (strcasecmp(control, "include") == 0 || strcasecmp(control, "substack") == 0)
 		l->kind = control[0] == 'i' || control[0] == 'I' ? LINE_INCLUDE : LINE_SUBSTACK;
 	else if ((l->why = parse_control(control, l->act)) != NULL)
@@ -493,7 +503,9 @@ static void read_link(struct doctor *d, struct pam_file *f)
 		f->link = xstrdup(target);
 	else
 		snprintf(f->error, sizeof(f->error),
-			 "a symlink to %.160s, not followed out of %s (put the file itself there)",
+			 /* TRANSLATORS: where a symlink points, then the PAM directory */
+			 _("a symlink to %.160s, not followed out of %s (put the file itself "
+			   "there)"),
 			 target, d->pam_dir);
 }
 
@@ -534,7 +546,7 @@ static struct pam_file *pam_file(struct doctor *d, const char *name)
 	if (name[0] == '/')
 		f->path = xstrdup(name);
 	else if (asprintf(&f->path, "%s/%s", d->pam_dir, name) < 0)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	d->files = xrealloc(d->files, d->nfiles + 1, sizeof(*d->files));
 	d->files[d->nfiles++] = f;
 	load_file(d, f);
@@ -610,7 +622,9 @@ static void where(const struct pam_file *f, const struct pam_line *l, char *out,
 static void problem(struct doctor *d, const struct pam_file *f, const struct pam_line *l,
 		    const char *what, bool fails)
 {
-	const char *then = fails ? "libpam fails the stack there; fix it" : "not checked; fix it";
+	const char *then =
+	    /* TRANSLATORS: after what is wrong with a line of a PAM file */
+	    fails ? _("libpam fails the stack there; fix it") : _("not checked; fix it");
 	char at[SLS_CONFIG_PATH_MAX + 16];
 
 	if (d->stack.quiet)
@@ -630,7 +644,7 @@ static void add(struct doctor *d, const struct pam_file *f, const struct pam_lin
 
 	if (s->n == STACK_MAX) {
 		if (!s->full && !s->quiet)
-			finding(d, d->service, "more than %d lines in its stack: not checked",
+			finding(d, d->service, _("more than %d lines in its stack: not checked"),
 				STACK_MAX);
 		s->full = true;
 		return;
@@ -653,12 +667,12 @@ static void flatten(struct doctor *d, const char *name, int depth, int level,
 	for (int i = 0; i < depth && i <= DEPTH_MAX; i++)
 		if (strcmp(d->stack.chain[i], name) == 0) {
 			/* libpam runs into its own depth limit, and fails the stack */
-			problem(d, from, at, "includes itself (an include loop)", true);
+			problem(d, from, at, _("includes itself (an include loop)"), true);
 			add(d, from, NULL, level, ROLE_FAIL);
 			return;
 		}
 	if (depth > DEPTH_MAX) {
-		problem(d, from, at, "includes nest deeper than 8", true);
+		problem(d, from, at, _("includes nest deeper than 8"), true);
 		add(d, from, NULL, level, ROLE_FAIL);
 		return;
 	}
@@ -861,25 +875,30 @@ static void report_blame(struct doctor *d, struct handler *h, enum blame_kind ki
 	h->blamed = true;
 	where(h->file, l, at, sizeof(at));
 	if (kind == BLAME_WEAK)
-		finding(d, d->service,
-			"%s: pam_sls is \"%s\": when it fails (%s), the login goes on without the "
-			"second factor; make it \"required\"",
-			at, l->control, code_names[code]);
-	else if (kind == BLAME_DONE)
 		finding(
 		    d, d->service,
-		    "%s: %s is \"%s\" before pam_sls: a login it accepts ends there, without the "
-		    "second factor; make it \"required\", or put pam_sls before it",
-		    at, l->target, l->control);
+		    /* TRANSLATORS: FILE:LINE, the line's control ("optional"), a PAM code */
+		    _("%s: pam_sls is \"%s\": when it fails (%s), the login goes on without the "
+		      "second factor; make it \"required\""),
+		    at, l->control, code_names[code]);
+	else if (kind == BLAME_DONE)
+		finding(d, d->service,
+			/* TRANSLATORS: FILE:LINE, a module ("pam_unix.so"), its control */
+			_("%s: %s is \"%s\" before pam_sls: a login it accepts ends there, "
+			  "without the second factor; make it \"required\", or put pam_sls before "
+			  "it"),
+			at, l->target, l->control);
 	else if (kind == BLAME_JUMP)
 		finding(d, d->service,
-			"%s: %s \"%s\" jumps over pam_sls: a login can pass without the second "
-			"factor; make the jump land before pam_sls",
+			/* TRANSLATORS: FILE:LINE, a module ("pam_unix.so"), its control */
+			_("%s: %s \"%s\" jumps over pam_sls: a login can pass without the second "
+			  "factor; make the jump land before pam_sls"),
 			at, l->target, l->control);
 	else
 		finding(d, d->service,
-			"%s: the stack can still succeed after pam_sls fails (%s); make pam_sls "
-			"\"required\" and check the lines after it",
+			/* TRANSLATORS: FILE:LINE, then a PAM return code ("auth_err") */
+			_("%s: the stack can still succeed after pam_sls fails (%s); make pam_sls "
+			  "\"required\" and check the lines after it"),
 			at, code_names[code]);
 }
 
@@ -915,7 +934,7 @@ static bool try_runs(struct doctor *d)
 		if (s->h[i].role == ROLE_FREE)
 			s->h[i].bit = nfree++;
 	if (nfree > FREE_MAX && first_sls(s) != NULL)
-		finding(d, d->service, "%d modules in its auth stack, more than %d: not checked",
+		finding(d, d->service, _("%d modules in its auth stack, more than %d: not checked"),
 			nfree, FREE_MAX);
 	if (nfree > FREE_MAX)
 		return true;
@@ -996,15 +1015,17 @@ static void check_store(struct doctor *d, struct conf_check *c)
 	if (sls_cli_as_store(d->cli, open_store_cb, c) == SLS_OK)
 		return;
 	if (c->rc == SLS_ERR_NOENT) {
-		finding(
-		    d, "store",
-		    "%s does not exist: pam_sls takes every user for one without a device; make "
-		    "it (sls --user root devices)",
-		    c->conf.store_dir);
+		finding(d, "store",
+			/* TRANSLATORS: the store's directory */
+			_("%s does not exist: pam_sls takes every user for one without a device; "
+			  "make it (sls --user root devices)"),
+			c->conf.store_dir);
 		return;
 	}
 	describe(c->rc, c->errnum, why, sizeof(why));
-	finding(d, "store", "%s: %s: pam_sls refuses every login; fix it", c->conf.store_dir, why);
+	/* TRANSLATORS: a path, then what is wrong with it */
+	finding(d, "store", _("%s: %s: pam_sls refuses every login; fix it"), c->conf.store_dir,
+		why);
 }
 
 /* sls.conf at path (the default one may be missing): readable, safe, no nullok; its store. */
@@ -1015,27 +1036,29 @@ static void check_conf(struct doctor *d, const char *path)
 
 	sls_cli_as_store(d->cli, load_conf_cb, &c);
 	if (c.rc == SLS_ERR_FORMAT) {
-		finding(d, "sls.conf", "%s:%d: %s: pam_sls refuses every login; fix it", path,
+		/* TRANSLATORS: a path, a line number, then what is wrong there */
+		finding(d, "sls.conf", _("%s:%d: %s: pam_sls refuses every login; fix it"), path,
 			c.diag.line, c.diag.msg);
 		return;
 	}
 	if (c.rc != SLS_OK && !(c.rc == SLS_ERR_NOENT && d->cli->conf_path == NULL &&
 				strcmp(path, SLS_CONFIG_DEFAULT_PATH) == 0)) {
 		describe(c.rc, c.errnum, why, sizeof(why));
-		finding(d, "sls.conf", "%s: %s: pam_sls refuses every login; fix it", path, why);
+		finding(d, "sls.conf", _("%s: %s: pam_sls refuses every login; fix it"), path, why);
 		return;
 	}
 	if (c.conf.nullok)
 		finding(d, "sls.conf",
-			"%s: [login] nullok = yes: users without a device log in without a second "
-			"factor; set nullok = no once every user has enrolled",
+			/* TRANSLATORS: sls.conf's path; keep "[login] nullok = yes" and the like */
+			_("%s: [login] nullok = yes: users without a device log in without a "
+			  "second factor; set nullok = no once every user has enrolled"),
 			path);
 	if (!sls_policy_groups_exist(&c.conf, group, sizeof(group)))
-		finding(
-		    d, "sls.conf",
-		    "%s: [policy] mandatory_groups names %s, which is no group: pam_sls refuses "
-		    "every login; fix it",
-		    path, group);
+		finding(d, "sls.conf",
+			/* TRANSLATORS: sls.conf's path, then a group name */
+			_("%s: [policy] mandatory_groups names %s, which is no group: pam_sls "
+			  "refuses every login; fix it"),
+			path, group);
 	check_store(d, &c);
 }
 
@@ -1068,8 +1091,10 @@ static void sshd_include(struct doctor *d, char *patterns, const char *at, int d
 	glob_t g;
 
 	if (depth >= DEPTH_MAX) {
-		finding(d, "sshd", "%s: Includes nest deeper than %d (an Include loop?): not read",
-			at, DEPTH_MAX);
+		finding(d, "sshd",
+			/* TRANSLATORS: FILE:LINE, then a number; "Include" is sshd_config's */
+			_("%s: Includes nest deeper than %d (an Include loop?): not read"), at,
+			DEPTH_MAX);
 		d->sshd.failed = true;
 		return;
 	}
@@ -1146,8 +1171,9 @@ static bool sshd_file(struct doctor *d, const char *path, int depth)
 	if (++d->sshd.files > SSHD_FILES_MAX) {
 		if (d->sshd.files == SSHD_FILES_MAX + 1)
 			finding(d, "sshd",
-				"%s: more than %d files with their Includes (an Include "
-				"loop?): not read further",
+				/* TRANSLATORS: a path, then a number of files */
+				_("%s: more than %d files with their Includes (an Include "
+				  "loop?): not read further"),
 				path, SSHD_FILES_MAX);
 		d->sshd.failed = true;
 		return false;
@@ -1156,7 +1182,8 @@ static bool sshd_file(struct doctor *d, const char *path, int depth)
 
 	if (rc != SLS_OK) {
 		describe(rc, errno, why, sizeof(why));
-		finding(d, "sshd", "%s: %s: its settings are not checked", path, why);
+		/* TRANSLATORS: a path, then what is wrong with it */
+		finding(d, "sshd", _("%s: %s: its settings are not checked"), path, why);
 		d->sshd.failed = true;
 		return false;
 	}
@@ -1258,7 +1285,8 @@ static bool sshd_t_run(struct doctor *d, char *why, size_t size)
 	size_t len = 0;
 	pid_t pid = -1;
 
-	snprintf(why, size, "%s", "it could not be started");
+	/* TRANSLATORS: why sshd -T failed */
+	snprintf(why, size, "%s", _("it could not be started"));
 	sigaction(SIGCHLD, &dfl, &saved);
 	if (pipe2(p, O_CLOEXEC) == 0 && (p[0] = above_stdio(p[0])) >= 0 &&
 	    (p[1] = above_stdio(p[1])) >= 0)
@@ -1275,9 +1303,11 @@ static bool sshd_t_run(struct doctor *d, char *why, size_t size)
 	if (p[0] >= 0)
 		close(p[0]);
 	if (pid > 0 && !read_ok)
-		snprintf(why, size, "no output within %d s, or too much", SSHD_T_SECS);
+		/* TRANSLATORS: why sshd -T failed: seconds */
+		snprintf(why, size, _("no output within %d s, or too much"), SSHD_T_SECS);
 	else if (pid > 0 && !ok)
-		snprintf(why, size, "%s", "it did not exit 0");
+		/* TRANSLATORS: why sshd -T failed */
+		snprintf(why, size, "%s", _("it did not exit 0"));
 	if (ok)
 		sshd_text(d, buf, "sshd -T", DEPTH_MAX);
 	free(buf);
@@ -1298,8 +1328,9 @@ static void sshd_settings(struct doctor *d)
 	} else if (access(SSHD, X_OK) == 0) {
 		s->read = sshd_t_run(d, why, sizeof(why));
 		if (!s->read) {
-			warnx("%s -T failed (%s): reading %s and its Includes instead", SSHD, why,
-			      SSHD_CONFIG);
+			/* TRANSLATORS: sshd's path, why it failed, then sshd_config's path */
+			warnx(_("%s -T failed (%s): reading %s and its Includes instead"), SSHD,
+			      why, SSHD_CONFIG);
 			s->read = sshd_file(d, SSHD_CONFIG, 0);
 		}
 	} else if (access(SSHD_CONFIG, F_OK) == 0) {
@@ -1345,17 +1376,18 @@ static void sshd_methods(struct doctor *d)
 	char methods[sizeof(s->methods)], *p = methods, *list;
 
 	if (s->methods_long) {
-		finding(d, "sshd", "authenticationmethods is too long to check");
+		finding(d, "sshd", _("authenticationmethods is too long to check"));
 		return;
 	}
 	if (strcasecmp(s->methods, "any") == 0) {
 		if (s->pubkey || s->hostbased || s->gssapi)
 			finding(
 			    d, "sshd",
-			    "authenticationmethods any with %s enabled: such logins skip the PAM "
-			    "auth stack, so pam_sls asks no second factor (its account stage still "
-			    "refuses a locked user); set AuthenticationMethods "
-			    "publickey,keyboard-interactive (or keyboard-interactive)",
+			    /* TRANSLATORS: an sshd method ("publickey"); keep sshd's keywords */
+			    _("authenticationmethods any with %s enabled: such logins skip the "
+			      "PAM auth stack, so pam_sls asks no second factor (its account "
+			      "stage still refuses a locked user); set AuthenticationMethods "
+			      "publickey,keyboard-interactive (or keyboard-interactive)"),
 			    s->pubkey      ? "publickey"
 			    : s->hostbased ? "hostbased"
 					   : "gssapi");
@@ -1374,9 +1406,10 @@ static void sshd_methods(struct doctor *d)
 		}
 		if (usable && !kbd)
 			finding(d, "sshd",
-				"authenticationmethods list \"%s\" does not require "
-				"keyboard-interactive: such logins skip pam_sls's challenge; add "
-				"keyboard-interactive to it (publickey,keyboard-interactive)",
+				/* TRANSLATORS: a list of sshd methods; keep sshd's keywords */
+				_("authenticationmethods list \"%s\" does not require "
+				  "keyboard-interactive: such logins skip pam_sls's challenge; add "
+				  "keyboard-interactive to it (publickey,keyboard-interactive)"),
 				list);
 	}
 }
@@ -1392,21 +1425,22 @@ static void sshd_findings(struct doctor *d, bool sls_in_auth)
 		return;
 	if (!s->usepam)
 		finding(d, "sshd",
-			"usepam no: sshd never runs PAM, so never pam_sls; set UsePAM "
-			"yes in sshd_config");
+			_("usepam no: sshd never runs PAM, so never pam_sls; set UsePAM "
+			  "yes in sshd_config"));
 	if (!s->kbd || !s->challenge)
-		finding(
-		    d, "sshd",
-		    "%s no: keyboard-interactive is off, so pam_sls's challenge cannot be shown; "
-		    "set KbdInteractiveAuthentication yes",
-		    !s->kbd ? "kbdinteractiveauthentication" : "challengeresponseauthentication");
+		finding(d, "sshd",
+			/* TRANSLATORS: an sshd_config keyword; keep sshd's keywords */
+			_("%s no: keyboard-interactive is off, so pam_sls's challenge cannot be "
+			  "shown; set KbdInteractiveAuthentication yes"),
+			!s->kbd ? "kbdinteractiveauthentication"
+				: "challengeresponseauthentication");
 	if (s->usepam && s->password && sls_in_auth)
-		finding(
-		    d, "sshd",
-		    "passwordauthentication yes with pam_sls in the sshd auth stack: password "
-		    "logins run it in password mode, which answers the challenge with the "
-		    "password, so they fail or skip the challenge; set PasswordAuthentication no "
-		    "(keyboard-interactive asks the password too)");
+		finding(d, "sshd",
+			_("passwordauthentication yes with pam_sls in the sshd auth stack: "
+			  "password logins run it in password mode, which answers the challenge "
+			  "with the password, so they fail or skip the challenge; set "
+			  "PasswordAuthentication no (keyboard-interactive asks the password "
+			  "too)"));
 	sshd_methods(d);
 }
 
@@ -1447,9 +1481,11 @@ static void enrol_after_failure(struct doctor *d)
 			continue;
 		where(h->file, h->line, at, sizeof(at));
 		finding(d, d->service,
-			"%s: pam_sls runs even after a module before it failed (a wrong password), "
-			"and %s has enroll_at_login: anyone who reaches it enrols a device for a "
-			"user without one; end the stack on a failed password (requisite)",
+			/* TRANSLATORS: FILE:LINE, then sls.conf's path */
+			_("%s: pam_sls runs even after a module before it failed (a wrong "
+			  "password), and %s has enroll_at_login: anyone who reaches it enrols a "
+			  "device for a user without one; end the stack on a failed password "
+			  "(requisite)"),
 			at, c.path);
 		return;
 	}
@@ -1474,12 +1510,21 @@ static void check_service(struct doctor *d, const char *name)
 	note_confs(d);
 	build_stack(d, name, TYPE_AUTH, false);
 	sls = first_sls(&d->stack);
-	if (sls == NULL && try_runs(d))
-		finding(d, name,
-			"%s in its auth stack (%s/%s): logins ask no second factor; add \"auth "
-			"required pam_sls.so\" after the password",
-			in_account ? "pam_sls is in its account stack but not" : "no pam_sls",
-			d->pam_dir, name);
+	if (sls == NULL && try_runs(d)) {
+		if (in_account)
+			finding(d, name,
+				/* TRANSLATORS: the PAM directory, then the service's file */
+				_("pam_sls is in its account stack but not in its auth stack "
+				  "(%s/%s): logins ask no second factor; add \"auth required "
+				  "pam_sls.so\" after the password"),
+				d->pam_dir, name);
+		else
+			finding(d, name,
+				/* TRANSLATORS: the PAM directory, then the service's file */
+				_("no pam_sls in its auth stack (%s/%s): logins ask no second "
+				  "factor; add \"auth required pam_sls.so\" after the password"),
+				d->pam_dir, name);
+	}
 	for (size_t i = 0; sls != NULL && i < d->stack.n; i++) {
 		const struct handler *h = &d->stack.h[i];
 
@@ -1487,8 +1532,9 @@ static void check_service(struct doctor *d, const char *name)
 			continue;
 		where(h->file, h->line, at, sizeof(at));
 		finding(d, name,
-			"%s: nullok on the pam_sls line: users without a device log in without a "
-			"second factor; remove it once every user has enrolled",
+			/* TRANSLATORS: FILE:LINE of the pam_sls line */
+			_("%s: nullok on the pam_sls line: users without a device log in without "
+			  "a second factor; remove it once every user has enrolled"),
 			at);
 	}
 	if (sls != NULL) {
@@ -1498,11 +1544,17 @@ static void check_service(struct doctor *d, const char *name)
 	}
 	if (strcmp(name, "sshd") == 0 && d->sshd.found)
 		sshd_findings(d, sls != NULL);
-	if (d->service_findings == 0 && sls == NULL)
-		printf("%s: ok (no login but root's passes its auth stack)\n", name);
-	else if (d->service_findings == 0) {
+	/* "SERVICE: ok" stays as it is (scripts look for it); what is in parentheses is said */
+	if (d->service_findings == 0 && sls == NULL) {
+		printf("%s: ok (%s)\n", name,
+		       /* TRANSLATORS: why a service is fine, after "SERVICE: ok" */
+		       _("no login but root's passes its auth stack"));
+	} else if (d->service_findings == 0) {
 		where(sls->file, sls->line, at, sizeof(at));
-		printf("%s: ok (pam_sls at %s)\n", name, at);
+		printf("%s: ok (", name);
+		/* TRANSLATORS: why a service is fine, after "SERVICE: ok"; %s is FILE:LINE */
+		printf(_("pam_sls at %s"), at);
+		printf(")\n");
 	}
 }
 
@@ -1589,8 +1641,9 @@ static void check_services(struct doctor *d)
 		check_service(d, services[i]);
 	if (nservices == 0)
 		finding(d, "pam.d",
-			"%s: no service asks pam_sls: add \"auth required pam_sls.so\" after the "
-			"password in the services to protect",
+			/* TRANSLATORS: the PAM directory */
+			_("%s: no service asks pam_sls: add \"auth required pam_sls.so\" after "
+			  "the password in the services to protect"),
 			d->pam_dir);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -1607,7 +1660,8 @@ static int doctor(struct doctor *d)
 	rc = sls_dir_open(d->pam_dir, 0, false, &d->pam_fd);
 	if (rc != SLS_OK) {
 		describe(rc, errno, why, sizeof(why));
-		finding(d, "pam.d", "%s: %s: no service is checked", d->pam_dir, why);
+		/* TRANSLATORS: the PAM directory, then what is wrong with it */
+		finding(d, "pam.d", _("%s: %s: no service is checked"), d->pam_dir, why);
 	} else {
 		check_services(d);
 		close(d->pam_fd);
@@ -1625,7 +1679,8 @@ static int doctor(struct doctor *d)
 static const char *absolute(const char *path, const char *option)
 {
 	if (path != NULL && path[0] != '/')
-		errx(SLS_EXIT_USAGE, "%s %s: give the absolute path", option, path);
+		/* TRANSLATORS: an option ("--pam-dir"), then the path given to it */
+		errx(SLS_EXIT_USAGE, _("%s %s: give the absolute path"), option, path);
 	return path;
 }
 
@@ -1659,8 +1714,9 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_doctor = {
     .name = "doctor",
-    .synopsis = "[--pam-dir DIR] [--sshd-config FILE | --sshd-t FILE]",
-    .summary = "does every login ask the second factor?",
+    /* TRANSLATORS: keep the options; DIR and FILE may be translated */
+    .synopsis = N_("[--pam-dir DIR] [--sshd-config FILE | --sshd-t FILE]"),
+    .summary = N_("does every login ask the second factor?"),
     .run = run,
     .root_only = true,
 };

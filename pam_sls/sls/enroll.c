@@ -26,7 +26,8 @@ static int parse_type(const char *s, const struct sls_devtype **type)
 	if (*type != NULL && (*type)->provision != NULL)
 		return SLS_EXIT_OK;
 	sls_devtype_enrollable_names(&sls_devtypes_builtin, names, sizeof(names));
-	warnx("cannot enroll '%s': the types are %s", s, names);
+	/* TRANSLATORS: the type asked for, then the types (a list of their names) */
+	warnx(_("cannot enroll '%s': the types are %s"), s, names);
 	return SLS_EXIT_INPUT;
 }
 
@@ -50,13 +51,13 @@ static int describe(const struct enroll_opts *o, struct sls_newdev *e)
 	const char *label = o->label ? o->label : "";
 
 	if (!plain_name(name)) {
-		warnx("invalid device name: 1 to %d letters, digits, '.', '_' or '-', not "
-		      "starting with '-'",
+		warnx(_("invalid device name: 1 to %d letters, digits, '.', '_' or '-', not "
+			"starting with '-'"),
 		      SLS_DEVICE_NAME_MAX);
 		return SLS_EXIT_INPUT;
 	}
 	if (!sls_text_ok(label, SLS_LABEL_MAX)) {
-		warnx("invalid label: at most %d characters, no control characters or ';'",
+		warnx(_("invalid label: at most %d characters, no control characters or ';'"),
 		      SLS_LABEL_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -78,14 +79,14 @@ static int add_pending(struct sls_cli *cli, struct sls_txn *t, void *arg)
 
 	if (old != NULL && old->status == SLS_STATUS_ACTIVE) {
 		sls_cli_later(cli,
-			      "%s already has an active device named %s; pick another with "
-			      "--name",
+			      _("%s already has an active device named %s; pick another with "
+				"--name"),
 			      cli->user, e->dev.name);
 		return SLS_EXIT_EXISTS;
 	}
 	old = sls_user_place_device(t->user, e->dev.name, &e->dev.created);
 	if (old == NULL) {
-		sls_cli_later(cli, "%s has %d devices that are not revoked; revoke one first",
+		sls_cli_later(cli, _("%s has %d devices that are not revoked; revoke one first"),
 			      cli->user, SLS_DEVICES_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -111,7 +112,7 @@ static int activate(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	struct sls_device *d = ours(t->user, e);
 
 	if (d == NULL) {
-		sls_cli_later(cli, "the pending device %s changed meanwhile; enroll again",
+		sls_cli_later(cli, _("the pending device %s changed meanwhile; enroll again"),
 			      e->dev.name);
 		return SLS_EXIT_CONFIRM;
 	}
@@ -148,10 +149,11 @@ static int prepare(struct sls_cli *cli, const struct enroll_opts *o, struct sls_
 	int status = describe(o, e);
 
 	if (user == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	if (status == SLS_EXIT_OK && e->dev.type->pin == SLS_PINKIND_NONE && o->pin_fd >= 0) {
 		sls_devtype_pin_names(&sls_devtypes_builtin, names, sizeof(names));
-		warnx("--pin-fd is for types with a PIN (%s)", names);
+		/* TRANSLATORS: %s lists the device types that have a PIN */
+		warnx(_("--pin-fd is for types with a PIN (%s)"), names);
 		status = SLS_EXIT_USAGE;
 	}
 	if (status == SLS_EXIT_OK)
@@ -219,25 +221,26 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 	int status;
 
 	if (e == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	parse_options(cli, argc, argv, &o);
 	status = sls_cli_start(cli);
 	if (status == SLS_EXIT_OK)
 		status = parse_type(argv[optind], &e->dev.type);
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_prove(cli, e->dev.type->level, "To add a device");
+		status = sls_cli_prove(cli, e->dev.type->level, _("To add a device"));
 	if (status == SLS_EXIT_OK)
 		status = prepare(cli, &o, e);
 	if (status == SLS_EXIT_OK)
 		status = enroll(cli, &o, e);
 	if (status == SLS_EXIT_OK) {
-		printf("Device %s (%s) is active for %s.\n", e->dev.name, e->dev.type->name,
+		/* TRANSLATORS: a device's name, its type ("totp"), then a user name */
+		printf(_("Device %s (%s) is active for %s.\n"), e->dev.name, e->dev.type->name,
 		       cli->user);
 		sls_log_event(&cli->log, SLS_EV_ENROLLED, e->dev.name, "success", NULL,
 			      "device enrolled and confirmed");
 		sls_cli_stand_ins_revoked(cli, stdout, e->stand_ins_revoked);
 	} else if (status == SLS_EXIT_CONFIRM) {
-		warnx("not confirmed: the new device %s was removed", e->dev.name);
+		warnx(_("not confirmed: the new device %s was removed"), e->dev.name);
 	}
 	sls_newdev_clear(e);
 	free(e);
@@ -246,8 +249,9 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_enroll = {
     .name = "enroll",
-    .synopsis = "ibkey|dsc|totp [--name NAME] [--label TEXT] [--png FILE] [--svg FILE] "
-		"[--pin-fd N]",
-    .summary = "add a device",
+    /* TRANSLATORS: keep the types and options; NAME, TEXT, FILE and N may be translated */
+    .synopsis = N_("ibkey|dsc|totp [--name NAME] [--label TEXT] [--png FILE] [--svg FILE] "
+		   "[--pin-fd N]"),
+    .summary = N_("add a device"),
     .run = run,
 };

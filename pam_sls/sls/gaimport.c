@@ -66,8 +66,9 @@ static int set_names(struct gaimport *im)
 	size_t max = SLS_DEVICE_NAME_MAX - strlen(SCRATCH_SUFFIX);
 
 	if (!plain_name(im->name, max)) {
-		warnx("invalid device name: 1 to %zu letters, digits, '.', '_' or '-', not "
-		      "starting with '-' or '.' (the scratch device adds \"%s\")",
+		/* TRANSLATORS: a number of bytes, then the suffix "-scratch" */
+		warnx(_("invalid device name: 1 to %zu letters, digits, '.', '_' or '-', not "
+			"starting with '-' or '.' (the scratch device adds \"%s\")"),
 		      max, SCRATCH_SUFFIX);
 		return SLS_EXIT_INPUT;
 	}
@@ -83,14 +84,14 @@ static int find_user(struct sls_cli *cli, struct gaimport *im)
 	int n;
 
 	if (pw == NULL) {
-		warnx("no such user: %s", cli->user);
+		warnx(_("no such user: %s"), cli->user);
 		return SLS_EXIT_NOTFOUND;
 	}
 	im->uid = pw->pw_uid;
 	n = im->given != NULL ? snprintf(im->path, sizeof(im->path), "%s", im->given)
 			      : snprintf(im->path, sizeof(im->path), "%s/%s", pw->pw_dir, GA_FILE);
 	if (n < 0 || (size_t)n >= sizeof(im->path) || im->path[0] != '/') {
-		warnx("%s: not an absolute path (give FILE as one)", im->path);
+		warnx(_("%s: not an absolute path (give FILE as one)"), im->path);
 		return SLS_EXIT_INPUT;
 	}
 	return SLS_EXIT_OK;
@@ -107,7 +108,7 @@ static int split_path(struct gaimport *im, char *dir)
 	slash = strrchr(dir, '/');
 	if (slash[1] == '\0' || strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0 ||
 	    strlen(slash + 1) > NAME_MAX) {
-		warnx("%s: not the path of a file", im->path);
+		warnx(_("%s: not the path of a file"), im->path);
 		return SLS_EXIT_INPUT;
 	}
 	snprintf(im->base, sizeof(im->base), "%s", slash + 1);
@@ -132,12 +133,12 @@ static int open_dir(struct gaimport *im)
 	if (rc == SLS_OK)
 		return SLS_EXIT_OK;
 	if (rc == SLS_ERR_NOENT) {
-		warnx("%s: no such directory", dir);
+		warnx(_("%s: no such directory"), dir);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (rc == SLS_ERR_UNSAFE)
-		warnx("%s: unsafe: a symbolic link on the way, or a directory that is neither "
-		      "root's nor the user's or that others may write to; nothing was imported",
+		warnx(_("%s: unsafe: a symbolic link on the way, or a directory that is neither "
+			"root's nor the user's or that others may write to; nothing was imported"),
 		      dir);
 	else
 		warnx("%s: %s", dir, sls_strerror_errno(rc, errno));
@@ -148,18 +149,19 @@ static int open_dir(struct gaimport *im)
 static const char *unsafe_file(const struct gaimport *im, const struct stat *st)
 {
 	if (S_ISLNK(st->st_mode))
-		return "is a symbolic link";
+		/* TRANSLATORS: what is wrong with a file, after its path ("PATH is ...") */
+		return _("is a symbolic link");
 	if (!S_ISREG(st->st_mode))
-		return "is not a regular file";
+		return _("is not a regular file");
 	if (st->st_nlink != 1)
-		return "has other hard links";
+		return _("has other hard links");
 	if (st->st_uid != im->uid && (im->given == NULL || st->st_uid != 0))
-		return im->given == NULL ? "is not owned by the user"
-					 : "is owned by neither the user nor root";
+		return im->given == NULL ? _("is not owned by the user")
+					 : _("is owned by neither the user nor root");
 	if (st->st_mode & (S_IRWXG | S_IRWXO))
-		return "may be read or written by group or others: its secret may be known to "
-		       "others (if no one else can have read it, chmod 600 it; else the user needs "
-		       "a new secret: sls enroll totp)";
+		return _("may be read or written by group or others: its secret may be known to "
+			 "others (if no one else can have read it, chmod 600 it; else the user "
+			 "needs a new secret: sls enroll totp)");
 	return NULL;
 }
 
@@ -167,11 +169,12 @@ static const char *unsafe_file(const struct gaimport *im, const struct stat *st)
 static int os_error(const struct gaimport *im, int e)
 {
 	if (e == ENOENT) {
-		warnx("%s: no such file", im->path);
+		warnx(_("%s: no such file"), im->path);
 		return SLS_EXIT_NOTFOUND;
 	}
-	warnx("%s: %s; nothing was imported", im->path,
-	      e == ELOOP ? "is a symbolic link" : strerror(e));
+	/* TRANSLATORS: a path, then what is wrong with it */
+	warnx(_("%s: %s; nothing was imported"), im->path,
+	      e == ELOOP ? _("is a symbolic link") : strerror(e));
 	return SLS_EXIT_STORE;
 }
 
@@ -195,12 +198,14 @@ static int open_file(struct gaimport *im, int *fd)
 		if (*fd < 0 || fstat(*fd, &im->st) != 0)
 			return os_error(im, errno);
 		why = im->st.st_ino != pre.st_ino || im->st.st_dev != pre.st_dev
-			  ? "changed while it was opened"
+			  /* TRANSLATORS: what is wrong with a file, after its path */
+			  ? _("changed while it was opened")
 			  : unsafe_file(im, &im->st);
 	}
 	if (why == NULL)
 		return SLS_EXIT_OK;
-	warnx("%s %s; nothing was imported", im->path, why);
+	/* TRANSLATORS: a path, then what is wrong with it ("is a symbolic link") */
+	warnx(_("%s %s; nothing was imported"), im->path, why);
 	return SLS_EXIT_STORE;
 }
 
@@ -220,7 +225,7 @@ static int read_all(struct gaimport *im, int fd, char *buf, size_t *len)
 		return SLS_EXIT_STORE;
 	}
 	if (*len > SLS_GA_FILE_MAX) {
-		warnx("%s: over %d bytes: not a google-authenticator file", im->path,
+		warnx(_("%s: over %d bytes: not a google-authenticator file"), im->path,
 		      SLS_GA_FILE_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -235,9 +240,10 @@ static int parse(struct gaimport *im, const char *buf, size_t len)
 	if (rc == SLS_OK)
 		return SLS_EXIT_OK;
 	if (diag.line > 0)
-		warnx("%s:%d: %s; nothing was imported", im->path, diag.line, diag.msg);
+		/* TRANSLATORS: a path, a line number, then what is wrong there */
+		warnx(_("%s:%d: %s; nothing was imported"), im->path, diag.line, diag.msg);
 	else
-		warnx("%s: %s; nothing was imported", im->path, diag.msg);
+		warnx(_("%s: %s; nothing was imported"), im->path, diag.msg);
 	return SLS_EXIT_INPUT;
 }
 
@@ -248,7 +254,7 @@ static int read_file(struct gaimport *im)
 	int fd = -1, status;
 
 	if (buf == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	status = open_dir(im);
 	if (status == SLS_EXIT_OK)
 		status = open_file(im, &fd);
@@ -290,8 +296,8 @@ static int make_devices(struct gaimport *im)
 	for (size_t i = 0; i < im->ga.ncodes; i++)
 		codes[i] = im->ga.codes[i];
 	if (sls_scratch_new(&im->scratch, codes, im->ga.ncodes) != SLS_OK) {
-		warnx("the scratch codes could not be hashed (random number generator or crypto "
-		      "failure)");
+		warnx(_("the scratch codes could not be hashed (random number generator or crypto "
+			"failure)"));
 		return SLS_EXIT_STORE;
 	}
 	describe(&im->scratch, now);
@@ -310,8 +316,9 @@ static int names_free(struct sls_cli *cli, struct sls_user *user, const struct g
 	if (d == NULL || d->status == SLS_STATUS_REVOKED)
 		return SLS_EXIT_OK;
 	sls_cli_later(cli,
-		      "%s already has a device named %s (imported before?); nothing was imported "
-		      "(--name picks another name)",
+		      /* TRANSLATORS: a user name, then a device's name */
+		      _("%s already has a device named %s (imported before?); nothing was "
+			"imported (--name picks another name)"),
 		      cli->user, d->name);
 	return SLS_EXIT_EXISTS;
 }
@@ -335,7 +342,7 @@ static struct sls_device *place(struct sls_cli *cli, struct sls_user *user,
 	struct sls_device copy = *d, *slot = sls_user_place_device(user, d->name, &copy.created);
 
 	if (slot == NULL)
-		sls_cli_later(cli, "%s has %d devices that are not revoked; revoke one first",
+		sls_cli_later(cli, _("%s has %d devices that are not revoked; revoke one first"),
 			      cli->user, SLS_DEVICES_MAX);
 	else
 		*slot = copy;
@@ -374,8 +381,9 @@ static int add(struct sls_cli *cli, struct sls_txn *t, void *arg)
 		return status;
 	if (!file_unchanged(im)) {
 		sls_cli_later(cli,
-			      "%s changed while it was read (google-authenticator took a code?); "
-			      "nothing was imported: try again",
+			      /* TRANSLATORS: a path */
+			      _("%s changed while it was read (google-authenticator took a "
+				"code?); nothing was imported: try again"),
 			      im->path);
 		return SLS_EXIT_STORE;
 	}
@@ -407,45 +415,56 @@ static void say_options(const struct sls_cli *cli, const struct gaimport *im)
 	const struct sls_gafile *ga = &im->ga;
 	char window[32];
 
-	if (ga->disallow_reuse)
-		printf(
-		    "  DISALLOW_REUSE: honoured: pam_sls never takes a code of the same time step "
-		    "twice%s.\n",
-		    im->step_carried ? "; the steps used so far are carried over" : "");
+	if (ga->disallow_reuse && im->step_carried)
+		/* TRANSLATORS: google-authenticator's option names (DISALLOW_REUSE...) stay */
+		printf(_("  DISALLOW_REUSE: honoured: pam_sls never takes a code of the same time "
+			 "step twice; the steps used so far are carried over.\n"));
+	else if (ga->disallow_reuse)
+		printf(_("  DISALLOW_REUSE: honoured: pam_sls never takes a code of the same time "
+			 "step twice.\n"));
 	else
-		printf("  No DISALLOW_REUSE: note that pam_sls never takes a code of the same time "
-		       "step twice (one login a step at most).\n");
+		printf(_("  No DISALLOW_REUSE: note that pam_sls never takes a code of the same "
+			 "time step twice (one login a step at most).\n"));
 	if (ga->rate_attempts > 0) {
 		duration(cli->conf.window, window, sizeof(window));
-		printf("  RATE_LIMIT %u %u: not carried over; pam_sls's lockout applies instead "
-		       "([lockout] deny = %u failures within window = %s lock the user).\n",
+		/* TRANSLATORS: RATE_LIMIT's two numbers, then sls.conf's deny and window ("30m") */
+		printf(_("  RATE_LIMIT %u %u: not carried over; pam_sls's lockout applies instead "
+			 "([lockout] deny = %u failures within window = %s lock the user).\n"),
 		       ga->rate_attempts, ga->rate_interval, cli->conf.deny, window);
 	}
 	if (ga->window != 0 && ga->window != 3)
-		printf("  WINDOW_SIZE %u: not carried over; pam_sls takes a code of the current "
-		       "time step or one step either side (a window of 3).\n",
+		printf(_("  WINDOW_SIZE %u: not carried over; pam_sls takes a code of the current "
+			 "time step or one step either side (a window of 3).\n"),
 		       ga->window);
 	if (ga->step != SLS_GA_STEP_DEFAULT)
-		printf("  STEP_SIZE %u: the totp device uses %u-second steps.\n", ga->step,
+		printf(_("  STEP_SIZE %u: the totp device uses %u-second steps.\n"), ga->step,
 		       ga->step);
 	if (ga->time_skew && ga->skew != 0)
-		printf("  TIME_SKEW %ld: not carried over; pam_sls corrects no clock offset: if "
-		       "codes are refused, set the clock of the user's phone right.\n",
+		printf(_("  TIME_SKEW %ld: not carried over; pam_sls corrects no clock offset: if "
+			 "codes are refused, set the clock of the user's phone right.\n"),
 		       ga->skew);
 }
 
 static void say_done(const struct sls_cli *cli, const struct gaimport *im)
 {
-	printf("Imported %s for %s:\n", im->path, cli->user);
-	printf("  totp device %s: the same secret (6 digits, %u-second steps), so the user's "
-	       "authenticator app keeps working unchanged.\n",
+	/* TRANSLATORS: a path, then a user name */
+	printf(_("Imported %s for %s:\n"), im->path, cli->user);
+	/* TRANSLATORS: a device's name, then the seconds of its time step */
+	printf(_("  totp device %s: the same secret (6 digits, %u-second steps), so the user's "
+		 "authenticator app keeps working unchanged.\n"),
 	       im->totp.name, im->totp.u.totp.period);
 	if (im->ga.ncodes > 0)
-		printf("  scratch device %s: %zu single-use scratch code%s (kept as salted "
-		       "hashes only), asked as \"Scratch code: \".\n",
-		       im->scratch.name, im->ga.ncodes, im->ga.ncodes == 1 ? "" : "s");
+		printf(
+		    /* TRANSLATORS: a device's name, then how many codes; "Scratch code: " is the
+		       prompt a login shows for them */
+		    P_("  scratch device %s: %zu single-use scratch code (kept as salted hashes "
+		       "only), asked as \"Scratch code: \".\n",
+		       "  scratch device %s: %zu single-use scratch codes (kept as salted hashes "
+		       "only), asked as \"Scratch code: \".\n",
+		       im->ga.ncodes),
+		    im->scratch.name, im->ga.ncodes);
 	else
-		printf("  The file holds no scratch codes.\n");
+		printf(_("  The file holds no scratch codes.\n"));
 	say_options(cli, im);
 }
 
@@ -453,15 +472,16 @@ static void say_done(const struct sls_cli *cli, const struct gaimport *im)
 static int remove_original(const struct gaimport *im)
 {
 	if (!file_unchanged(im)) {
-		warnx("%s changed since it was read: not removed (the import stands)", im->path);
+		warnx(_("%s changed since it was read: not removed (the import stands)"), im->path);
 		return SLS_EXIT_STORE;
 	}
 	if (unlinkat(im->dirfd, im->base, 0) != 0 || fsync(im->dirfd) != 0) {
-		warnx("%s: cannot remove: %s (the import stands)", im->path, strerror(errno));
+		/* TRANSLATORS: a path, then why */
+		warnx(_("%s: cannot remove: %s (the import stands)"), im->path, strerror(errno));
 		return SLS_EXIT_STORE;
 	}
-	printf("Removed %s. Remove pam_google_authenticator.so from the PAM configuration "
-	       "(/etc/pam.d) too: without its file it refuses the user (unless nullok).\n",
+	printf(_("Removed %s. Remove pam_google_authenticator.so from the PAM configuration "
+		 "(/etc/pam.d) too: without its file it refuses the user (unless nullok).\n"),
 	       im->path);
 	return SLS_EXIT_OK;
 }
@@ -477,8 +497,8 @@ static int finish(struct sls_cli *cli, struct gaimport *im)
 	sls_cli_stand_ins_revoked(cli, stdout, im->stand_ins_revoked);
 	if (im->remove)
 		return remove_original(im);
-	printf("The original file is left in place: remove pam_google_authenticator.so from the "
-	       "PAM configuration (/etc/pam.d), then delete %s.\n",
+	printf(_("The original file is left in place: remove pam_google_authenticator.so from "
+		 "the PAM configuration (/etc/pam.d), then delete %s.\n"),
 	       im->path);
 	return SLS_EXIT_OK;
 }
@@ -515,7 +535,7 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 	int c, status;
 
 	if (im == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	im->name = DEFAULT_NAME;
 	im->dirfd = -1;
 	while ((c = sls_cli_getopt(cli, argc, argv, longopts)) != -1) {
@@ -540,8 +560,9 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_import_ga = {
     .name = "import-google-authenticator",
-    .synopsis = "USER [FILE] [--name NAME] [--remove-original]",
-    .summary = "take over a google-authenticator file",
+    /* TRANSLATORS: keep the options; USER, FILE and NAME may be translated */
+    .synopsis = N_("USER [FILE] [--name NAME] [--remove-original]"),
+    .summary = N_("take over a google-authenticator file"),
     .root_only = true,
     .run = run,
 };

@@ -38,8 +38,8 @@ static int identity(struct sls_cli *cli, char **args)
 	if (status != SLS_EXIT_OK)
 		return status;
 	if (!sls_text_ok(id.value, SLS_IDENTITY_MAX)) {
-		warnx("invalid identity: at most %d bytes of printable UTF-8 text, without ';' and "
-		      "without spaces at either end",
+		warnx(_("invalid identity: at most %d bytes of printable UTF-8 text, without ';' "
+			"and without spaces at either end"),
 		      SLS_IDENTITY_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -53,11 +53,16 @@ static int identity(struct sls_cli *cli, char **args)
 	else if (id.changed)
 		sls_log_event(&cli->log, SLS_EV_IDENTITY, NULL, "success", NULL,
 			      "identity cleared by an administrator");
-	if (id.value[0] == '\0')
-		printf("%s has no identity%s.\n", cli->user, id.changed ? " any more" : "");
+	if (id.value[0] == '\0' && id.changed)
+		printf(_("%s has no identity any more.\n"), cli->user);
+	else if (id.value[0] == '\0')
+		printf(_("%s has no identity.\n"), cli->user);
+	else if (id.changed)
+		/* TRANSLATORS: a user name, then the identity (text root gave) */
+		printf(_("The identity of %s is %s.\n"), cli->user, id.value);
 	else
-		printf("The identity of %s is %s%s.\n", cli->user, id.value,
-		       id.changed ? "" : " already");
+		/* TRANSLATORS: a user name, then the identity (text root gave) */
+		printf(_("The identity of %s is %s already.\n"), cli->user, id.value);
 	return SLS_EXIT_OK;
 }
 
@@ -68,8 +73,9 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_identity = {
     .name = "identity",
-    .synopsis = "USER VALUE",
-    .summary = "who a user is, for sls share",
+    /* TRANSLATORS: USER and VALUE may be translated */
+    .synopsis = N_("USER VALUE"),
+    .summary = N_("who a user is, for sls share"),
     .root_only = true,
     .run = run,
 };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sls_i18n.h"
 
 /* The commands, in the order --help lists them. */
 static const struct sls_verb *const verbs[] = {
@@ -17,10 +18,16 @@ static const struct sls_verb *const verbs[] = {
     &sls_verb_phone,    &sls_verb_card,    &sls_verb_transfer, &sls_verb_optout,
     &sls_verb_optin,    &sls_verb_share,   &sls_verb_unshare,  &sls_verb_status,
     &sls_verb_tempcode, &sls_verb_unlock,  &sls_verb_identity, &sls_verb_import_ga,
-    &sls_verb_doctor,
+    &sls_verb_doctor,   &sls_verb_log,
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+/* A verb's synopsis or summary (N_) in the user's language; "" and NULL stay as they are. */
+static const char *tr(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? _(s) : s;
+}
 
 static void print_verb(FILE *out, const char *prefix, const struct sls_verb *v)
 {
@@ -29,15 +36,17 @@ static void print_verb(FILE *out, const char *prefix, const struct sls_verb *v)
 	if (v->subs != NULL) {
 		snprintf(line, sizeof(line), "%s%s ", prefix, v->name);
 		if (v->run != NULL)
-			fprintf(out, "  %-24s %s\n", v->name, v->summary ? v->summary : "");
+			fprintf(out, "  %-24s %s\n", v->name, v->summary ? tr(v->summary) : "");
 		for (const struct sls_verb *s = v->subs; s->name != NULL; s++)
 			print_verb(out, line, s);
 		return;
 	}
 	snprintf(line, sizeof(line), "%s%s%s%s", prefix, v->name, v->synopsis[0] ? " " : "",
-		 v->synopsis);
+		 tr(v->synopsis));
 	if (v->summary != NULL && strlen(line) < 24)
-		fprintf(out, "  %-24s %s%s\n", line, v->root_only ? "(root) " : "", v->summary);
+		/* TRANSLATORS: before the summary of a command only root may run, in sls --help */
+		fprintf(out, "  %-24s %s%s\n", line, v->root_only ? _("(root) ") : "",
+			tr(v->summary));
 	else
 		fprintf(out, "  %s\n", line);
 }
@@ -46,7 +55,8 @@ void sls_cli_usage_all(int status)
 {
 	FILE *out = status == 0 ? stdout : stderr;
 
-	fprintf(out, "usage: sls [--conf FILE] [--user USER] COMMAND [ARGS]\n");
+	/* TRANSLATORS: the options and "sls" stay; FILE, USER, COMMAND, ARGS may be translated */
+	fprintf(out, _("usage: sls [--conf FILE] [--user USER] COMMAND [ARGS]\n"));
 	for (size_t i = 0; i < NVERBS; i++)
 		print_verb(out, "", verbs[i]);
 	fprintf(out, "  --help | --version\n");
@@ -55,8 +65,9 @@ void sls_cli_usage_all(int status)
 
 void sls_cli_usage(const struct sls_cli *cli)
 {
-	warnx("usage: sls %s%s%s", cli->verb_name, cli->verb->synopsis[0] ? " " : "",
-	      cli->verb->synopsis);
+	/* TRANSLATORS: %s%s%s: the command ("phone set"), a space, and its synopsis */
+	warnx(_("usage: sls %s%s%s"), cli->verb_name, cli->verb->synopsis[0] ? " " : "",
+	      tr(cli->verb->synopsis));
 	exit(SLS_EXIT_USAGE);
 }
 
@@ -77,7 +88,7 @@ static void init_cli(struct sls_cli *cli)
 	cli->setuid = geteuid() == 0 && cli->ruid != 0;
 	umask(077);
 	if (cli->setuid && seteuid(cli->ruid) != 0)
-		err(SLS_EXIT_PERM, "cannot drop privileges");
+		err(SLS_EXIT_PERM, _("cannot drop privileges"));
 	cli->stdout_tty = isatty(STDOUT_FILENO);
 	cli->log.ident = "sls";
 	cli->log.service = "sls";
@@ -106,7 +117,7 @@ static void global_options(struct sls_cli *cli, int argc, char **argv)
 		else if (c == 'V')
 			exit(printf("sls (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION) < 0);
 		else
-			errx(SLS_EXIT_USAGE, "try sls --help");
+			errx(SLS_EXIT_USAGE, _("try sls --help"));
 	}
 }
 
@@ -148,6 +159,7 @@ int main(int argc, char **argv)
 	const struct sls_verb *v;
 	int status;
 
+	sls_i18n_init();
 	init_cli(&cli);
 	global_options(&cli, argc, argv);
 	if (optind >= argc)
@@ -158,11 +170,12 @@ int main(int argc, char **argv)
 	snprintf(cli.verb_name, sizeof(cli.verb_name), "%s", argv[0]);
 	v = find_sub(v, &argc, &argv, cli.verb_name, sizeof(cli.verb_name));
 	if (v == NULL) {
-		warnx("unknown command %s", argv[0]);
+		warnx(_("unknown command %s"), argv[0]);
 		sls_cli_usage_all(SLS_EXIT_USAGE);
 	}
 	if (v->root_only && cli.ruid != 0)
-		errx(SLS_EXIT_PERM, "%s is for root only", v->name);
+		/* TRANSLATORS: %s is a command of sls ("status") */
+		errx(SLS_EXIT_PERM, _("%s is for root only"), v->name);
 	cli.verb = v;
 	optind = 0; /* the verb's own getopt_long starts over */
 	status = v->run(&cli, argc, argv);

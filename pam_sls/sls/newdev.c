@@ -33,12 +33,13 @@ static int choose_pin_once(struct sls_cli *cli, int pin_fd, struct sls_newdev *e
 	enum sls_pin_rule rule = SLS_PIN_OK;
 	int status = SLS_EXIT_INPUT;
 
-	if (sls_tty_read_secret(pin_fd, "New PIN: ", e->pin, sizeof(e->pin)) != 0) {
-		warn("cannot read the PIN");
+	if (sls_tty_read_secret(pin_fd, _("New PIN: "), e->pin, sizeof(e->pin)) != 0) {
+		warn(_("cannot read the PIN"));
 		return SLS_EXIT_USAGE;
 	}
-	if (pin_fd < 0 && (sls_tty_read_secret(-1, "Repeat the PIN: ", again, sizeof(again)) != 0 ||
-			   !sls_secure_streq(e->pin, again)))
+	if (pin_fd < 0 &&
+	    (sls_tty_read_secret(-1, _("Repeat the PIN: "), again, sizeof(again)) != 0 ||
+	     !sls_secure_streq(e->pin, again)))
 		rule = SLS_PIN_MISMATCH;
 	if (rule == SLS_PIN_OK)
 		rule = sls_pin_check(e->dev.type->pin, e->pin, cli->user,
@@ -48,7 +49,7 @@ static int choose_pin_once(struct sls_cli *cli, int pin_fd, struct sls_newdev *e
 		goto out;
 	}
 	if (e->dev.type->set_pin(&e->dev, e->pin) != SLS_OK) {
-		warnx("cannot hash the PIN");
+		warnx(_("cannot hash the PIN"));
 		status = SLS_EXIT_USAGE;
 		goto out;
 	}
@@ -77,17 +78,17 @@ int sls_newdev_provision(struct sls_cli *cli, struct sls_newdev *e)
 	enum sls_rc rc;
 
 	if (!sls_issuer_here(host, sizeof(host))) {
-		warn("cannot tell this host's name for the issuer");
+		warn(_("cannot tell this host's name for the issuer"));
 		return SLS_EXIT_USAGE;
 	}
 	p.issuer = host;
 	rc = e->dev.type->provision(&e->dev, &p, &e->uri);
 	if (rc == SLS_ERR_RANDOM) {
-		warnx("the random number generator failed");
+		warnx(_("the random number generator failed"));
 		return SLS_EXIT_STORE;
 	}
 	if (rc != SLS_OK) {
-		warnx("cannot build the provisioning URI: %s", sls_strerror(rc));
+		warnx(_("cannot build the provisioning URI: %s"), sls_strerror(rc));
 		return SLS_EXIT_USAGE;
 	}
 	return SLS_EXIT_OK;
@@ -106,14 +107,14 @@ int sls_newdev_record_confirmation(struct sls_cli *cli, struct sls_txn *t, void 
 	sls_state_prune(t->state, t->user); /* room for the new device's entry */
 	ds = sls_state_device(t->state, &e->dev);
 	if (ds == NULL) {
-		sls_cli_later(cli, "the state file has no room for device %s", e->dev.name);
+		sls_cli_later(cli, _("the state file has no room for device %s"), e->dev.name);
 		return SLS_EXIT_STORE;
 	}
 	if (e->dev.type->record != NULL &&
 	    e->dev.type->record(&e->dev, t->state, ds, &e->confirm, e->confirm_step) != SLS_OK) {
 		sls_cli_later(cli,
-			      "the confirming answer of %s was used meanwhile; nothing was "
-			      "changed: try again",
+			      _("the confirming answer of %s was used meanwhile; nothing was "
+				"changed: try again"),
 			      e->dev.name);
 		return SLS_EXIT_CONFIRM;
 	}
@@ -124,7 +125,7 @@ int sls_newdev_record_confirmation(struct sls_cli *cli, struct sls_txn *t, void 
 static int image_error(const char *path, enum sls_rc rc)
 {
 	if (rc == SLS_ERR_EXISTS)
-		warnx("%s: exists; not overwritten", path);
+		warnx(_("%s: exists; not overwritten"), path);
 	else if (rc == SLS_ERR_IO)
 		warn("%s", path);
 	else
@@ -139,7 +140,7 @@ int sls_newdev_show(const struct sls_cli *cli, const char *png, const char *svg,
 	enum sls_rc rc;
 
 	if (sls_qr_print(stdout, e->uri, cli->stdout_tty) != SLS_OK)
-		warnx("cannot draw the QR code; use the URI below");
+		warnx(_("cannot draw the QR code; use the URI below"));
 	if (png != NULL && (rc = sls_qr_write_png(png, e->uri)) != SLS_OK)
 		return image_error(png, rc);
 	if (svg != NULL && (rc = sls_qr_write_svg(svg, e->uri)) != SLS_OK)
@@ -162,8 +163,8 @@ bool sls_newdev_confirmed(const struct sls_cli *cli, struct sls_newdev *e)
 			return false;
 		rc = e->dev.type->attempt(&e->dev, &e->confirm, &ask, &e->confirm_step);
 		if (rc == SLS_ERR_MISMATCH)
-			printf("%s\n", i + 1 < CONFIRM_TRIES ? "That is not right; try again."
-							     : "That is not right.");
+			printf("%s\n", i + 1 < CONFIRM_TRIES ? _("That is not right; try again.")
+							     : _("That is not right."));
 	}
 	return rc == SLS_OK;
 }

@@ -27,18 +27,20 @@ static int policy_allows(struct sls_cli *cli)
 	char group[SLS_USER_NAME_MAX + 1];
 
 	if (cli->conf.optout != SLS_OPTOUT_ALLOWED) {
-		warnx("opting out is not allowed here ([policy] optout = forbidden in sls.conf)");
+		warnx(
+		    _("opting out is not allowed here ([policy] optout = forbidden in sls.conf)"));
 		return SLS_EXIT_REFUSED;
 	}
 	if (sls_policy_mandatory_group(&cli->conf, cli->user, group, sizeof(group))) {
 		if (strcmp(group, "?") == 0)
-			warnx(
-			    "the groups of %s cannot be read, and members of %s must keep a second "
-			    "factor: not opted out",
-			    cli->user, cli->conf.mandatory_groups);
+			/* TRANSLATORS: a user name, then the mandatory groups (comma-separated) */
+			warnx(_("the groups of %s cannot be read, and members of %s must keep a "
+				"second factor: not opted out"),
+			      cli->user, cli->conf.mandatory_groups);
 		else
-			warnx("%s is a member of group %s, whose members must keep a second factor "
-			      "([policy] mandatory_groups): not opted out",
+			/* TRANSLATORS: a user name, then a group name */
+			warnx(_("%s is a member of group %s, whose members must keep a second "
+				"factor ([policy] mandatory_groups): not opted out"),
 			      cli->user, group);
 		return SLS_EXIT_REFUSED;
 	}
@@ -50,13 +52,13 @@ static int may_opt_out(struct sls_cli *cli, struct sls_user *user, void *arg)
 {
 	(void)arg;
 	if (user->optout) {
-		printf("%s has opted out already (sls optin undoes it).\n", cli->user);
+		printf(_("%s has opted out already (sls optin undoes it).\n"), cli->user);
 		return SLS_EXIT_EXISTS;
 	}
 	/* no device, no proof: opting out would let anything running as the user pass */
 	if (cli->ruid != 0 && !has_active(user)) {
-		warnx("you have no active device to prove it is you: enroll one first, or ask an "
-		      "administrator (sls --user %s optout)",
+		warnx(_("you have no active device to prove it is you: enroll one first, or ask an "
+			"administrator (sls --user %s optout)"),
 		      cli->user);
 		return SLS_EXIT_REFUSED;
 	}
@@ -91,7 +93,7 @@ static int optout(struct sls_cli *cli, char **args)
 	if (status == SLS_EXIT_EXISTS)
 		return SLS_EXIT_OK;
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_prove(cli, 0, "To opt out of the second factor");
+		status = sls_cli_prove(cli, 0, _("To opt out of the second factor"));
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_transact(cli, SLS_CLI_USER, set_optout, &c);
 	if (status != SLS_EXIT_OK)
@@ -99,8 +101,8 @@ static int optout(struct sls_cli *cli, char **args)
 	if (c.changed)
 		sls_log_event(&cli->log, SLS_EV_OPTOUT, NULL, "success", NULL,
 			      "opted out: no second factor where services ask no min_level");
-	printf("%s has opted out: services without min_level no longer ask a second factor "
-	       "(sls optin undoes it).\n",
+	printf(_("%s has opted out: services without min_level no longer ask a second factor "
+		 "(sls optin undoes it).\n"),
 	       cli->user);
 	return SLS_EXIT_OK;
 }
@@ -116,8 +118,11 @@ static int optin(struct sls_cli *cli, char **args)
 	if (c.changed)
 		sls_log_event(&cli->log, SLS_EV_OPTOUT, NULL, "success", NULL,
 			      "opted in: the second factor is asked again");
-	printf("%s %s: every service asks the second factor.\n", cli->user,
-	       c.changed ? "has opted in" : "had not opted out");
+	if (c.changed)
+		printf(_("%s has opted in: every service asks the second factor.\n"), cli->user);
+	else
+		printf(_("%s had not opted out: every service asks the second factor.\n"),
+		       cli->user);
 	return SLS_EXIT_OK;
 }
 
@@ -134,13 +139,13 @@ static int run_optin(struct sls_cli *cli, int argc, char **argv)
 const struct sls_verb sls_verb_optout = {
     .name = "optout",
     .synopsis = "",
-    .summary = "no second factor where it may be left",
+    .summary = N_("no second factor where it may be left"),
     .run = run_optout,
 };
 
 const struct sls_verb sls_verb_optin = {
     .name = "optin",
     .synopsis = "",
-    .summary = "the second factor everywhere again",
+    .summary = N_("the second factor everywhere again"),
     .run = run_optin,
 };

@@ -119,10 +119,11 @@ int sls_cli_check_password(struct sls_cli *cli, const char *user, int fd)
 	case PAM_CRED_INSUFFICIENT:
 	case PAM_CONV_ERR:
 	case PAM_PERM_DENIED:
-		warnx("the password of %s was not accepted", user);
+		warnx(_("the password of %s was not accepted"), user);
 		return SLS_EXIT_REFUSED;
 	default:
-		warnx("the password of %s cannot be checked: PAM service %s says \"%s\"", user,
+		/* TRANSLATORS: a user name, a PAM service ("sls"), then PAM's error message */
+		warnx(_("the password of %s cannot be checked: PAM service %s says \"%s\""), user,
 		      cli->conf.share_pam_service, pam_strerror(NULL, rv));
 		return SLS_EXIT_STORE;
 	}

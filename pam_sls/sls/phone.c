@@ -27,14 +27,19 @@ static int show(struct sls_cli *cli, const struct sls_user *user, const struct s
 	(void)arg;
 	sls_phone_mask(user->phone, masked, sizeof(masked));
 	if (user->phone[0] == '\0')
-		printf("Phone: none (sls phone set NUMBER)\n");
+		printf(_("Phone: none (sls phone set NUMBER)\n"));
+	else if (user->phone_verified)
+		/* TRANSLATORS: a phone number, masked ("******4567") */
+		printf(_("Phone: %s (verified)\n"), masked);
 	else
-		printf("Phone: %s (%s)\n", masked,
-		       user->phone_verified ? "verified" : "not verified");
+		/* TRANSLATORS: a phone number, masked ("******4567") */
+		printf(_("Phone: %s (not verified)\n"), masked);
 	sls_phone_mask(state->phone_pending, masked, sizeof(masked));
 	sls_cli_time(state->phone.sent, when, sizeof(when));
 	if (state->phone_pending[0] != '\0')
-		printf("Being verified: %s (code sent %s; sls phone verify CODE)\n", masked, when);
+		/* TRANSLATORS: a masked phone number, then a date and time */
+		printf(_("Being verified: %s (code sent %s; sls phone verify CODE)\n"), masked,
+		       when);
 	return SLS_EXIT_OK;
 }
 
@@ -66,19 +71,24 @@ static int new_confirm(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	time_t now = time(NULL);
 
 	if (t->state->locked_until > now) {
-		sls_cli_later(cli, "Too many failed attempts; ask an administrator.");
+		sls_cli_later(cli, _("Too many failed attempts; ask an administrator."));
 		return SLS_EXIT_REFUSED;
 	}
 	p->wait = c->sent + (time_t)cli->conf.sms_min_interval - now;
 	if (c->sent != 0 && p->wait > 0) {
 		sls_cli_later(cli,
-			      "a confirm code was sent less than %u seconds ago; try again in %ld "
-			      "second%s",
-			      cli->conf.sms_min_interval, p->wait, p->wait == 1 ? "" : "s");
+			      /* TRANSLATORS: [sms] min_interval in seconds, then the seconds to
+				 wait (which chooses the plural form) */
+			      P_("a confirm code was sent less than %u seconds ago; try again in "
+				 "%ld second",
+				 "a confirm code was sent less than %u seconds ago; try again in "
+				 "%ld seconds",
+				 (unsigned long)p->wait),
+			      cli->conf.sms_min_interval, p->wait);
 		return SLS_EXIT_REFUSED;
 	}
 	if (sls_pending_new(c, p->code, sizeof(p->code), now, cli->conf.sms_validity) != SLS_OK) {
-		sls_cli_later(cli, "the random number generator failed");
+		sls_cli_later(cli, _("the random number generator failed"));
 		return SLS_EXIT_STORE;
 	}
 	snprintf(t->state->phone_pending, sizeof(t->state->phone_pending), "%s", p->number);
@@ -136,7 +146,8 @@ static int send_confirm(struct sls_cli *cli, struct phone_set *p)
 	if (rc == SLS_OK) {
 		sls_log_event(&cli->log, SLS_EV_SMS_SENT, NULL, "sent", &diag,
 			      "a confirm code for a new phone was sent");
-		printf("A confirm code was sent to %s. Run: sls phone verify CODE\n", masked);
+		/* TRANSLATORS: a masked phone number */
+		printf(_("A confirm code was sent to %s. Run: sls phone verify CODE\n"), masked);
 		return SLS_EXIT_OK;
 	}
 	sls_log_event(&cli->log, SLS_EV_SMS_FAILED, NULL, "error", &diag,
@@ -144,9 +155,10 @@ static int send_confirm(struct sls_cli *cli, struct phone_set *p)
 	sls_cli_transact(cli, SLS_CLI_STATE, withdraw, p);
 	/* what the sender said may name the gateway's set-up: for root only (and the journal) */
 	if (cli->ruid == 0 && job.res.output[0] != '\0')
-		warnx("the SMS could not be sent to %s: %s", masked, job.res.output);
+		/* TRANSLATORS: a masked phone number, then what the SMS sender said */
+		warnx(_("the SMS could not be sent to %s: %s"), masked, job.res.output);
 	else
-		warnx("the SMS could not be sent to %s; ask an administrator", masked);
+		warnx(_("the SMS could not be sent to %s; ask an administrator"), masked);
 	return SLS_EXIT_SENDER;
 }
 
@@ -157,11 +169,11 @@ static int set(struct sls_cli *cli, const char *input, const char *country)
 	int status = SLS_EXIT_INPUT;
 
 	if (p == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	if (sls_phone_normalize(input, country, p->number, sizeof(p->number), &why) != SLS_OK)
 		warnx("%s", why);
 	else
-		status = sls_cli_prove(cli, 0, "To change your phone");
+		status = sls_cli_prove(cli, 0, _("To change your phone"));
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_transact(cli, SLS_CLI_STATE, new_confirm, p);
 	if (status == SLS_EXIT_OK)
@@ -241,11 +253,12 @@ static int verify_count(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	time_t now = time(NULL);
 
 	if (st->phone_pending[0] == '\0') {
-		sls_cli_later(cli, "no number is being verified: run sls phone set NUMBER first");
+		sls_cli_later(cli,
+			      _("no number is being verified: run sls phone set NUMBER first"));
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (st->locked_until > now) {
-		sls_cli_later(cli, "Too many failed attempts; ask an administrator.");
+		sls_cli_later(cli, _("Too many failed attempts; ask an administrator."));
 		return SLS_EXIT_REFUSED;
 	}
 	snprintf(v->number, sizeof(v->number), "%s", st->phone_pending);
@@ -281,7 +294,7 @@ static int verify_apply(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	take_back(t, v);
 	if (strcmp(st->phone_pending, v->number) != 0 || !st->phone.pending ||
 	    !sls_secure_equal(st->phone.hash, v->pending.hash, sizeof(v->pending.hash))) {
-		sls_cli_later(cli, "a new confirm code was asked for meanwhile: use that one");
+		sls_cli_later(cli, _("a new confirm code was asked for meanwhile: use that one"));
 		return SLS_EXIT_OK; /* the failure is taken back all the same */
 	}
 	snprintf(t->user->phone, sizeof(t->user->phone), "%s", v->number);
@@ -296,9 +309,12 @@ static int verify_apply(struct sls_cli *cli, struct sls_txn *t, void *arg)
 
 static int verified(struct sls_cli *cli, const struct phone_verify *v)
 {
-	printf("Phone %s is verified for %s.\n", v->masked, cli->user);
+	/* TRANSLATORS: a masked phone number, then a user name */
+	printf(_("Phone %s is verified for %s.\n"), v->masked, cli->user);
 	if (v->enrolled_sms)
-		printf("You had no active device: logins now send an SMS code to %s (device %s).\n",
+		/* TRANSLATORS: a masked phone number, then the new device's name ("sms") */
+		printf(_("You had no active device: logins now send an SMS code to %s (device "
+			 "%s).\n"),
 		       v->masked, SMS_DEVICE_NAME);
 	sls_log_event(&cli->log, SLS_EV_PHONE, v->enrolled_sms ? SMS_DEVICE_NAME : NULL, "success",
 		      NULL, "phone verified");
@@ -315,13 +331,13 @@ static int check_code(struct sls_cli *cli, struct phone_verify *v)
 		status = sls_cli_transact(cli, SLS_CLI_STATE, verify_expired, v);
 		if (status != SLS_EXIT_OK)
 			return status; /* said; the failure stands */
-		warnx("that code has expired: run sls phone set again");
+		warnx(_("that code has expired: run sls phone set again"));
 		return SLS_EXIT_REFUSED;
 	}
 	if (rc != SLS_OK) {
 		sls_log_event(&cli->log, SLS_EV_PHONE, NULL, "failure", NULL,
 			      "wrong confirm code for a new phone");
-		warnx("that is not the code that was sent");
+		warnx(_("that is not the code that was sent"));
 		return SLS_EXIT_REFUSED; /* the failure is written */
 	}
 	status = sls_cli_transact(cli, SLS_CLI_NEW_USER | SLS_CLI_STATE, verify_apply, v);
@@ -336,7 +352,7 @@ static int verify_code(struct sls_cli *cli, char **args)
 	int status;
 
 	if (v == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	if (strlen(args[0]) > SLS_ANSWER_MAX ||
 	    !sls_strip_separators(args[0], v->code, sizeof(v->code)))
 		v->code[0] = '\0'; /* checked all the same, and wrong */
@@ -354,15 +370,17 @@ static int run_verify(struct sls_cli *cli, int argc, char **argv)
 }
 
 static const struct sls_verb subs[] = {
-    {.name = "set", .synopsis = "NUMBER [--country CC]", .summary = NULL, .run = run_set},
-    {.name = "verify", .synopsis = "CODE", .summary = NULL, .run = run_verify},
+    /* TRANSLATORS: keep the option; NUMBER and CC may be translated */
+    {.name = "set", .synopsis = N_("NUMBER [--country CC]"), .summary = NULL, .run = run_set},
+    /* TRANSLATORS: CODE may be translated */
+    {.name = "verify", .synopsis = N_("CODE"), .summary = NULL, .run = run_verify},
     {.name = NULL},
 };
 
 const struct sls_verb sls_verb_phone = {
     .name = "phone",
     .synopsis = "",
-    .summary = "show your phone",
+    .summary = N_("show your phone"),
     .run = run_show,
     .subs = subs,
 };

@@ -46,24 +46,28 @@ static int pick_named(struct sls_cli *cli, struct sls_user *user, const char *na
 	char types[64];
 
 	if (!sls_name_valid(name)) {
-		warnx("invalid device name");
+		warnx(_("invalid device name"));
 		return SLS_EXIT_INPUT;
 	}
 	sls_devtype_pin_names(&sls_devtypes_builtin, types, sizeof(types));
 	d = sls_user_find_device(user, name);
 	if (d == NULL || d->status != SLS_STATUS_ACTIVE) {
-		warnx("%s has no active device named %s (a PIN is changed on an active %s device)",
+		/* TRANSLATORS: a user, a device's name, then the types with a PIN ("ibkey, dsc") */
+		warnx(_("%s has no active device named %s (a PIN is changed on an active %s "
+			"device)"),
 		      cli->user, name, types);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (!has_pin(d)) {
-		warnx("device %s is a %s device, which has no PIN; the types with a PIN are %s",
+		/* TRANSLATORS: a device's name, its type, then the types with a PIN */
+		warnx(_("device %s is a %s device, which has no PIN; the types with a PIN are %s"),
 		      name, d->type->name, types);
 		return SLS_EXIT_INPUT;
 	}
 	if (d->shared_from[0] != '\0') {
-		warnx("device %s is shared from %s and answers with their PIN: %s changes it with "
-		      "sls pin",
+		/* TRANSLATORS: a device's name, then a user name (twice) */
+		warnx(_("device %s is shared from %s and answers with their PIN: %s changes it "
+			"with sls pin"),
 		      name, d->shared_from, d->shared_from);
 		return SLS_EXIT_INPUT;
 	}
@@ -94,12 +98,14 @@ static int pick_only(struct sls_cli *cli, const struct sls_user *user, struct sl
 		return SLS_EXIT_OK;
 	}
 	if (n > 1) {
-		warnx("%s has %zu devices with a PIN (%s): name one, as in sls pin %s", cli->user,
-		      n, names, found->name);
+		/* TRANSLATORS: a user, a number, the devices' names, then one of them */
+		warnx(_("%s has %zu devices with a PIN (%s): name one, as in sls pin %s"),
+		      cli->user, n, names, found->name);
 		return SLS_EXIT_USAGE;
 	}
 	sls_devtype_pin_names(&sls_devtypes_builtin, types, sizeof(types));
-	warnx("%s has no active device with a PIN (the types with a PIN are %s)", cli->user, types);
+	warnx(_("%s has no active device with a PIN (the types with a PIN are %s)"), cli->user,
+	      types);
 	return SLS_EXIT_NOTFOUND;
 }
 
@@ -127,7 +133,7 @@ static int choose(struct sls_cli *cli, int pin_fd, struct pin_change *pc,
 			return status;
 		if (!same_pin(&pc->e.dev, &pc->old))
 			return SLS_EXIT_OK;
-		warnx("the new PIN is the old one; choose another");
+		warnx(_("the new PIN is the old one; choose another"));
 		status = SLS_EXIT_INPUT;
 	}
 	return status;
@@ -136,13 +142,13 @@ static int choose(struct sls_cli *cli, int pin_fd, struct pin_change *pc,
 /* A response made with the new PIN: one with the old PIN is wrong here. */
 static int confirm(struct sls_cli *cli, struct pin_change *pc)
 {
-	printf("Now answer a challenge with the new PIN.\n");
+	printf(_("Now answer a challenge with the new PIN.\n"));
 	fflush(stdout);
 	if (sls_newdev_confirmed(cli, &pc->e))
 		return SLS_EXIT_OK;
 	sls_log_event(&cli->log, SLS_EV_PIN, pc->old.name, "failure", NULL,
 		      "new PIN not confirmed; PIN unchanged");
-	warnx("not confirmed: the PIN of %s is unchanged", pc->old.name);
+	warnx(_("not confirmed: the PIN of %s is unchanged"), pc->old.name);
 	return SLS_EXIT_CONFIRM;
 }
 
@@ -175,11 +181,12 @@ static int store_pin(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	int status;
 
 	if (d == NULL) {
-		sls_cli_later(cli, "%s changed meanwhile; nothing was changed", pc->old.name);
+		/* TRANSLATORS: a device's name */
+		sls_cli_later(cli, _("%s changed meanwhile; nothing was changed"), pc->old.name);
 		return SLS_EXIT_CONFIRM;
 	}
 	if (d->type->set_pin(d, pc->e.pin) != SLS_OK) {
-		sls_cli_later(cli, "cannot hash the PIN; nothing was changed");
+		sls_cli_later(cli, _("cannot hash the PIN; nothing was changed"));
 		return SLS_EXIT_USAGE;
 	}
 	status = sls_newdev_record_confirmation(cli, t, &pc->e);
@@ -202,7 +209,8 @@ static int prepare(struct sls_cli *cli, struct sls_user *user, void *arg)
 				    : pick_only(cli, user, &pc->old);
 
 	if (status == SLS_EXIT_OK && !pc->reset) {
-		snprintf(purpose, sizeof(purpose), "To change the PIN of %s", pc->old.name);
+		/* TRANSLATORS: a device's name; goes before ", first answer with your ..." */
+		snprintf(purpose, sizeof(purpose), _("To change the PIN of %s"), pc->old.name);
 		status = sls_cli_prove_with(cli, &pc->old, purpose, false);
 	}
 	if (status == SLS_EXIT_OK) {
@@ -232,7 +240,7 @@ static void changed(struct sls_cli *cli, const struct pin_change *pc)
 		sls_log_event(&cli->log, SLS_EV_PIN, name, "success", NULL, "PIN reset by root");
 	else
 		sls_log_event(&cli->log, SLS_EV_PIN, name, "success", NULL, "PIN changed");
-	printf("The PIN of %s is changed.\n", name);
+	printf(_("The PIN of %s is changed.\n"), name);
 	sls_cli_stand_ins_revoked(cli, stdout, pc->e.stand_ins_revoked);
 }
 
@@ -258,7 +266,7 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 	int status;
 
 	if (pc == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	parse_options(cli, argc, argv, &o);
 	status = sls_cli_start(cli);
 	/* --user is root's alone (sls_cli_start refused it for anyone else) */
@@ -276,7 +284,8 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_pin = {
     .name = "pin",
-    .synopsis = "[NAME] [--pin-fd N]",
-    .summary = "change a device's PIN",
+    /* TRANSLATORS: keep the option; NAME and N may be translated */
+    .synopsis = N_("[NAME] [--pin-fd N]"),
+    .summary = N_("change a device's PIN"),
     .run = run,
 };

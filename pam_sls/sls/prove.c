@@ -97,7 +97,7 @@ static int proof_status(struct sls_cli *cli, const struct sls_outcome *out)
 	case SLS_VERDICT_UNAVAILABLE: /* the proof's SMS could not be sent (or not yet) */
 		return SLS_EXIT_SENDER;
 	default:
-		warnx("not proven: nothing was changed");
+		warnx(_("not proven: nothing was changed"));
 		return SLS_EXIT_REFUSED;
 	}
 }
@@ -119,7 +119,11 @@ int sls_cli_prove_with(struct sls_cli *cli, const struct sls_device *d, const ch
 	};
 	struct sls_outcome out;
 
-	printf("%s, first answer with your %s device %s.\n", purpose, d->type->name, d->name);
+	/*
+	 * TRANSLATORS: the purpose ("To add a device", translated too), a device
+	 * type ("totp") and a device's name
+	 */
+	printf(_("%s, first answer with your %s device %s.\n"), purpose, d->type->name, d->name);
 	fflush(stdout);
 	sls_flow_attempt(&flow, d, &out);
 	/* what a proof may hand on (a card): a stand-in's days are not a device's */
@@ -136,22 +140,23 @@ int sls_cli_prove(struct sls_cli *cli, int new_level, const char *purpose)
 	int status;
 
 	if (user == NULL || state == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	status = cli->ruid == 0 ? SLS_EXIT_OK : sls_cli_read_user(cli, user, true);
 	if (status == SLS_EXIT_OK && cli->ruid != 0 && user->ndevices > 0)
 		status = sls_cli_read_state(cli, state);
 	best = cli->ruid == 0 || status != SLS_EXIT_OK ? NULL : strongest(cli, user, state);
 	if (status == SLS_EXIT_OK && best == NULL && cli->ruid != 0 && has_active(user)) {
 		/* devices that cannot answer are no licence to add or remove one */
-		warnx("none of your devices can answer (expired, used up, shared from a device "
-		      "that no longer answers, or of a kind sls cannot ask): "
-		      "ask an administrator to run sls --user %s %s",
+		/* TRANSLATORS: a user name and a command ("enroll") of what to run */
+		warnx(_("none of your devices can answer (expired, used up, shared from a device "
+			"that no longer answers, or of a kind sls cannot ask): "
+			"ask an administrator to run sls --user %s %s"),
 		      cli->user, cli->verb_name);
 		status = SLS_EXIT_REFUSED;
 	} else if (status == SLS_EXIT_OK && best != NULL && best->level < new_level &&
 		   !best->type->stand_in) { /* a temporary passcode stands for the admin: any */
-		warnx("a level-%d device is stronger than any you have (level %d): ask an "
-		      "administrator to run sls enroll --user %s",
+		warnx(_("a level-%d device is stronger than any you have (level %d): ask an "
+			"administrator to run sls enroll --user %s"),
 		      new_level, best->level, cli->user);
 		status = SLS_EXIT_REFUSED;
 	} else if (status == SLS_EXIT_OK && best != NULL && state->locked_until > time(NULL)) {

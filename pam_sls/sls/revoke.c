@@ -41,15 +41,23 @@ static int last_device(struct sls_cli *cli, struct sls_device *d, const struct r
 		d->status = SLS_STATUS_REVOKED;
 		return SLS_EXIT_OK;
 	}
-	if (mandatory)
+	if (mandatory && cli->ruid == 0)
 		sls_cli_later(cli,
-			      "%s is the last active device of %s, whose group must use a second "
-			      "factor; enroll another first%s",
-			      d->name, cli->user, cli->ruid == 0 ? ", or use --force" : "");
+			      /* TRANSLATORS: a device's name, then a user name */
+			      _("%s is the last active device of %s, whose group must use a "
+				"second factor; enroll another first, or use --force"),
+			      d->name, cli->user);
+	else if (mandatory)
+		sls_cli_later(cli,
+			      /* TRANSLATORS: a device's name, then a user name */
+			      _("%s is the last active device of %s, whose group must use a "
+				"second factor; enroll another first"),
+			      d->name, cli->user);
 	else
 		sls_cli_later(cli,
-			      "%s is your last active device and opting out is not allowed here; "
-			      "enroll another first",
+			      /* TRANSLATORS: a device's name */
+			      _("%s is your last active device and opting out is not allowed "
+				"here; enroll another first"),
 			      d->name);
 	return SLS_EXIT_REFUSED;
 }
@@ -60,11 +68,11 @@ static int revoke_in(struct sls_cli *cli, struct sls_user *user, const struct re
 	struct sls_device *d = sls_user_find_device(user, r->name);
 
 	if (d == NULL) {
-		sls_cli_later(cli, "%s has no device named %s", cli->user, r->name);
+		sls_cli_later(cli, _("%s has no device named %s"), cli->user, r->name);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (d->status == SLS_STATUS_REVOKED) {
-		sls_cli_later(cli, "device %s is revoked already", d->name);
+		sls_cli_later(cli, _("device %s is revoked already"), d->name);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (d->status == SLS_STATUS_ACTIVE && active_devices(user) == 1)
@@ -107,17 +115,18 @@ static int revoke(struct sls_cli *cli, const char *name, bool force)
 	int status;
 
 	if (!sls_name_valid(name)) {
-		warnx("invalid device name");
+		warnx(_("invalid device name"));
 		return SLS_EXIT_INPUT;
 	}
 	r.mandatory = sls_policy_mandatory_group(&cli->conf, cli->user, group, sizeof(group));
 	status = revoke_dry_run(cli, &r);
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_prove(cli, 0, "To revoke a device");
+		status = sls_cli_prove(cli, 0, _("To revoke a device"));
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_transact(cli, SLS_CLI_USER, revoke_device, &r);
 	if (status == SLS_EXIT_OK) {
-		printf("Device %s of %s is revoked.\n", name, cli->user);
+		/* TRANSLATORS: a device's name, then a user name */
+		printf(_("Device %s of %s is revoked.\n"), name, cli->user);
 		sls_log_event(&cli->log, SLS_EV_REVOKED, name, "success", NULL, "device revoked");
 	}
 	return status;
@@ -140,7 +149,8 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_revoke = {
     .name = "revoke",
-    .synopsis = "NAME [--force]",
-    .summary = "revoke a device",
+    /* TRANSLATORS: keep the option; NAME may be translated */
+    .synopsis = N_("NAME [--force]"),
+    .summary = N_("revoke a device"),
     .run = run,
 };

@@ -36,13 +36,15 @@ struct share {
 static const char *holds_stand_in(const struct sls_user *u, time_t now)
 {
 	if (sls_tempcode_find(u, now, false) != NULL)
-		return "a temporary passcode";
+		/* TRANSLATORS: what a user holds, in "%s holds %s: no device ..." */
+		return _("a temporary passcode");
 	for (size_t i = 0; i < u->ndevices; i++) {
 		const struct sls_device *d = &u->devices[i];
 
 		if (d->type == &sls_devtype_card && strcmp(d->label, "online") == 0 &&
 		    d->status == SLS_STATUS_ACTIVE && (d->expires == 0 || now < d->expires))
-			return "an online security code card";
+			/* TRANSLATORS: what a user holds, in "%s holds %s: no device ..." */
+			return _("an online security code card");
 	}
 	return NULL;
 }
@@ -93,19 +95,24 @@ static int pick(struct sls_cli *cli, const struct share *s, struct sls_user *fro
 	const struct sls_device *d = s->device ? sls_user_find_device(from, s->device) : NULL;
 
 	if (top == 0 || (s->device != NULL && (d == NULL || !own_usable(from, d, now)))) {
-		sls_cli_later(cli, "%s has no active device %s%sto share", s->from,
-			      s->device ? s->device : "", s->device ? " " : "");
+		if (s->device != NULL)
+			/* TRANSLATORS: a user name, then a device's name */
+			sls_cli_later(cli, _("%s has no active device %s to share"), s->from,
+				      s->device);
+		else
+			sls_cli_later(cli, _("%s has no active device to share"), s->from);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (d != NULL && d->level < top) {
 		sls_cli_later(cli,
-			      "Less secure device: share your highest-level device (%s is level "
-			      "%d; %s has a device of level %d)",
+			      /* TRANSLATORS: a device's name, its level, a user name, a level */
+			      _("Less secure device: share your highest-level device (%s is level "
+				"%d; %s has a device of level %d)"),
 			      d->name, d->level, s->from, top);
 		return SLS_EXIT_REFUSED;
 	}
 	if (d == NULL && n > 1) {
-		sls_cli_later(cli, "%s has %zu devices of level %d: name one with --device",
+		sls_cli_later(cli, _("%s has %zu devices of level %d: name one with --device"),
 			      s->from, n, top);
 		return SLS_EXIT_USAGE;
 	}
@@ -114,8 +121,9 @@ static int pick(struct sls_cli *cli, const struct share *s, struct sls_user *fro
 		return SLS_EXIT_NOTFOUND;
 	if (!sls_share_type_ok(d->type)) {
 		sls_cli_later(cli,
-			      "a %s device cannot be shared: only a device its holder carries and "
-			      "answers with (ibkey, dsc, totp)",
+			      /* TRANSLATORS: a device type ("card") */
+			      _("a %s device cannot be shared: only a device its holder carries "
+				"and answers with (ibkey, dsc, totp)"),
 			      d->type->name);
 		return SLS_EXIT_REFUSED;
 	}
@@ -136,24 +144,26 @@ static int room_for(struct sls_cli *cli, const struct share *s, struct sls_user 
 
 	if (o != NULL && strcmp(o->shared_from, s->from) == 0 && o->created == d->created &&
 	    o->status != SLS_STATUS_REVOKED) {
-		sls_cli_later(cli, "%s already shares device %s of %s", cli->user, d->name,
+		/* TRANSLATORS: a user name, a device's name, then another user's name */
+		sls_cli_later(cli, _("%s already shares device %s of %s"), cli->user, d->name,
 			      s->from);
 		return SLS_EXIT_EXISTS;
 	}
 	if (o != NULL && o->status != SLS_STATUS_REVOKED && strcmp(o->shared_from, s->from) != 0) {
-		sls_cli_later(cli, "%s has a device named %s already: revoke it first", cli->user,
-			      d->name);
+		sls_cli_later(cli, _("%s has a device named %s already: revoke it first"),
+			      cli->user, d->name);
 		return SLS_EXIT_EXISTS;
 	}
 	if (!sls_share_with_has(d, cli->user) && sls_share_with_count(d) >= SLS_SHARED_WITH_MAX) {
-		sls_cli_later(cli, "device %s of %s is shared with %d users already (%s)", d->name,
-			      s->from, SLS_SHARED_WITH_MAX, d->shared_with);
+		/* TRANSLATORS: a device, its owner, a number, then the users (comma-separated) */
+		sls_cli_later(cli, _("device %s of %s is shared with %d users already (%s)"),
+			      d->name, s->from, SLS_SHARED_WITH_MAX, d->shared_with);
 		return SLS_EXIT_INPUT;
 	}
 	for (size_t i = 0; i < user->ndevices; i++)
 		live += user->devices[i].status != SLS_STATUS_REVOKED;
 	if (o == NULL && live >= SLS_DEVICES_MAX) {
-		sls_cli_later(cli, "%s has %d devices that are not revoked; revoke one first",
+		sls_cli_later(cli, _("%s has %d devices that are not revoked; revoke one first"),
 			      cli->user, SLS_DEVICES_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -173,21 +183,24 @@ static int may_share(struct sls_cli *cli, const struct share *s, struct sls_user
 	int status;
 
 	if (from == NULL) {
-		sls_cli_later(cli, "%s is not enrolled: they have no second factor device to share",
+		sls_cli_later(cli,
+			      _("%s is not enrolled: they have no second factor device to share"),
 			      s->from);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (!sls_share_identities_match(user, from)) {
 		sls_cli_later(cli,
-			      "Different identification information: %s and %s are not recorded as "
-			      "the same person (an administrator records it: sls identity USER "
-			      "VALUE)",
+			      /* TRANSLATORS: two user names */
+			      _("Different identification information: %s and %s are not recorded "
+				"as the same person (an administrator records it: sls identity "
+				"USER VALUE)"),
 			      cli->user, s->from);
 		return SLS_EXIT_REFUSED;
 	}
 	if ((why = holds_stand_in(user, now)) != NULL ||
 	    (why = holds_stand_in(from, now)) != NULL) {
-		sls_cli_later(cli, "%s holds %s: no device is shared while one is in use",
+		/* TRANSLATORS: a user name, then "a temporary passcode" (translated too) */
+		sls_cli_later(cli, _("%s holds %s: no device is shared while one is in use"),
 			      holds_stand_in(user, now) ? cli->user : s->from, why);
 		return SLS_EXIT_REFUSED;
 	}
@@ -235,7 +248,7 @@ static int dry_run(struct sls_cli *cli, struct share *s)
 	int status;
 
 	if (user == NULL || from == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	status = read_named(cli, cli->user, user, &user_exists);
 	if (status == SLS_EXIT_OK)
 		status = read_named(cli, s->from, from, &from_exists);
@@ -281,20 +294,22 @@ static int prove_owner(struct sls_cli *cli, const struct share *s)
 	struct sls_outcome out;
 
 	log.user = s->from;
-	printf("Now %s answers with their %s device %s.\n", s->from, s->dev.type->name,
+	/* TRANSLATORS: a user name, a device type ("totp"), then a device's name */
+	printf(_("Now %s answers with their %s device %s.\n"), s->from, s->dev.type->name,
 	       s->dev.name);
 	fflush(stdout);
 	switch (sls_flow_attempt(&flow, &s->dev, &out)) {
 	case SLS_VERDICT_SUCCESS:
 		return SLS_EXIT_OK;
 	case SLS_VERDICT_ERROR:
-		warnx("the state of %s cannot be written: %s; nothing was shared", s->from,
+		/* TRANSLATORS: a user name, then why */
+		warnx(_("the state of %s cannot be written: %s; nothing was shared"), s->from,
 		      sls_strerror_errno(out.rc, out.errnum));
 		return SLS_EXIT_STORE;
 	case SLS_VERDICT_LOCKED: /* said by the flow */
 		return SLS_EXIT_REFUSED;
 	default:
-		warnx("%s's device did not answer right: nothing was shared", s->from);
+		warnx(_("%s's device did not answer right: nothing was shared"), s->from);
 		return SLS_EXIT_REFUSED;
 	}
 }
@@ -336,10 +351,11 @@ static int prove(struct sls_cli *cli, struct share *s)
 		return SLS_EXIT_OK;
 	status = sls_cli_with_user(cli, true, only_dead_shares, &dead);
 	if (status == SLS_EXIT_OK && !dead)
-		status = sls_cli_prove(cli, 0, "To share a device");
+		status = sls_cli_prove(cli, 0, _("To share a device"));
 	if (status != SLS_EXIT_OK)
 		return status;
-	printf("To share device %s of %s, %s gives their password, then answers with it.\n",
+	/* TRANSLATORS: a device's name, then its owner's user name (twice) */
+	printf(_("To share device %s of %s, %s gives their password, then answers with it.\n"),
 	       s->dev.name, s->from, s->from);
 	fflush(stdout);
 	status = sls_cli_check_password(cli, s->from, s->password_fd);
@@ -402,7 +418,7 @@ static int add_share(struct sls_cli *cli, struct share *s, struct pair *p)
 	if (status != SLS_EXIT_OK)
 		return status;
 	if (!sls_device_unchanged(d, &s->dev)) {
-		sls_cli_later(cli, "device %s of %s changed meanwhile; nothing was shared",
+		sls_cli_later(cli, _("device %s of %s changed meanwhile; nothing was shared"),
 			      s->dev.name, s->from);
 		return SLS_EXIT_CONFIRM;
 	}
@@ -431,13 +447,16 @@ static int add_share(struct sls_cli *cli, struct share *s, struct pair *p)
 static int pair_error(struct sls_cli *cli, const struct pair *p, enum sls_rc rc)
 {
 	if (rc == SLS_ERR_LOCK)
-		warnx("the lock of %s or of %s is held by another process; nothing was changed",
+		warnx(_("the lock of %s or of %s is held by another process; nothing was changed"),
 		      cli->user, p->from);
 	else if (rc == SLS_ERR_FORMAT)
-		warnx("the enrolment of %s or of %s is corrupt (line %d: %s); nothing was changed",
+		/* TRANSLATORS: two user names, a line number, then what is wrong there */
+		warnx(_("the enrolment of %s or of %s is corrupt (line %d: %s); nothing was "
+			"changed"),
 		      cli->user, p->from, p->diag.line, p->diag.msg);
 	else
-		warnx("the files of %s and %s: %s; nothing was changed", cli->user, p->from,
+		/* TRANSLATORS: two user names, then what is wrong */
+		warnx(_("the files of %s and %s: %s; nothing was changed"), cli->user, p->from,
 		      sls_strerror_errno(rc, p->errnum));
 	return rc == SLS_ERR_NOMEM ? SLS_EXIT_USAGE : SLS_EXIT_STORE;
 }
@@ -486,8 +505,12 @@ static void shared_said(struct sls_cli *cli, const struct share *s)
 	log.user = s->from;
 	sls_log_event(&log, SLS_EV_SHARE, s->dev.name, "success", NULL,
 		      "device shared with another user (same identity)");
-	printf("Device %s (%s, level %d) of %s is now shared with %s: it answers with %s's "
-	       "authenticator and PIN, and stops when %s revokes or transfers it.\n",
+	/*
+	 * TRANSLATORS: a device's name, its type, its level, its owner, the user
+	 * it is shared with, then the owner (twice)
+	 */
+	printf(_("Device %s (%s, level %d) of %s is now shared with %s: it answers with %s's "
+		 "authenticator and PIN, and stops when %s revokes or transfers it.\n"),
 	       s->dev.name, s->dev.type->name, s->dev.level, s->from, cli->user, s->from, s->from);
 }
 
@@ -496,11 +519,11 @@ static int share(struct sls_cli *cli, struct share *s, const char *from)
 	int status;
 
 	if (!sls_name_valid(from) || !sls_cli_uid_name(from, s->from, sizeof(s->from))) {
-		warnx("no such user: %s", from);
+		warnx(_("no such user: %s"), from);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (strcmp(s->from, cli->user) == 0) {
-		warnx("%s cannot share a device with themselves", cli->user);
+		warnx(_("%s cannot share a device with themselves"), cli->user);
 		return SLS_EXIT_INPUT;
 	}
 	status = dry_run(cli, s);
@@ -524,7 +547,7 @@ static int run_share(struct sls_cli *cli, int argc, char **argv)
 	int c, status;
 
 	if (s == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	s->password_fd = -1;
 	while ((c = sls_cli_getopt(cli, argc, argv, longopts)) != -1) {
 		if (c == 'f')
@@ -573,17 +596,23 @@ static int pick_shared(struct sls_cli *cli, struct sls_user *user, const struct 
 		if (user->devices[i].shared_from[0] != '\0' && n++ == 0)
 			d = &user->devices[i];
 	if (d == NULL || (u->name == NULL && n == 0)) {
-		sls_cli_later(cli, "%s has no shared device%s%s", cli->user,
-			      u->name ? " named " : "", u->name ? u->name : "");
+		if (u->name != NULL)
+			/* TRANSLATORS: a user name, then a device's name */
+			sls_cli_later(cli, _("%s has no shared device named %s"), cli->user,
+				      u->name);
+		else
+			sls_cli_later(cli, _("%s has no shared device"), cli->user);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (n > 1) {
-		sls_cli_later(cli, "%s has %zu shared devices: name one (sls devices lists them)",
+		sls_cli_later(cli,
+			      _("%s has %zu shared devices: name one (sls devices lists them)"),
 			      cli->user, n);
 		return SLS_EXIT_USAGE;
 	}
 	if (d->shared_from[0] == '\0') {
-		sls_cli_later(cli, "device %s of %s is not shared: sls revoke %s revokes it",
+		/* TRANSLATORS: a device's name, a user name, then the device's name again */
+		sls_cli_later(cli, _("device %s of %s is not shared: sls revoke %s revokes it"),
 			      d->name, cli->user, d->name);
 		return SLS_EXIT_INPUT;
 	}
@@ -601,9 +630,18 @@ static int may_remove(struct sls_cli *cli, const struct sls_user *user, const st
 	if (cli->ruid == 0 || u->dead || d->status != SLS_STATUS_ACTIVE ||
 	    active_others(user, d) > 0 || (!u->mandatory && cli->conf.optout == SLS_OPTOUT_ALLOWED))
 		return SLS_EXIT_OK;
-	sls_cli_later(cli, "%s is your last active device and %s; enroll another first", d->name,
-		      u->mandatory ? "your group must use a second factor"
-				   : "opting out is not allowed here");
+	if (u->mandatory)
+		/* TRANSLATORS: a device's name */
+		sls_cli_later(cli,
+			      _("%s is your last active device and your group must use a second "
+				"factor; enroll another first"),
+			      d->name);
+	else
+		/* TRANSLATORS: a device's name */
+		sls_cli_later(cli,
+			      _("%s is your last active device and opting out is not allowed "
+				"here; enroll another first"),
+			      d->name);
 	return SLS_EXIT_REFUSED;
 }
 
@@ -634,7 +672,8 @@ static int remove_share(struct sls_cli *cli, struct pair *p, struct unshare *u)
 	int status;
 
 	if (d == NULL || !sls_device_unchanged(d, &u->dev)) {
-		sls_cli_later(cli, "device %s changed meanwhile; nothing was removed", u->dev.name);
+		sls_cli_later(cli, _("device %s changed meanwhile; nothing was removed"),
+			      u->dev.name);
 		return SLS_EXIT_CONFIRM;
 	}
 	status = may_remove(cli, user, u, d);
@@ -669,21 +708,22 @@ static int unshare(struct sls_cli *cli, struct unshare *u)
 	int status;
 
 	if (u->name != NULL && !sls_name_valid(u->name)) {
-		warnx("invalid device name");
+		warnx(_("invalid device name"));
 		return SLS_EXIT_INPUT;
 	}
 	u->mandatory = sls_policy_mandatory_group(&cli->conf, cli->user, group, sizeof(group));
 	status = sls_cli_with_user(cli, false, unshare_dry_run, u);
 	sls_cli_say_later(cli);
 	if (status == SLS_EXIT_OK)
-		status = sls_cli_prove(cli, 0, "To stop sharing a device");
+		status = sls_cli_prove(cli, 0, _("To stop sharing a device"));
 	if (status == SLS_EXIT_OK)
 		status = commit_unshare(cli, u);
 	if (status != SLS_EXIT_OK)
 		return status;
 	sls_log_event(&cli->log, SLS_EV_SHARE, u->dev.name, "success", NULL,
 		      "shared device removed (unshare)");
-	printf("Device %s, shared from %s, is no longer a device of %s.\n", u->dev.name,
+	/* TRANSLATORS: a device's name, its owner, then the user it was shared with */
+	printf(_("Device %s, shared from %s, is no longer a device of %s.\n"), u->dev.name,
 	       u->dev.shared_from, cli->user);
 	return SLS_EXIT_OK;
 }
@@ -708,14 +748,16 @@ static int run_unshare(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_share = {
     .name = "share",
-    .synopsis = "--from OWNER [--device NAME] [--password-fd N]",
-    .summary = "use a device of another user (same identity)",
+    /* TRANSLATORS: keep the options; OWNER, NAME and N may be translated */
+    .synopsis = N_("--from OWNER [--device NAME] [--password-fd N]"),
+    .summary = N_("use a device of another user (same identity)"),
     .run = run_share,
 };
 
 const struct sls_verb sls_verb_unshare = {
     .name = "unshare",
-    .synopsis = "[NAME]",
-    .summary = "stop using a shared device",
+    /* TRANSLATORS: NAME may be translated */
+    .synopsis = N_("[NAME]"),
+    .summary = N_("stop using a shared device"),
     .run = run_unshare,
 };

@@ -13,13 +13,15 @@ static void print_lock(const struct sls_cli *cli, const struct sls_state *state)
 	time_t now = time(NULL);
 	char when[32];
 
-	printf("Failures in the last %u s: %zu of %u allowed\n", cli->conf.window,
+	/* TRANSLATORS: seconds, then failures counted and failures allowed */
+	printf(_("Failures in the last %u s: %zu of %u allowed\n"), cli->conf.window,
 	       sls_state_count_failures(state, now, (time_t)cli->conf.window), cli->conf.deny);
 	sls_cli_time(state->locked_until, when, sizeof(when));
 	if (state->locked_until > now)
-		printf("Locked until %s (sls unlock %s clears it)\n", when, cli->user);
+		/* TRANSLATORS: a date and time, then a user name */
+		printf(_("Locked until %s (sls unlock %s clears it)\n"), when, cli->user);
 	else
-		printf("Not locked\n");
+		printf(_("Not locked\n"));
 }
 
 static int status_of(struct sls_cli *cli, char **args)
@@ -29,11 +31,11 @@ static int status_of(struct sls_cli *cli, char **args)
 	int status = sls_cli_target_user(cli, args[0]);
 
 	if (state == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_read_state(cli, state);
 	if (status == SLS_EXIT_OK) {
-		printf("User %s\n", cli->user);
+		printf(_("User %s\n"), cli->user);
 		status = sls_cli_show_devices(cli, &count);
 	}
 	if (status == SLS_EXIT_OK)
@@ -50,8 +52,9 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_status = {
     .name = "status",
-    .synopsis = "USER",
-    .summary = "devices, failures, lock",
+    /* TRANSLATORS: USER in sls --help; may be translated */
+    .synopsis = N_("USER"),
+    .summary = N_("devices, failures, lock"),
     .root_only = true,
     .run = run,
 };

@@ -34,8 +34,9 @@ static int add(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	if (old != NULL && !is->force) {
 		sls_cli_time(old->expires, until, sizeof(until));
 		sls_cli_later(cli,
-			      "%s already has a temporary passcode (in use until %s); --force "
-			      "replaces it",
+			      /* TRANSLATORS: a user name, then a date and time */
+			      _("%s already has a temporary passcode (in use until %s); --force "
+				"replaces it"),
 			      cli->user, until);
 		return SLS_EXIT_EXISTS;
 	}
@@ -45,13 +46,13 @@ static int add(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	}
 	d = sls_user_find_device(t->user, TEMPCODE_NAME);
 	if (d != NULL && !d->type->stand_in && d->status != SLS_STATUS_REVOKED) {
-		sls_cli_later(cli, "%s has a device named %s that is not a temporary passcode",
+		sls_cli_later(cli, _("%s has a device named %s that is not a temporary passcode"),
 			      cli->user, TEMPCODE_NAME);
 		return SLS_EXIT_EXISTS;
 	}
 	d = sls_user_place_device(t->user, TEMPCODE_NAME, &is->dev.created);
 	if (d == NULL) {
-		sls_cli_later(cli, "%s has %d devices that are not revoked; revoke one first",
+		sls_cli_later(cli, _("%s has %d devices that are not revoked; revoke one first"),
 			      cli->user, SLS_DEVICES_MAX);
 		return SLS_EXIT_INPUT;
 	}
@@ -67,15 +68,15 @@ static int issue(struct sls_cli *cli, struct issue *is)
 	int status;
 
 	if (cli->conf.tempcode_full_days + cli->conf.tempcode_card_days == 0) {
-		warnx("[tempcode] full_days and card_days are both 0 in sls.conf: a temporary "
-		      "passcode would have expired when it was made");
+		warnx(_("[tempcode] full_days and card_days are both 0 in sls.conf: a temporary "
+			"passcode would have expired when it was made"));
 		return SLS_EXIT_REFUSED;
 	}
 	snprintf(is->dev.name, sizeof(is->dev.name), TEMPCODE_NAME);
 	snprintf(is->dev.label, sizeof(is->dev.label), "issued by root");
 	if (sls_tempcode_new(&is->dev, &cli->conf, time(NULL), is->code, sizeof(is->code)) !=
 	    SLS_OK) {
-		warnx("the random number generator failed");
+		warnx(_("the random number generator failed"));
 		return SLS_EXIT_STORE;
 	}
 	status = sls_cli_transact(cli, SLS_CLI_NEW_USER, add, is);
@@ -90,11 +91,16 @@ static int issue(struct sls_cli *cli, struct issue *is)
 	sls_cli_time(sls_tempcode_login_until(&is->dev), login, sizeof(login));
 	sls_cli_time(is->dev.expires, card, sizeof(card));
 	if (is->replaced)
-		printf("The earlier temporary passcode of %s is revoked.\n", cli->user);
-	printf("Temporary passcode for %s: %s\n", cli->user, is->code);
-	printf("It logs in until %s; then, until %s, only sls card print takes it (for an "
-	       "online security code card).\n"
-	       "Give it to %s in person or by a channel you trust; it is not shown again.\n",
+		printf(_("The earlier temporary passcode of %s is revoked.\n"), cli->user);
+	if (cli->stdout_tty)
+		/* TRANSLATORS: a user name, then the passcode ("ABCD-EFGH-JKMN") */
+		printf(_("Temporary passcode for %s: %s\n"), cli->user, is->code);
+	else /* a script may read the code off this line: it stays as it is */
+		printf("Temporary passcode for %s: %s\n", cli->user, is->code);
+	/* TRANSLATORS: two dates and times, then a user name */
+	printf(_("It logs in until %s; then, until %s, only sls card print takes it (for an "
+		 "online security code card).\n"
+		 "Give it to %s in person or by a channel you trust; it is not shown again.\n"),
 	       login, card, cli->user);
 	return SLS_EXIT_OK;
 }
@@ -107,7 +113,7 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 	int c, status;
 
 	if (is == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	while ((c = sls_cli_getopt(cli, argc, argv, longopts)) != -1)
 		if (c == 'f')
 			is->force = true;
@@ -125,8 +131,9 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_tempcode = {
     .name = "tempcode",
-    .synopsis = "USER [--force]",
-    .summary = "a temporary passcode",
+    /* TRANSLATORS: keep the option; USER may be translated */
+    .synopsis = N_("USER [--force]"),
+    .summary = N_("a temporary passcode"),
     .root_only = true,
     .run = run,
 };

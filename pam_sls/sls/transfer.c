@@ -38,32 +38,35 @@ static int pick(struct sls_cli *cli, struct sls_user *user, struct transfer *x)
 		    user->devices[i].shared_from[0] == '\0' && n++ == 0)
 			d = &user->devices[i];
 	if (x->name == NULL && n == 0) {
-		warnx("%s has no active ibkey, dsc or totp device to transfer", cli->user);
+		warnx(_("%s has no active ibkey, dsc or totp device to transfer"), cli->user);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (x->name == NULL && n > 1) {
-		warnx("several devices can be transferred: name one (sls devices lists them)");
+		warnx(_("several devices can be transferred: name one (sls devices lists them)"));
 		return SLS_EXIT_USAGE;
 	}
 	if (x->name != NULL)
 		d = sls_user_find_device(user, x->name);
 	if (d == NULL || d->status != SLS_STATUS_ACTIVE) {
-		warnx("%s has no active device named %s", cli->user, x->name);
+		warnx(_("%s has no active device named %s"), cli->user, x->name);
 		return SLS_EXIT_NOTFOUND;
 	}
 	if (d->type->provision == NULL) {
-		warnx("a %s device has no authenticator to transfer (a card is printed anew with "
-		      "sls card print, a phone changed with sls phone set)",
+		/* TRANSLATORS: a device type ("card", "sms") */
+		warnx(_("a %s device has no authenticator to transfer (a card is printed anew "
+			"with sls card print, a phone changed with sls phone set)"),
 		      d->type->name);
 		return SLS_EXIT_INPUT;
 	}
 	if (d->shared_from[0] != '\0') {
-		warnx("%s is shared from %s: only %s can transfer it (then share it again)",
+		/* TRANSLATORS: a device's name, then a user name (twice) */
+		warnx(_("%s is shared from %s: only %s can transfer it (then share it again)"),
 		      d->name, d->shared_from, d->shared_from);
 		return SLS_EXIT_INPUT;
 	}
 	if (d->expires != 0 && time(NULL) >= d->expires) {
-		warnx("%s has expired; ask an administrator for a new device", d->name);
+		/* TRANSLATORS: a device's name */
+		warnx(_("%s has expired; ask an administrator for a new device"), d->name);
 		return SLS_EXIT_REFUSED;
 	}
 	memcpy(&x->old, d, sizeof(x->old)); /* every byte: replace compares them all */
@@ -116,13 +119,15 @@ static int prove(struct sls_cli *cli, const struct sls_user *user, const struct 
 	if (by == NULL)
 		by = sls_tempcode_find(user, now, true);
 	if (by == NULL) {
-		warnx("to transfer %s you need another device of level %d or higher, or a verified "
-		      "phone for an SMS code; you have neither: ask an administrator for a "
-		      "temporary passcode (sls tempcode %s)",
+		/* TRANSLATORS: a device's name, its level, then a user name */
+		warnx(_("to transfer %s you need another device of level %d or higher, or a "
+			"verified phone for an SMS code; you have neither: ask an administrator "
+			"for a temporary passcode (sls tempcode %s)"),
 		      x->old.name, x->old.level, cli->user);
 		return SLS_EXIT_REFUSED;
 	}
-	snprintf(purpose, sizeof(purpose), "To transfer %s to a new authenticator", x->old.name);
+	/* TRANSLATORS: a device's name; goes before ", first answer with your ..." */
+	snprintf(purpose, sizeof(purpose), _("To transfer %s to a new authenticator"), x->old.name);
 	return sls_cli_prove_with(cli, by, purpose, false);
 }
 
@@ -136,7 +141,8 @@ static int replace(struct sls_cli *cli, struct sls_txn *t, void *arg)
 	struct sls_device *d = sls_user_find_device(t->user, x->old.name);
 
 	if (d == NULL || !sls_device_unchanged(d, &x->old)) {
-		sls_cli_later(cli, "%s changed meanwhile; nothing was transferred", x->old.name);
+		/* TRANSLATORS: a device's name */
+		sls_cli_later(cli, _("%s changed meanwhile; nothing was transferred"), x->old.name);
 		return SLS_EXIT_CONFIRM;
 	}
 	*d = x->e.dev;
@@ -160,7 +166,7 @@ static int move(struct sls_cli *cli, struct transfer *x)
 	if (status == SLS_EXIT_OK)
 		status = sls_newdev_show(cli, x->png, x->svg, &x->e);
 	if (status == SLS_EXIT_OK && !sls_newdev_confirmed(cli, &x->e)) {
-		warnx("not confirmed: %s still answers from the old authenticator", x->old.name);
+		warnx(_("not confirmed: %s still answers from the old authenticator"), x->old.name);
 		status = SLS_EXIT_CONFIRM;
 	}
 	if (status == SLS_EXIT_OK)
@@ -169,8 +175,9 @@ static int move(struct sls_cli *cli, struct transfer *x)
 		return status;
 	sls_log_event(&cli->log, SLS_EV_TRANSFER, x->old.name, "success", NULL,
 		      "device transferred to a new authenticator: the old secret is revoked");
-	printf("Device %s (%s) now answers from the new authenticator; the old one no longer "
-	       "works.\n",
+	/* TRANSLATORS: a device's name, then its type ("totp") */
+	printf(_("Device %s (%s) now answers from the new authenticator; the old one no longer "
+		 "works.\n"),
 	       x->old.name, x->old.type->name);
 	sls_cli_stand_ins_revoked(cli, stdout, x->e.stand_ins_revoked);
 	return SLS_EXIT_OK;
@@ -201,7 +208,7 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 	int c, status;
 
 	if (x == NULL)
-		err(SLS_EXIT_USAGE, "out of memory");
+		err(SLS_EXIT_USAGE, _("out of memory"));
 	while ((c = sls_cli_getopt(cli, argc, argv, longopts)) != -1) {
 		if (c == 'p')
 			x->png = optarg;
@@ -222,7 +229,8 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_transfer = {
     .name = "transfer",
-    .synopsis = "[NAME] [--png FILE] [--svg FILE]",
-    .summary = "move a device to a new authenticator",
+    /* TRANSLATORS: keep the options; NAME and FILE may be translated */
+    .synopsis = N_("[NAME] [--png FILE] [--svg FILE]"),
+    .summary = N_("move a device to a new authenticator"),
     .run = run,
 };

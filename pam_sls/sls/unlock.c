@@ -27,7 +27,7 @@ static int unlock(struct sls_cli *cli, char **args)
 		status = sls_cli_transact(cli, SLS_CLI_STATE, clear_lock, NULL);
 	if (status == SLS_EXIT_OK) {
 		cli->log.user = cli->user;
-		printf("%s is unlocked; failures cleared.\n", cli->user);
+		printf(_("%s is unlocked; failures cleared.\n"), cli->user);
 		sls_log_event(&cli->log, SLS_EV_UNLOCKED, NULL, "success", NULL,
 			      "lock and failures cleared by an administrator");
 	}
@@ -41,8 +41,9 @@ static int run(struct sls_cli *cli, int argc, char **argv)
 
 const struct sls_verb sls_verb_unlock = {
     .name = "unlock",
-    .synopsis = "USER",
-    .summary = "clear a lock and the failures",
+    /* TRANSLATORS: USER in sls --help; may be translated */
+    .synopsis = N_("USER"),
+    .summary = N_("clear a lock and the failures"),
     .root_only = true,
     .run = run,
 };
