@@ -9,6 +9,7 @@
 
 #include "sls_attempt.h"
 #include "sls_flow.h"
+#include "sls_i18n.h"
 #include "sls_secret.h"
 #include "sls_share.h"
 
@@ -45,10 +46,12 @@ static void debugf(const struct sls_flow *f, const char *fmt, ...)
 
 void sls_flow_say_locked(const struct sls_ui *ui, time_t until)
 {
-	char when[32] = "later";
+	char when[32];
 	time_t now = time(NULL);
 	struct tm tm, today;
 
+	/* TRANSLATORS: "try again after later": when the lock ends could not be told */
+	snprintf(when, sizeof(when), "%s", _("later"));
 	if (localtime_r(&until, &tm) != NULL && localtime_r(&now, &today) != NULL)
 		strftime(when, sizeof(when),
 			 tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday
@@ -203,8 +206,9 @@ static size_t default_choice(const struct sls_user *u, const struct sls_state *s
 static void menu_text(const struct sls_user *u, const struct usable *us, size_t def, bool again,
 		      char *buf, size_t size)
 {
-	size_t len = (size_t)snprintf(buf, size, "%sSelect second factor device:\n",
-				      again ? "That is not one of the numbers.\n" : "");
+	size_t len =
+	    (size_t)snprintf(buf, size, "%s%s", again ? _("That is not one of the numbers.\n") : "",
+			     _("Select second factor device:\n"));
 
 	for (size_t i = 0; i < us->n && len < size; i++) {
 		const struct sls_device *d = &u->devices[us->index[i]];
@@ -217,7 +221,8 @@ static void menu_text(const struct sls_user *u, const struct usable *us, size_t 
 					d->type->name, label);
 	}
 	if (len < size)
-		snprintf(buf + len, size - len, "Device [%zu]: ", def + 1);
+		/* TRANSLATORS: the menu's prompt; %zu is the default's number */
+		snprintf(buf + len, size - len, _("Device [%zu]: "), def + 1);
 }
 
 /* A number of the menu, 1..n. */

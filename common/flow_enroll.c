@@ -14,6 +14,7 @@
 
 #include "sls_attempt.h"
 #include "sls_flow.h"
+#include "sls_i18n.h"
 #include "sls_pin.h"
 #include "sls_qr.h"
 #include "sls_secret.h"
@@ -53,11 +54,13 @@ static enum sls_verdict choose_pin(const struct sls_flow *f, const struct sls_us
 	enum sls_verdict v = SLS_VERDICT_WRONG;
 	enum sls_pin_rule rule;
 
-	snprintf(prompt, sizeof(prompt), "Choose a PIN for your new %s (%s): ", n->dev.type->name,
-		 n->dev.type->pin == SLS_PINKIND_DIGITS_4 ? "4 digits" : "4 to 6 characters");
+	/* TRANSLATORS: %s: a device type (ibkey, dsc), then the rule, such as "4 digits" */
+	snprintf(prompt, sizeof(prompt), _("Choose a PIN for your new %s (%s): "),
+		 n->dev.type->name,
+		 n->dev.type->pin == SLS_PINKIND_DIGITS_4 ? _("4 digits") : _("4 to 6 characters"));
 	for (int i = 0; i < PIN_TRIES && v == SLS_VERDICT_WRONG; i++) {
 		if (sls_ui_ask_secret(f->ui, prompt, pin, sizeof(pin)) == SLS_ERR_CONV ||
-		    sls_ui_ask_secret(f->ui, "Repeat the PIN: ", again, sizeof(again)) ==
+		    sls_ui_ask_secret(f->ui, _("Repeat the PIN: "), again, sizeof(again)) ==
 			SLS_ERR_CONV) {
 			v = SLS_VERDICT_CONV;
 			break;
@@ -113,11 +116,13 @@ static enum sls_verdict show(const struct sls_flow *f, struct newdev *n)
 		goto out;
 	}
 	/* an ibkey is sls-authenticator's; a totp code any authenticator app's */
+	/* TRANSLATORS: %1$s: sls-authenticator, or "your authenticator app"; then the QR code
+	   and the URI, each on lines of their own */
 	snprintf(prompt, PROMPT_MAX,
-		 "Scan this with %s (or import the line below into it):\n%s\n%s\n"
-		 "Press Enter when it is scanned: ",
+		 _("Scan this with %s (or import the line below into it):\n%s\n%s\n"
+		   "Press Enter when it is scanned: "),
 		 n->dev.type->pin != SLS_PINKIND_NONE ? "sls-authenticator"
-						      : "your authenticator app",
+						      : _("your authenticator app"),
 		 qr, n->uri);
 	rc = sls_ui_ask_answer(f->ui, prompt, answer, sizeof(answer));
 	v = rc == SLS_ERR_CONV ? SLS_VERDICT_CONV : SLS_VERDICT_SUCCESS;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "sls_i18n.h"
 #include "sls_pin.h"
 #include "sls_secret.h"
 
@@ -280,24 +281,24 @@ const char *sls_pin_rule_text(enum sls_pin_rule rule)
 {
 	switch (rule) {
 	case SLS_PIN_OK:
-		return "The PIN is acceptable.";
+		return _("The PIN is acceptable.");
 	case SLS_PIN_LENGTH:
-		return "The PIN must have 4 to 6 characters (a dsc PIN exactly 4 digits).";
+		return _("The PIN must have 4 to 6 characters (a dsc PIN exactly 4 digits).");
 	case SLS_PIN_CHARSET:
-		return "The PIN may only hold letters, digits and specials without spaces "
-		       "(a dsc PIN only digits).";
+		return _("The PIN may only hold letters, digits and specials without spaces "
+			 "(a dsc PIN only digits).");
 	case SLS_PIN_USER_NAME:
-		return "The PIN must not be or contain your user name, nor be part of it.";
+		return _("The PIN must not be or contain your user name, nor be part of it.");
 	case SLS_PIN_DATE:
-		return "The PIN must not be a date.";
+		return _("The PIN must not be a date.");
 	case SLS_PIN_REPEATED:
-		return "The PIN must not be one character repeated.";
+		return _("The PIN must not be one character repeated.");
 	case SLS_PIN_SEQUENCE:
-		return "The PIN must not be a straight run such as 1234, 9876 or abcd.";
+		return _("The PIN must not be a straight run such as 1234, 9876 or abcd.");
 	case SLS_PIN_PHONE:
-		return "The PIN must not be part of your phone number.";
+		return _("The PIN must not be part of your phone number.");
 	case SLS_PIN_MISMATCH:
-		return "The two PINs entered differ.";
+		return _("The two PINs entered differ.");
 	}
-	return "The PIN is not allowed.";
+	return _("The PIN is not allowed.");
 }

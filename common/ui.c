@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sls_codec.h"
+#include "sls_i18n.h"
 #include "sls_secret.h"
 #include "sls_ui.h"
 
@@ -54,7 +55,8 @@ void sls_ui_sayf(const struct sls_ui *ui, enum sls_say_kind kind, const char *fm
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	/* the format is a message: translated here (xgettext: --keyword=sls_ui_sayf:3) */
+	vsnprintf(text, sizeof(text), _(fmt), ap);
 	va_end(ap);
 	ui->say(ui->ctx, kind, text);
 }
@@ -70,6 +72,6 @@ bool sls_ui_too_late(const struct sls_ui *ui, const struct timespec *asked, unsi
 	secs = (double)(now.tv_sec - asked->tv_sec) + (double)(now.tv_nsec - asked->tv_nsec) / 1e9;
 	if (secs <= (double)timeout)
 		return false;
-	ui->say(ui->ctx, SLS_SAY_ERROR, "The response has expired; start again.");
+	ui->say(ui->ctx, SLS_SAY_ERROR, _("The response has expired; start again."));
 	return true;
 }

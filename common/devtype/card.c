@@ -13,6 +13,7 @@
 #include "sls_attempt.h"
 #include "sls_card.h"
 #include "sls_devtype.h"
+#include "sls_i18n.h"
 #include "sls_otp.h"
 #include "sls_random.h"
 #include "sls_secret.h"
@@ -143,7 +144,8 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 	if (rc != SLS_OK)
 		return rc;
 	snprintf(prompt, sizeof(prompt),
-		 "Security code card %s: enter the codes at positions %u and %u: ", id,
+		 /* TRANSLATORS: the card's id (1234-5678), then two positions (1 to 100) */
+		 _("Security code card %s: enter the codes at positions %u and %u: "), id,
 		 a->positions[0], a->positions[1]);
 	clock_gettime(CLOCK_MONOTONIC, &asked);
 	rc = sls_ui_ask_answer(ask->ui, prompt, answer, sizeof(answer));

@@ -13,6 +13,7 @@
 #include "sls_attempt.h"
 #include "sls_devtype.h"
 #include "sls_enroll.h"
+#include "sls_i18n.h"
 #include "sls_secret.h"
 #include "sls_random.h"
 #include "sls_state.h"
@@ -113,7 +114,8 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 	enum sls_rc rc;
 
 	*step = 0;
-	snprintf(prompt, sizeof(prompt), "Challenge: %s\nResponse: ", a->challenge);
+	/* TRANSLATORS: %s is the challenge (digits); the reply is typed after "Response: " */
+	snprintf(prompt, sizeof(prompt), _("Challenge: %s\nResponse: "), a->challenge);
 	clock_gettime(CLOCK_MONOTONIC, &asked);
 	rc = sls_ui_ask_answer(ask->ui, prompt, answer, sizeof(answer));
 	if (rc == SLS_OK && sls_ask_too_late(ask, &asked))

@@ -16,6 +16,7 @@
 #include "sls_attempt.h"
 #include "sls_codec.h"
 #include "sls_devtype.h"
+#include "sls_i18n.h"
 #include "sls_otp.h"
 #include "sls_random.h"
 #include "sls_scratch.h"
@@ -255,7 +256,7 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 
 	*step = 0;
 	clock_gettime(CLOCK_MONOTONIC, &asked);
-	rc = sls_ui_ask_answer(ask->ui, "Scratch code: ", answer, sizeof(answer));
+	rc = sls_ui_ask_answer(ask->ui, _("Scratch code: "), answer, sizeof(answer));
 	if (rc == SLS_OK && sls_ask_too_late(ask, &asked))
 		rc = SLS_ERR_MISMATCH;
 	if (rc == SLS_OK)

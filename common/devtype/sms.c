@@ -14,6 +14,7 @@
 #include "sls_attempt.h"
 #include "sls_devtype.h"
 #include "sls_enroll.h"
+#include "sls_i18n.h"
 #include "sls_log.h"
 #include "sls_phone.h"
 #include "sls_secret.h"
@@ -177,13 +178,22 @@ static enum sls_rc send(const struct sls_ask *ask, const struct sls_device *d,
 /* ---- a login ---- */
 
 /* "A new code can be sent in 95 seconds." above the prompt. */
-static void wait_line(char *line, size_t size, const char *what, time_t since, unsigned interval)
+static void wait_line(char *line, size_t size, bool call, time_t since, unsigned interval)
 {
 	long wait = (long)(since + (time_t)interval - time(NULL));
 
 	if (wait < 1)
 		wait = 1;
-	snprintf(line, size, "%s in %ld second%s.\n", what, wait, wait == 1 ? "" : "s");
+	if (call)
+		snprintf(line, size,
+			 P_("A call can be placed in %ld second.\n",
+			    "A call can be placed in %ld seconds.\n", (unsigned long)wait),
+			 wait);
+	else
+		snprintf(line, size,
+			 P_("A new code can be sent in %ld second.\n",
+			    "A new code can be sent in %ld seconds.\n", (unsigned long)wait),
+			 wait);
 }
 
 /*
@@ -202,7 +212,7 @@ static enum sls_rc request(const struct sls_ask *ask, const struct sls_device *d
 	bool same;
 
 	if (call && !sls_sms_can(ask->conf, SLS_SMS_VOICE)) {
-		snprintf(line, size, "Voice calls are not available here.\n");
+		snprintf(line, size, "%s", _("Voice calls are not available here.\n"));
 		return SLS_OK;
 	}
 	memcpy(before, a->pending.hash, sizeof(before));
@@ -211,8 +221,8 @@ static enum sls_rc request(const struct sls_ask *ask, const struct sls_device *d
 	a->call = false;
 	same = sls_secure_equal(before, a->pending.hash, sizeof(before));
 	if (rc == SLS_ERR_WAIT) {
-		wait_line(line, size, call ? "A call can be placed" : "A new code can be sent",
-			  call ? a->pending.called : a->pending.sent, ask->conf->sms_min_interval);
+		wait_line(line, size, call, call ? a->pending.called : a->pending.sent,
+			  ask->conf->sms_min_interval);
 		return SLS_OK;
 	}
 	if (rc == SLS_ERR_GONE) /* revoked or replaced meanwhile: no answer can be right */
@@ -220,14 +230,17 @@ static enum sls_rc request(const struct sls_ask *ask, const struct sls_device *d
 	if (rc != SLS_OK)
 		return rc;
 	if (send(ask, d, a, call ? SLS_SMS_VOICE : SLS_SMS_TEXT, a->code) != SLS_OK)
-		snprintf(line, size, "%s\n",
-			 call ? "The call could not be placed."
-			      : "The new code could not be sent.");
+		snprintf(line, size, "%s",
+			 call ? _("The call could not be placed.\n")
+			      : _("The new code could not be sent.\n"));
 	else if (call)
-		snprintf(line, size, "Calling %s to read %s code out.\n", masked,
-			 same ? "the" : "a new");
+		/* TRANSLATORS: %s is the phone number, partly masked */
+		snprintf(line, size,
+			 same ? _("Calling %s to read the code out.\n")
+			      : _("Calling %s to read a new code out.\n"),
+			 masked);
 	else
-		snprintf(line, size, "A new SMS code was sent to %s.\n", masked);
+		snprintf(line, size, _("A new SMS code was sent to %s.\n"), masked);
 	return SLS_OK;
 }
 
@@ -243,7 +256,8 @@ static enum sls_rc one_round(const struct sls_ask *ask, const struct sls_device 
 	enum sls_rc rc;
 
 	*again = false;
-	snprintf(prompt, sizeof(prompt), "%s" ASK, line);
+	/* TRANSLATORS: the words "voice" and "resend" are typed by the user: keep them */
+	snprintf(prompt, sizeof(prompt), "%s%s", line, _(ASK));
 	rc = sls_ui_ask_answer(ask->ui, prompt, answer, sizeof(answer));
 	if (rc == SLS_OK && (strcmp(answer, "resend") == 0 || strcmp(answer, "voice") == 0)) {
 		*again = true;
@@ -253,8 +267,9 @@ static enum sls_rc one_round(const struct sls_ask *ask, const struct sls_device 
 		if (rc == SLS_ERR_GONE) {
 			*again = true;
 			rc = SLS_OK;
-			snprintf(line, size,
-				 "That code has expired; type \"resend\" for a new one.\n");
+			/* TRANSLATORS: "resend" is typed by the user: keep it */
+			snprintf(line, size, "%s",
+				 _("That code has expired; type \"resend\" for a new one.\n"));
 		}
 	}
 	sls_wipe(answer, sizeof(answer));
@@ -276,9 +291,9 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 	sls_phone_mask(a->phone, masked, sizeof(masked));
 	if (a->code[0] != '\0') {
 		rc = send(ask, d, a, SLS_SMS_TEXT, a->code);
-		snprintf(line, sizeof(line), "SMS code sent to %s.\n", masked);
+		snprintf(line, sizeof(line), _("SMS code sent to %s.\n"), masked);
 	} else {
-		snprintf(line, sizeof(line), "An SMS code was sent to %s and is still valid.\n",
+		snprintf(line, sizeof(line), _("An SMS code was sent to %s and is still valid.\n"),
 			 masked);
 	}
 	for (int i = 0; rc == SLS_OK && again && i < ROUNDS_MAX; i++)

@@ -15,6 +15,7 @@
 #include "ini_util.h"
 #include "sls_attempt.h"
 #include "sls_devtype.h"
+#include "sls_i18n.h"
 #include "sls_otp.h"
 #include "sls_random.h"
 #include "sls_secret.h"
@@ -204,7 +205,7 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 	(void)a;
 	*step = 0;
 	clock_gettime(CLOCK_MONOTONIC, &asked);
-	rc = sls_ui_ask_answer(ask->ui, "Temporary passcode: ", answer, sizeof(answer));
+	rc = sls_ui_ask_answer(ask->ui, _("Temporary passcode: "), answer, sizeof(answer));
 	if (rc == SLS_OK && sls_ask_too_late(ask, &asked))
 		rc = SLS_ERR_MISMATCH;
 	if (rc == SLS_OK)

@@ -12,6 +12,7 @@
 #include "sls_attempt.h"
 #include "sls_devtype.h"
 #include "sls_enroll.h"
+#include "sls_i18n.h"
 #include "sls_secret.h"
 #include "sls_random.h"
 #include "sls_state.h"
@@ -106,7 +107,8 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 			   const struct sls_ask *ask, uint64_t *step)
 {
 	char answer[SLS_ANSWER_MAX + 1];
-	enum sls_rc rc = sls_ui_ask_answer(ask->ui, "Verification code: ", answer, sizeof(answer));
+	enum sls_rc rc =
+	    sls_ui_ask_answer(ask->ui, _("Verification code: "), answer, sizeof(answer));
 
 	*step = 0;
 	if (rc == SLS_OK)
