@@ -45,9 +45,10 @@ def skip(why):
 if os.geteuid() != 0:
     skip("installing packages needs root")
 debs = sorted(glob.glob(os.path.join(DEBS, "libpam-sls_*.deb")) +
-              glob.glob(os.path.join(DEBS, "sls-authenticator_*.deb")))
-if len(debs) != 2:
-    t.ok(False, "the two packages were built", f"found {debs} in {DEBS}")
+              glob.glob(os.path.join(DEBS, "sls-authenticator_*.deb")) +
+              glob.glob(os.path.join(DEBS, "sls-l10n_*.deb")))
+if len(debs) != 3:
+    t.ok(False, "the three packages were built", f"found {debs} in {DEBS}")
     t.done()
     sys.exit(1)
 for tool in ("pamtester", "pam-auth-update", "unshare"):
@@ -66,7 +67,7 @@ def cleanup():
         if os.path.exists(path):
             os.unlink(path)
     shutil.rmtree(home, ignore_errors=True)
-    run(["apt-get", "purge", "-y", "-qq", "libpam-sls", "sls-authenticator"],
+    run(["apt-get", "purge", "-y", "-qq", "libpam-sls", "sls-authenticator", "sls-l10n"],
         env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
     shutil.rmtree("/var/lib/sls", ignore_errors=True)
 
@@ -77,9 +78,13 @@ try:
     p = run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] +
             [os.path.abspath(d) for d in debs],
             env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-    t.ok(p.returncode == 0, "apt-get installs both packages", p.stdout[-800:] + p.stderr[-800:])
+    t.ok(p.returncode == 0, "apt-get installs the three packages",
+         p.stdout[-800:] + p.stderr[-800:])
+    mos = sorted(glob.glob("/usr/share/locale/*/LC_MESSAGES/pam_sls.mo"))
+    t.ok([m.split("/")[4] for m in mos] == ["de", "ja", "ru", "zh_TW"],
+         "sls-l10n installs the catalogues of de, ja, ru and zh_TW", str(mos))
     owned = {}
-    for pkg in ("libpam-sls", "sls-authenticator"):
+    for pkg in ("libpam-sls", "sls-authenticator", "sls-l10n"):
         owned[pkg] = [x for x in run(["dpkg", "-L", pkg]).stdout.splitlines()
                       if os.path.isfile(x) or (os.path.islink(x) and not os.path.isdir(x))]
     st = os.stat(MODULE) if os.path.exists(MODULE) else None
@@ -194,7 +199,7 @@ sys.exit(c.exitstatus)
          "the machine's own common-auth never changed (the namespace's copy did)")
 
     # ---- purge: nothing left but the store -------------------------------------------------
-    p = run(["apt-get", "purge", "-y", "-qq", "libpam-sls", "sls-authenticator"],
+    p = run(["apt-get", "purge", "-y", "-qq", "libpam-sls", "sls-authenticator", "sls-l10n"],
             env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
     left = [x for pkg in owned for x in owned[pkg] if os.path.lexists(x) and
             not x.startswith("/usr/share/doc/") and x not in ("/.", "/etc", "/usr")]
@@ -202,7 +207,7 @@ sys.exit(c.exitstatus)
              if os.path.lexists(x)]
     t.ok(p.returncode == 0 and not left and os.path.isdir("/var/lib/sls/users") and
          os.path.exists(f"/var/lib/sls/users/{USER}"),
-         "apt-get purge removes every file of both packages and sls.conf, and keeps the "
+         "apt-get purge removes every file of the packages and sls.conf, and keeps the "
          "store with its enrolments (README.Debian)", f"{p.stderr[-400:]} left: {left}")
     if not had_store:
         shutil.rmtree("/var/lib/sls", ignore_errors=True)
