@@ -8,7 +8,11 @@
  *                  pam_start the way sshd has by the time it authenticates
  *                  (openssl.cnf read, the DRBG seeded, SHA-256 digests done)
  *
- * Usage: pam_login CONFDIR SERVICE USER
+ * Usage: pam_login [-l] [-a] [-t TTY] [-r RHOST] CONFDIR SERVICE USER
+ * -l: setlocale(LC_ALL, "") first, as sudo, su and login do (sshd does not):
+ * the tests of translated prompts use it. -a: pam_acct_mgmt after a
+ * successful pam_authenticate. -t, -r: PAM_TTY and PAM_RHOST, as sshd sets
+ * them (the journal tests).
  * Each prompt is written to stdout as "P <text>\n" (newlines in the text as
  * 0x1f) and answered by one line read from stdin; info and error messages
  * are written as "I <text>\n". Exit status 0 only for PAM_SUCCESS. Last, the
@@ -17,9 +21,12 @@
  */
 #include "config.h"
 
+#include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 
@@ -113,8 +120,27 @@ int main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	int rc;
 
+	const char *tty = NULL, *rhost = NULL;
+	bool account = false;
+	int c;
+
+	while ((c = getopt(argc, argv, "+lat:r:")) != -1) {
+		if (c == 'l')
+			setlocale(LC_ALL, "");
+		else if (c == 'a')
+			account = true;
+		else if (c == 't')
+			tty = optarg;
+		else if (c == 'r')
+			rhost = optarg;
+		else
+			return 2;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s CONFDIR SERVICE USER\n", argv[0]);
+		fprintf(stderr,
+			"usage: pam_login [-l] [-a] [-t TTY] [-r RHOST] CONFDIR SERVICE USER\n");
 		return 2;
 	}
 #ifdef BENCH_HOST_SSL
@@ -128,9 +154,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pam_start: %s\n", pam_strerror(pamh, rc));
 		return 2;
 	}
+	if ((tty != NULL && pam_set_item(pamh, PAM_TTY, tty) != PAM_SUCCESS) ||
+	    (rhost != NULL && pam_set_item(pamh, PAM_RHOST, rhost) != PAM_SUCCESS))
+		return 2;
 	rc = pam_authenticate(pamh, 0);
 	if (rc != PAM_SUCCESS)
 		fprintf(stderr, "pam_authenticate: %s\n", pam_strerror(pamh, rc));
+	if (rc == PAM_SUCCESS && account) {
+		rc = pam_acct_mgmt(pamh, 0);
+		if (rc != PAM_SUCCESS)
+			fprintf(stderr, "pam_acct_mgmt: %s\n", pam_strerror(pamh, rc));
+	}
 	pam_end(pamh, rc);
 	print_vmhwm();
 	return rc == PAM_SUCCESS ? 0 : 1;
