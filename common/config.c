@@ -143,6 +143,18 @@ enum sls_rc sls_parse_duration(const char *s, unsigned *secs)
 	return SLS_OK;
 }
 
+void sls_format_duration(unsigned secs, char *out, size_t size)
+{
+	if (secs >= 2 * 86400u && secs % 86400u == 0)
+		snprintf(out, size, "%ud", secs / 86400u);
+	else if (secs >= 3600u && secs % 3600u == 0)
+		snprintf(out, size, "%uh", secs / 3600u);
+	else if (secs >= 60u && secs % 60u == 0)
+		snprintf(out, size, "%um", secs / 60u);
+	else
+		snprintf(out, size, "%us", secs);
+}
+
 static int parse_bool(const char *s, bool *out)
 {
 	if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)

@@ -61,4 +61,11 @@ enum sls_rc sls_config_load(const char *path, uid_t owner, struct sls_config *co
 /* Parse a duration "90", "90s", "15m", "24h", "2d" (1 s .. 366 d) into *secs. */
 enum sls_rc sls_parse_duration(const char *s, unsigned *secs);
 
+/*
+ * A duration as sls.conf writes it, in the largest unit it is a whole number
+ * of: "90s", "15m", "24h" (up to 48 hours), "3d". What people read (sls
+ * status), where a count of seconds says little.
+ */
+void sls_format_duration(unsigned secs, char *out, size_t size);
+
 #endif /* SLS_CONFIG_H */

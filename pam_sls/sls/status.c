@@ -11,10 +11,12 @@
 static void print_lock(const struct sls_cli *cli, const struct sls_state *state)
 {
 	time_t now = time(NULL);
-	char when[32];
+	char when[32], window[16];
 
-	/* TRANSLATORS: seconds, then failures counted and failures allowed */
-	printf(_("Failures in the last %u s: %zu of %u allowed\n"), cli->conf.window,
+	sls_format_duration(cli->conf.window, window, sizeof(window));
+	/* TRANSLATORS: the lockout window as sls.conf writes it (15m, 24h, 2d), then
+	   failures counted and failures allowed */
+	printf(_("Failures in the last %s: %zu of %u allowed\n"), window,
 	       sls_state_count_failures(state, now, (time_t)cli->conf.window), cli->conf.deny);
 	sls_cli_time(state->locked_until, when, sizeof(when));
 	if (state->locked_until > now)

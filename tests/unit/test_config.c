@@ -222,6 +222,28 @@ static void test_durations(void **state)
 	assert_int_equal(sls_parse_duration("99999999999999", &s), SLS_ERR_INVAL);
 }
 
+/* Shown as sls.conf writes it, in the largest whole unit; parsed back to the same. */
+static void test_format_durations(void **state)
+{
+	static const struct {
+		unsigned secs;
+		const char *text;
+	} cases[] = {
+	    {1, "1s"},      {90, "90s"},    {900, "15m"},   {5400, "90m"},   {3600, "1h"},
+	    {86400, "24h"}, {90000, "25h"}, {172800, "2d"}, {176400, "49h"}, {366u * 86400, "366d"},
+	    {61, "61s"}};
+	char buf[16];
+	unsigned back = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sls_format_duration(cases[i].secs, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+		assert_int_equal(sls_parse_duration(buf, &back), SLS_OK);
+		assert_int_equal(back, cases[i].secs);
+	}
+}
+
 static void write_file(const char *path, const char *text, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
@@ -273,7 +295,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),   cmocka_unit_test(test_full_file),
 	    cmocka_unit_test(test_rejections), cmocka_unit_test(test_long_line),
-	    cmocka_unit_test(test_durations),  cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_durations),  cmocka_unit_test(test_format_durations),
+	    cmocka_unit_test(test_load),
 	};
 
 	return cmocka_run_group_tests_name("common: sls.conf", tests, NULL, NULL);
