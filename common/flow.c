@@ -320,10 +320,12 @@ static enum sls_verdict too_soon(const struct sls_flow *f, const struct sls_devi
 		wait = 1;
 	sls_log_event(f->log, SLS_EV_SMS_FAILED, d->name, "wait", NULL,
 		      "not sent: a new code was asked for before min_interval");
-	sls_ui_sayf(f->ui, SLS_SAY_ERROR,
-		    "A new code can be sent in %ld second%s; try again then, or use another "
-		    "device.",
-		    wait, wait == 1 ? "" : "s");
+	sls_ui_sayf(
+	    f->ui, SLS_SAY_ERROR,
+	    P_("A new code can be sent in %ld second; try again then, or use another device.",
+	       "A new code can be sent in %ld seconds; try again then, or use another device.",
+	       (unsigned long)wait),
+	    wait);
 	return SLS_VERDICT_UNAVAILABLE;
 }
 

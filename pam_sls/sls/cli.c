@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "cli.h"
 
@@ -504,4 +505,39 @@ int sls_cli_transact(struct sls_cli *cli, unsigned load, sls_cli_txn_fn fn, void
 		return sls_cli_file_error(cli, w.t.failed ? w.t.failed : "lock", rc, &w.diag);
 	}
 	return status;
+}
+
+int sls_cli_width(const char *s)
+{
+	mbstate_t st;
+	size_t left = strlen(s);
+	int cols = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (left > 0) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, left, &st);
+		int w;
+
+		if (n == (size_t)-1 || n == (size_t)-2) { /* not text in this locale */
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			w = 1;
+		} else if (n == 0) {
+			break;
+		} else {
+			w = wcwidth(wc);
+		}
+		cols += w > 0 ? w : 0;
+		s += n;
+		left -= n;
+	}
+	return cols;
+}
+
+void sls_cli_cell(FILE *out, const char *s, int width)
+{
+	fputs(s, out);
+	for (int cols = sls_cli_width(s); cols < width; cols++)
+		fputc(' ', out);
 }

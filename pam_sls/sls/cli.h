@@ -136,6 +136,14 @@ int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 /* "2026-11-22 10:15" (local time) or "-" for 0. */
 void sls_cli_time(time_t t, char *buf, size_t size);
 
+/*
+ * Table cells in terminal columns, not bytes: a translated heading or word
+ * (Cyrillic, CJK) is padded to width as wide as it is shown. sls_cli_width
+ * counts the columns of s in the current locale (an undecodable byte as one).
+ */
+int sls_cli_width(const char *s);
+void sls_cli_cell(FILE *out, const char *s, int width);
+
 /* Load cli->user's enrolment file; a missing one is an empty user when missing_ok. */
 int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_ok);
 

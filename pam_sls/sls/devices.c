@@ -91,10 +91,16 @@ static void print_devices(struct sls_cli *cli, const struct sls_user *user,
 {
 	char created[32], used[32];
 
-	printf("%-16s %-8s %-5s %-8s %-16s %-16s %s\n",
-	       /* TRANSLATORS: the headings of sls devices; columns 16, 8, 5, 8, 16, 16 wide */
-	       _("NAME"), _("TYPE"), _("LEVEL"), _("STATUS"), _("CREATED"), _("LAST USED"),
-	       _("LABEL"));
+	/* TRANSLATORS: the headings of sls devices; columns 16, 8, 5, 8, 16, 16 wide */
+	const char *headings[] = {_("NAME"),    _("TYPE"),      _("LEVEL"), _("STATUS"),
+				  _("CREATED"), _("LAST USED"), _("LABEL")};
+	static const int widths[] = {16, 8, 5, 8, 16, 16};
+
+	for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		sls_cli_cell(stdout, headings[i], widths[i]);
+		putchar(' ');
+	}
+	printf("%s\n", headings[6]);
 	for (size_t i = 0; i < user->ndevices; i++) {
 		const struct sls_device *d = &user->devices[i];
 		const struct sls_device_state *ds = sls_state_find(state, d);
@@ -102,8 +108,9 @@ static void print_devices(struct sls_cli *cli, const struct sls_user *user,
 
 		sls_cli_time(d->created, created, sizeof(created));
 		sls_cli_time(ds ? ds->last_used : 0, used, sizeof(used));
-		printf("%-16s %-8s %-5d %-8s %-16s %-16s %s\n", d->name, d->type->name, d->level,
-		       status_text(user, d, ds, gone), created, used, d->label[0] ? d->label : "-");
+		printf("%-16s %-8s %-5d ", d->name, d->type->name, d->level);
+		sls_cli_cell(stdout, status_text(user, d, ds, gone), 8);
+		printf(" %-16s %-16s %s\n", created, used, d->label[0] ? d->label : "-");
 		print_details(d, ds, time(NULL));
 		if (d->shared_with[0] != '\0')
 			/* TRANSLATORS: the users (comma-separated) a device is shared with */

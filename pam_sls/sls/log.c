@@ -109,9 +109,11 @@ static void reason(sd_journal *j, char *out, size_t size)
 
 static void print_heading(void)
 {
-	printf("%-19s", _("TIME"));
-	for (size_t i = 0; i < NCOLUMNS; i++)
-		printf(" %-*s", columns[i].width, _(columns[i].heading));
+	sls_cli_cell(stdout, _("TIME"), 19);
+	for (size_t i = 0; i < NCOLUMNS; i++) {
+		putchar(' ');
+		sls_cli_cell(stdout, _(columns[i].heading), columns[i].width);
+	}
 	printf(" %s\n", _("WHY"));
 }
 
@@ -130,7 +132,8 @@ static int print_entry(sd_journal *j)
 	printf("%-19s", when);
 	for (size_t i = 0; i < NCOLUMNS; i++) {
 		cell(j, columns[i].field, value, sizeof(value));
-		printf(" %-*s", columns[i].width, value);
+		putchar(' ');
+		sls_cli_cell(stdout, value, columns[i].width);
 	}
 	reason(j, why, sizeof(why));
 	return printf(" %s\n", why) < 0 ? -1 : 0;
