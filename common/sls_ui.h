@@ -38,6 +38,12 @@ struct sls_ui {
 	/* Show one message; failures are ignored. A host may stay silent (PAM_SILENT). */
 	void (*say)(void *ctx, enum sls_say_kind kind, const char *text);
 	void *ctx;
+	/*
+	 * The challenge prompt stays "Challenge: NNNNNN" whatever the locale:
+	 * sls sets it when its output is not a terminal, for the scripts that
+	 * read the challenge off it.
+	 */
+	bool plain_challenge;
 };
 
 /*

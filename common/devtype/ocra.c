@@ -115,7 +115,10 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 
 	*step = 0;
 	/* TRANSLATORS: %s is the challenge (digits); the reply is typed after "Response: " */
-	snprintf(prompt, sizeof(prompt), _("Challenge: %s\nResponse: "), a->challenge);
+	snprintf(prompt, sizeof(prompt),
+		 ask->ui->plain_challenge ? "Challenge: %s\nResponse: "
+					  : _("Challenge: %s\nResponse: "),
+		 a->challenge);
 	clock_gettime(CLOCK_MONOTONIC, &asked);
 	rc = sls_ui_ask_answer(ask->ui, prompt, answer, sizeof(answer));
 	if (rc == SLS_OK && sls_ask_too_late(ask, &asked))
