@@ -273,8 +273,10 @@ int sls_cli_target_user(struct sls_cli *cli, const char *name)
 		warnx(_("invalid user name (no '/', control characters or spaces)"));
 		return SLS_EXIT_INPUT;
 	}
-	if (sls_cli_uid_name(name, cli->user, sizeof(cli->user)))
+	if (sls_cli_uid_name(name, cli->user, sizeof(cli->user))) {
+		cli->log.user = cli->user; /* a user of the system: named in the journal */
 		return SLS_EXIT_OK;
+	}
 	snprintf(cli->user, sizeof(cli->user), "%s", name);
 	if (sls_cli_as_store(cli, has_enrollment_cb, NULL) != SLS_OK) {
 		warnx(_("no such user: %s"), cli->user);
