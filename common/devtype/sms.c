@@ -23,7 +23,6 @@
 #include "sls_ui.h"
 
 #define ROUNDS_MAX 10 /* prompts of one attempt ("resend", "voice", an expired code) */
-#define ASK        "SMS code (or \"voice\", \"resend\"): "
 
 /* ---- the enrolment file: nothing of its own ---- */
 
@@ -257,7 +256,7 @@ static enum sls_rc one_round(const struct sls_ask *ask, const struct sls_device 
 
 	*again = false;
 	/* TRANSLATORS: the words "voice" and "resend" are typed by the user: keep them */
-	snprintf(prompt, sizeof(prompt), "%s%s", line, _(ASK));
+	snprintf(prompt, sizeof(prompt), "%s%s", line, _("SMS code (or \"voice\", \"resend\"): "));
 	rc = sls_ui_ask_answer(ask->ui, prompt, answer, sizeof(answer));
 	if (rc == SLS_OK && (strcmp(answer, "resend") == 0 || strcmp(answer, "voice") == 0)) {
 		*again = true;
