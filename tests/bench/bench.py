@@ -84,7 +84,13 @@ def install_peers():
 
 
 def private_namespace():
-    return os.stat("/proc/self/ns/mnt").st_ino != os.stat("/proc/1/ns/mnt").st_ino
+    """Whether this process has a mount namespace of its own: not its parent's
+    (the shell that ran it; unshare execs this script in place)."""
+    try:
+        return os.stat("/proc/self/ns/mnt").st_ino != \
+            os.stat(f"/proc/{os.getppid()}/ns/mnt").st_ino
+    except OSError:
+        return False
 
 
 def enter_namespace():
