@@ -437,7 +437,9 @@ static int show_code(const struct account *acc)
 	const struct sls_otpauth *otp = &acc->otp;
 	time_t now = time(NULL);
 	char code[SLS_OTP_DIGITS_MAX + 1];
-	unsigned left = otp->period - (unsigned)((unsigned long long)now % otp->period);
+	/* the parsers refuse period 0; never divide by it all the same */
+	unsigned left =
+	    otp->period > 0 ? otp->period - (unsigned)((unsigned long long)now % otp->period) : 0;
 
 	if (sls_totp(otp->algorithm, otp->secret, otp->secret_len, now, otp->period, otp->digits,
 		     code, sizeof(code)) != SLS_OK) {

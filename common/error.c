@@ -47,15 +47,18 @@ const char *sls_strerror_errno(enum sls_rc rc, int errnum)
 	return sls_strerror(rc);
 }
 
-/* strerror_r (GNU form: the text may or may not be put in buf): hosts are threaded. */
+/*
+ * The errno's text in English whatever the locale (strerrordesc_np: a
+ * diag goes to the journal, which stays English; thread-safe, unlike strerror).
+ */
 void sls_diag_errno(struct sls_diag *diag, enum sls_rc rc, int errnum)
 {
-	char buf[128];
+	const char *text = errnum > 0 ? strerrordesc_np(errnum) : NULL;
 
 	if (diag == NULL || diag->msg[0] != '\0')
 		return;
 	if (rc == SLS_ERR_IO && errnum > 0)
-		sls_diag_set(diag, 0, "%s", strerror_r(errnum, buf, sizeof(buf)));
+		sls_diag_set(diag, 0, "%s", text != NULL ? text : "unknown error");
 	else
 		sls_diag_set(diag, 0, "%s", sls_strerror(rc));
 }

@@ -159,7 +159,7 @@ static bool enrolled_under_alias(struct sls_login *login)
 		      "an enrolment file is under another name of the user's uid: rename it to the "
 		      "uid's name (getent passwd UID)");
 	sls_login_say(login, SLS_SAY_ERROR,
-		      "The second factor cannot be checked now; ask an administrator.");
+		      _("The second factor cannot be checked now; ask an administrator."));
 	return true;
 }
 
@@ -171,7 +171,7 @@ static int file_error(struct sls_login *login, enum sls_rc rc, struct sls_diag *
 	sls_log_event(&login->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
 		      "store, enrolment or state file unsafe, corrupt or unreadable");
 	sls_login_say(login, SLS_SAY_ERROR,
-		      "The second factor cannot be checked now; ask an administrator.");
+		      _("The second factor cannot be checked now; ask an administrator."));
 	return rc == SLS_ERR_UNSAFE ? PAM_SERVICE_ERR : PAM_SYSTEM_ERR;
 }
 
@@ -227,7 +227,7 @@ static int pam_result(struct sls_login *login, const struct sls_outcome *out)
 		if (out->rc == SLS_ERR_NOMEM)
 			return PAM_BUF_ERR;
 		sls_login_say(login, SLS_SAY_ERROR,
-			      "The second factor cannot be checked now; ask an administrator.");
+			      _("The second factor cannot be checked now; ask an administrator."));
 		return out->rc == SLS_ERR_UNSAFE ? PAM_SERVICE_ERR : PAM_SYSTEM_ERR;
 	default:
 		return PAM_AUTH_ERR;
@@ -289,8 +289,8 @@ static int no_device(struct sls_login *login)
 	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
 		      "no second factor device");
 	sls_login_say(login, SLS_SAY_ERROR,
-		      "No second factor device is enrolled for you. Enroll one with "
-		      "\"sls enroll ibkey\", or ask an administrator (sls enroll --user USER).");
+		      _("No second factor device is enrolled for you. Enroll one with "
+			"\"sls enroll ibkey\", or ask an administrator (sls enroll --user USER)."));
 	return PAM_AUTH_ERR;
 }
 
@@ -316,8 +316,8 @@ static int opted_out(struct sls_login *login)
 	sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,
 		      "opted-out user has no device for a service with min_level");
 	sls_login_say(login, SLS_SAY_ERROR,
-		      "This service asks a second factor even of users who opted out, and you "
-		      "have no device: run \"sls optin\" and enroll one (sls enroll ibkey).");
+		      _("This service asks a second factor even of users who opted out, and you "
+			"have no device: run \"sls optin\" and enroll one (sls enroll ibkey)."));
 	return PAM_AUTH_ERR;
 }
 
@@ -382,9 +382,8 @@ static int finish(struct sls_login *login, int retval, bool account)
 					 "second factor accepted");
 		break;
 	case PAM_IGNORE:
-		sls_log_decision(
-		    &login->log, code, SLS_EV_NO_DEVICE, "ignore",
-		    "no enrolment: the account stage leaves the user to the other modules");
+		sls_log_decision(&login->log, code, SLS_EV_NO_DEVICE, "ignore",
+				 "no enrolment: pam_sls leaves the user to the other modules");
 		break;
 	case PAM_CONV_ERR:
 		sls_log_decision(&login->log, code, SLS_EV_FAILURE, "failure",
@@ -396,6 +395,15 @@ static int finish(struct sls_login *login, int retval, bool account)
 		break;
 	case PAM_BUF_ERR:
 		sls_log_decision(&login->log, code, SLS_EV_SYSTEM_ERROR, "error", "out of memory");
+		break;
+	case PAM_AUTHINFO_UNAVAIL:
+		sls_log_decision(&login->log, code, SLS_EV_SMS_FAILED, "error",
+				 "the device's code could not be sent: not the user's failure");
+		break;
+	case PAM_SERVICE_ERR:
+	case PAM_SYSTEM_ERR:
+		sls_log_decision(&login->log, code, SLS_EV_SYSTEM_ERROR, "error",
+				 "denied: an error of the system or the configuration");
 		break;
 	default:
 		sls_log_decision(&login->log, code, SLS_EV_FAILURE, "failure", "denied");

@@ -46,7 +46,6 @@ static int identity(struct sls_cli *cli, char **args)
 	status = sls_cli_transact(cli, SLS_CLI_NEW_USER, set_identity, &id);
 	if (status != SLS_EXIT_OK)
 		return status;
-	cli->log.user = cli->user;
 	if (id.changed && id.value[0] != '\0')
 		sls_log_event(&cli->log, SLS_EV_IDENTITY, NULL, "success", NULL,
 			      "identity set by an administrator");

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include <systemd/sd-journal.h>
 
@@ -76,6 +78,33 @@ static bool parse_since(const char *s, uint64_t *usec)
 	return true;
 }
 
+/*
+ * Anything the terminal would act on instead of showing (C0 and C1
+ * controls, invalid multibyte text) becomes '?', byte for byte: any local
+ * user can send entries, and root reads them in a terminal.
+ */
+static void printable(char *s)
+{
+	mbstate_t st;
+	size_t left = strlen(s);
+
+	memset(&st, 0, sizeof(st));
+	while (left > 0) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, left, &st);
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			*s = '?';
+			n = 1;
+		} else if (!iswprint((wint_t)wc)) {
+			memset(s, '?', n);
+		}
+		s += n;
+		left -= n;
+	}
+}
+
 /* The value of field in the current entry, as a printable cell ("-" when absent). */
 static void cell(sd_journal *j, const char *field, char *out, size_t size)
 {
@@ -90,10 +119,7 @@ static void cell(sd_journal *j, const char *field, char *out, size_t size)
 		len = size - 1;
 	memcpy(out, (const char *)data + flen + 1, len);
 	out[len] = '\0';
-	/* a value is printed on one line whatever it holds */
-	for (char *p = out; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	printable(out);
 }
 
 /* What the entry says happened: MESSAGE up to its "; user=..." part. */

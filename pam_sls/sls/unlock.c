@@ -26,7 +26,6 @@ static int unlock(struct sls_cli *cli, char **args)
 	if (status == SLS_EXIT_OK)
 		status = sls_cli_transact(cli, SLS_CLI_STATE, clear_lock, NULL);
 	if (status == SLS_EXIT_OK) {
-		cli->log.user = cli->user;
 		printf(_("%s is unlocked; failures cleared.\n"), cli->user);
 		sls_log_event(&cli->log, SLS_EV_UNLOCKED, NULL, "success", NULL,
 			      "lock and failures cleared by an administrator");
