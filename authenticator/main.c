@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "accounts.h"
 #include "qrrun.h"
@@ -672,22 +671,12 @@ static const struct verb verbs[] = {
 };
 static const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
 
-/* The columns s takes on a terminal (its bytes when the locale cannot tell). */
-static int text_width(const char *s)
-{
-	wchar_t wide[64];
-	size_t n = mbstowcs(wide, s, sizeof(wide) / sizeof(wide[0]));
-	int width = n < sizeof(wide) / sizeof(wide[0]) ? wcswidth(wide, n) : -1;
-
-	return width >= 0 ? width : (int)strlen(s);
-}
-
 static void __attribute__((noreturn)) usage(int status)
 {
 	FILE *out = status == 0 ? stdout : stderr;
 	/* TRANSLATORS: begins the usage lines; the lines below are aligned after it. */
 	const char *label = _("usage:");
-	int width = text_width(label);
+	int width = sls_text_width(label);
 
 	for (size_t i = 0; i < nverbs; i++) {
 		const char *synopsis = verbs[i].synopsis;

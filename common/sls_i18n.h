@@ -33,4 +33,11 @@ void sls_i18n_bind(void);
 /* The CLIs' start: setlocale(LC_ALL, "") and sls_i18n_bind. */
 void sls_i18n_init(void);
 
+/*
+ * The terminal columns s takes in the current locale (a translated word in
+ * Cyrillic or CJK is not as wide as its bytes); an undecodable byte counts
+ * as one column.
+ */
+int sls_text_width(const char *s);
+
 #endif /* SLS_I18N_H */

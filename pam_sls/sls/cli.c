@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "cli.h"
 
@@ -116,8 +115,7 @@ static void needs_root(const struct sls_cli *cli, const char *path)
 	     path, cli->user, cli->verb_name);
 }
 
-/* Why rc (with errno errnum), into out: the common library's words, and what "unsafe" asks. */
-static void why_not(enum sls_rc rc, int errnum, char *out, size_t size)
+void sls_cli_why(enum sls_rc rc, int errnum, char *out, size_t size)
 {
 	if (rc == SLS_ERR_UNSAFE)
 		snprintf(out, size,
@@ -162,7 +160,7 @@ static void load_config(struct sls_cli *cli)
 		errx(SLS_EXIT_STORE, "%s:%d: %s", c.path, c.diag.line, c.diag.msg);
 	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
 		needs_root(cli, c.path);
-	why_not(rc, errno, why, sizeof(why));
+	sls_cli_why(rc, errno, why, sizeof(why));
 	errx(SLS_EXIT_STORE, "%s: %s", c.path, why);
 }
 
@@ -182,7 +180,7 @@ static int open_store(struct sls_cli *cli)
 		return SLS_EXIT_OK;
 	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
 		needs_root(cli, cli->conf.store_dir);
-	why_not(rc, errno, why, sizeof(why));
+	sls_cli_why(rc, errno, why, sizeof(why));
 	/* TRANSLATORS: the store's directory, then what is wrong with it */
 	warnx(_("store %s: %s"), cli->conf.store_dir, why);
 	return SLS_EXIT_STORE;
@@ -509,37 +507,9 @@ int sls_cli_transact(struct sls_cli *cli, unsigned load, sls_cli_txn_fn fn, void
 	return status;
 }
 
-int sls_cli_width(const char *s)
-{
-	mbstate_t st;
-	size_t left = strlen(s);
-	int cols = 0;
-
-	memset(&st, 0, sizeof(st));
-	while (left > 0) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, left, &st);
-		int w;
-
-		if (n == (size_t)-1 || n == (size_t)-2) { /* not text in this locale */
-			memset(&st, 0, sizeof(st));
-			n = 1;
-			w = 1;
-		} else if (n == 0) {
-			break;
-		} else {
-			w = wcwidth(wc);
-		}
-		cols += w > 0 ? w : 0;
-		s += n;
-		left -= n;
-	}
-	return cols;
-}
-
 void sls_cli_cell(FILE *out, const char *s, int width)
 {
 	fputs(s, out);
-	for (int cols = sls_cli_width(s); cols < width; cols++)
+	for (int cols = sls_text_width(s); cols < width; cols++)
 		fputc(' ', out);
 }

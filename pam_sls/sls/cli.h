@@ -137,12 +137,13 @@ int sls_cli_file_error(struct sls_cli *cli, const char *what, enum sls_rc rc,
 void sls_cli_time(time_t t, char *buf, size_t size);
 
 /*
- * Table cells in terminal columns, not bytes: a translated heading or word
- * (Cyrillic, CJK) is padded to width as wide as it is shown. sls_cli_width
- * counts the columns of s in the current locale (an undecodable byte as one).
+ * A table cell in terminal columns, not bytes (sls_text_width): a
+ * translated heading or word (Cyrillic, CJK) is padded as wide as it is shown.
  */
-int sls_cli_width(const char *s);
 void sls_cli_cell(FILE *out, const char *s, int width);
+
+/* Why rc (with errno errnum), into out: the common library's words, and what "unsafe" asks. */
+void sls_cli_why(enum sls_rc rc, int errnum, char *out, size_t size);
 
 /* Load cli->user's enrolment file; a missing one is an empty user when missing_ok. */
 int sls_cli_read_user(struct sls_cli *cli, struct sls_user *user, bool missing_ok);

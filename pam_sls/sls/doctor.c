@@ -263,19 +263,6 @@ static void finding(struct doctor *d, const char *subject, const char *fmt, ...)
 	d->service_findings++;
 }
 
-/* Why rc (with errno errnum): the common library's words, and what "unsafe" asks for. */
-static void describe(enum sls_rc rc, int errnum, char *out, size_t size)
-{
-	if (rc == SLS_ERR_UNSAFE)
-		snprintf(out, size,
-			 /* TRANSLATORS: %s says what is wrong with a file or directory */
-			 _("%s (it must be owned by root, and it and every directory above it "
-			   "writable by no one else)"),
-			 sls_strerror_errno(rc, errnum));
-	else
-		snprintf(out, size, "%s", sls_strerror_errno(rc, errnum));
-}
-
 /* Read the file at absolute path whole, checked as sls_file_read checks the store's files. */
 static enum sls_rc read_path(const char *path, char **text, size_t *len)
 {
@@ -529,7 +516,7 @@ static void load_file(struct doctor *d, struct pam_file *f)
 		parse_file(f);
 	f->missing = rc == SLS_ERR_NOENT;
 	if (rc != SLS_OK)
-		describe(rc, errno, f->error, sizeof(f->error));
+		sls_cli_why(rc, errno, f->error, sizeof(f->error));
 }
 
 /* The file name (of the PAM directory, or an absolute path), read and parsed once. */
@@ -1022,7 +1009,7 @@ static void check_store(struct doctor *d, struct conf_check *c)
 			c->conf.store_dir);
 		return;
 	}
-	describe(c->rc, c->errnum, why, sizeof(why));
+	sls_cli_why(c->rc, c->errnum, why, sizeof(why));
 	/* TRANSLATORS: a path, then what is wrong with it */
 	finding(d, "store", _("%s: %s: pam_sls refuses every login; fix it"), c->conf.store_dir,
 		why);
@@ -1043,7 +1030,7 @@ static void check_conf(struct doctor *d, const char *path)
 	}
 	if (c.rc != SLS_OK && !(c.rc == SLS_ERR_NOENT && d->cli->conf_path == NULL &&
 				strcmp(path, SLS_CONFIG_DEFAULT_PATH) == 0)) {
-		describe(c.rc, c.errnum, why, sizeof(why));
+		sls_cli_why(c.rc, c.errnum, why, sizeof(why));
 		finding(d, "sls.conf", _("%s: %s: pam_sls refuses every login; fix it"), path, why);
 		return;
 	}
@@ -1181,7 +1168,7 @@ static bool sshd_file(struct doctor *d, const char *path, int depth)
 	rc = read_path(path, &text, &len);
 
 	if (rc != SLS_OK) {
-		describe(rc, errno, why, sizeof(why));
+		sls_cli_why(rc, errno, why, sizeof(why));
 		/* TRANSLATORS: a path, then what is wrong with it */
 		finding(d, "sshd", _("%s: %s: its settings are not checked"), path, why);
 		d->sshd.failed = true;
@@ -1659,7 +1646,7 @@ static int doctor(struct doctor *d)
 	sshd_settings(d);
 	rc = sls_dir_open(d->pam_dir, 0, false, &d->pam_fd);
 	if (rc != SLS_OK) {
-		describe(rc, errno, why, sizeof(why));
+		sls_cli_why(rc, errno, why, sizeof(why));
 		/* TRANSLATORS: the PAM directory, then what is wrong with it */
 		finding(d, "pam.d", _("%s: %s: no service is checked"), d->pam_dir, why);
 	} else {

@@ -43,7 +43,7 @@ static void print_verb(FILE *out, const char *prefix, const struct sls_verb *v)
 	}
 	snprintf(line, sizeof(line), "%s%s%s%s", prefix, v->name, v->synopsis[0] ? " " : "",
 		 tr(v->synopsis));
-	if (v->summary != NULL && sls_cli_width(line) < 24) {
+	if (v->summary != NULL && sls_text_width(line) < 24) {
 		fputs("  ", out);
 		sls_cli_cell(out, line, 24);
 		/* TRANSLATORS: before the summary of a command only root may run, in sls --help */
