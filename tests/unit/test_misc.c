@@ -169,7 +169,7 @@ static int bind_journal(void)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	strcpy(sa.sun_path, "/run/systemd/journal/socket");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", "/run/systemd/journal/socket");
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
 		close(fd);
@@ -287,7 +287,7 @@ static int child_journal_full(void)
 	tx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || tx < 0)
 		return 11;
-	strcpy(sa.sun_path, "/run/systemd/journal/socket");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", "/run/systemd/journal/socket");
 	while (sendto(tx, "X=1\n", 4, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa)) == 4)
 		if (++sent > 100000)
 			return 12;
