@@ -242,6 +242,17 @@ static void op_long(struct buf *b)
 	}
 }
 
+/* n bytes at p as they are (a line may hold a NUL an earlier mutation put there). */
+static char *dup_bytes(const char *p, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	assert_non_null(d);
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
 static void op_lines(struct buf *b, enum op op)
 {
 	size_t s1, e1, s2, e2;
@@ -252,8 +263,7 @@ static void op_lines(struct buf *b, enum op op)
 		buf_erase(b, s1, e1 - s1);
 		return;
 	}
-	a = strndup(b->p + s1, e1 - s1);
-	assert_non_null(a);
+	a = dup_bytes(b->p + s1, e1 - s1);
 	if (op == OP_DUPLICATE) {
 		random_line(b, &s2, &e2);
 		buf_insert(b, below(2) ? s2 : e1, a, e1 - s1, 0);
@@ -265,16 +275,14 @@ static void op_lines(struct buf *b, enum op op)
 		size_t t = s1;
 		s1 = s2, s2 = t, t = e1, e1 = e2, e2 = t;
 		free(a);
-		a = strndup(b->p + s1, e1 - s1);
-		assert_non_null(a);
+		a = dup_bytes(b->p + s1, e1 - s1);
 	}
 	if (s2 >= e1) {
-		c = strndup(b->p + s2, e2 - s2);
-		assert_non_null(c);
+		c = dup_bytes(b->p + s2, e2 - s2);
 		buf_erase(b, s2, e2 - s2);
-		buf_insert(b, s2, a, strlen(a), 0);
+		buf_insert(b, s2, a, e1 - s1, 0);
 		buf_erase(b, s1, e1 - s1);
-		buf_insert(b, s1, c, strlen(c), 0);
+		buf_insert(b, s1, c, e2 - s2, 0);
 		free(c);
 	}
 	free(a);
