@@ -9,14 +9,15 @@
 #include "sls_secret.h"
 #include "harness.h"
 
+/*
+ * One memcmp against zeroes, not a byte loop: the loop's 30 KB of compares,
+ * each traced by the fuzzer's instrumentation, took 88% of the time.
+ */
 static bool all_zero(const void *p, size_t n)
 {
-	const unsigned char *b = p;
+	static const struct account zero[ACCOUNTS_MAX];
 
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != 0)
-			return false;
-	return true;
+	return n <= sizeof(zero) && memcmp(p, zero, n) == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
