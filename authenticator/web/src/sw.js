@@ -1,0 +1,25 @@
+// pam_sls web soft key: the service worker. It keeps every file of the app
+// (the list below is written by build.mjs, with a version naming this
+// exact set of files) and answers from that copy: after the first load the
+// app needs no network, and it never asks one for anything else.
+
+const VERSION = "@VERSION@";
+const FILES = ["./", @FILES@];
+
+self.addEventListener("install", (e) => {
+	e.waitUntil(caches.open(VERSION).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (e) => {
+	e.waitUntil(caches.keys()
+		.then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k))))
+		.then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (e) => {
+	const url = new URL(e.request.url);
+	if (e.request.method !== "GET" || url.origin !== self.location.origin)
+		return;
+	e.respondWith(caches.open(VERSION).then((c) =>
+		c.match(e.request, { ignoreSearch: true }).then((hit) => hit ?? fetch(e.request))));
+});
