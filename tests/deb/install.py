@@ -108,6 +108,16 @@ try:
          all("libpam-sls" not in x for x in run(["dpkg", "-s", "sls-authenticator"]).stdout
              .splitlines() if x.startswith("Depends")),
          "sls-authenticator needs nothing of the server side", ldd)
+    web = "/usr/share/sls/web"
+    files = sorted(os.path.relpath(os.path.join(d, f), web)
+                   for d, _, fs in os.walk(web) for f in fs) if os.path.isdir(web) else []
+    sw = open(os.path.join(web, "sw.js")).read() if "sw.js" in files else ""
+    t.ok({"index.html", "app.js", "otp.js", "sw.js", "manifest.webmanifest",
+          "vendor/jsQR.js"} <= set(files) and all(
+        f in sw for f in files if f not in ("sw.js", "VERSION", "vendor/jsQR.LICENSE")) and
+        os.path.isfile("/usr/share/doc/sls-authenticator/examples/nginx-sls-web.conf"),
+        "sls-authenticator installs the web soft key under /usr/share/sls/web (its service "
+        "worker keeps every file) and the nginx example", files)
 
     # ---- users: one with a password and an ibkey, one with a password only ------------------
     for u in (USER, NODEV):
