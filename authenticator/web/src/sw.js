@@ -7,7 +7,10 @@ const VERSION = "@VERSION@";
 const FILES = ["./", @FILES@];
 
 self.addEventListener("install", (e) => {
-	e.waitUntil(caches.open(VERSION).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));
+	// past the HTTP cache: a new version must not keep an old file
+	e.waitUntil(caches.open(VERSION)
+		.then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: "reload" }))))
+		.then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (e) => {
