@@ -53,6 +53,7 @@ static const struct config_key config_keys[] = {
     KEY("lockout", "window", K_DURATION, window),
     KEY("lockout", "unlock_time", K_DURATION, unlock_time),
     KEY("login", "challenge_timeout", K_DURATION, challenge_timeout),
+    KEY("login", "challenge_qr", K_BOOL, challenge_qr),
     KEY("login", "enroll_at_login", K_BOOL, enroll_at_login),
     KEY("login", "enroll_grace_until", K_DATE_OR_EMPTY, enroll_grace_until),
     KEY("login", "enroll_at_login_type", K_ENROLL_TYPE, enroll_at_login_type),

@@ -20,6 +20,7 @@ struct sls_config {
 	unsigned window;                                /* [lockout] window */
 	unsigned unlock_time;                           /* [lockout] unlock_time */
 	unsigned challenge_timeout;                     /* [login] */
+	bool challenge_qr;                              /* [login] a QR code above the challenge */
 	bool enroll_at_login;                           /* [login] */
 	unsigned enroll_grace_until;                    /* [login] YYYYMMDD, 0 = none */
 	char enroll_at_login_type[SLS_CONFIG_PATH_MAX]; /* [login] ibkey or totp */

@@ -28,6 +28,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.window, 86400);
 	assert_int_equal(c.unlock_time, 86400);
 	assert_int_equal(c.challenge_timeout, 180);
+	assert_false(c.challenge_qr);
 	assert_false(c.enroll_at_login);
 	assert_false(c.nullok);
 	assert_string_equal(c.sms_command, "");
@@ -55,6 +56,7 @@ static const char full_conf[] = "; a comment\n"
 				"unlock_time = 2h\n"
 				"[login]\n"
 				"challenge_timeout = 90s\n"
+				"challenge_qr = yes\n"
 				"enroll_at_login = yes\n"
 				"enroll_grace_until = 2028-02-29\n"
 				"enroll_at_login_type = totp\n"
@@ -91,6 +93,7 @@ static void test_full_file(void **state)
 	assert_int_equal(c.window, 900);
 	assert_int_equal(c.unlock_time, 7200);
 	assert_int_equal(c.challenge_timeout, 90);
+	assert_true(c.challenge_qr);
 	assert_true(c.enroll_at_login);
 	assert_int_equal(c.enroll_grace_until, 20280229);
 	assert_string_equal(c.enroll_at_login_type, "totp");
@@ -131,6 +134,9 @@ static const struct bad_conf bad_confs[] = {
     {"[lockout]\nwindow = 367d\n", 2, "[lockout] window has an invalid value"},
     {"[lockout]\nwindow = h\n", 2, "[lockout] window has an invalid value"},
     {"[login]\nnullok = maybe\n", 2, "[login] nullok has an invalid value"},
+    {"[login]\nchallenge_qr = maybe\n", 2, "[login] challenge_qr has an invalid value"},
+    {"[login]\nchallenge_qr =\n", 2, "[login] challenge_qr has an invalid value"},
+    {"[login]\nchallenge_qr = no\nchallenge_qr = yes\n", 3, "[login] challenge_qr is set twice"},
     {"[policy]\noptout = sometimes\n", 2, "[policy] optout has an invalid value"},
     {"[policy]\nmandatory_groups = a,,b\n", 2, "[policy] mandatory_groups has an invalid value"},
     {"[policy]\nmandatory_groups = a,\n", 2, "[policy] mandatory_groups has an invalid value"},
