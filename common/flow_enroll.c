@@ -86,8 +86,7 @@ static enum sls_verdict provision(const struct sls_flow *f, struct newdev *n)
 	struct sls_provision p = {.account = f->user};
 	char issuer[256];
 
-	if (!sls_issuer_here(issuer, sizeof(issuer)))
-		snprintf(issuer, sizeof(issuer), "localhost");
+	sls_issuer_or_localhost(issuer, sizeof(issuer));
 	p.issuer = issuer;
 	return n->dev.type->provision(&n->dev, &p, &n->uri) == SLS_OK ? SLS_VERDICT_SUCCESS
 								      : SLS_VERDICT_ERROR;

@@ -63,6 +63,31 @@ enum sls_rc sls_otpauth_build(const struct sls_otpauth *in, char **out);
  */
 bool sls_issuer_here(char *out, size_t size);
 
+/*
+ * sls_issuer_here, or "localhost" when the host has no name: the issuer an
+ * enrolment inside the login, a code card and a challenge's QR code name.
+ */
+void sls_issuer_or_localhost(char *out, size_t size);
+
+/* The most digits a challenge in sls_challenge_text may have (OCRA's Q: 4 to 64). */
+#define SLS_CHALLENGE_TEXT_DIGITS_MAX 64
+
+/*
+ * The text of a login challenge's QR code ([login] challenge_qr), which a
+ * soft key on a phone reads (a contract: sls.conf(5)):
+ *
+ *   sls-challenge:USER@ISSUER/DEVICE?c=CHALLENGE
+ *
+ * USER, ISSUER and DEVICE percent-encoded: every byte but RFC 3986's
+ * unreserved A-Z a-z 0-9 - . _ ~ as %XX in upper-case hex; CHALLENGE the
+ * digits shown. Into out (size bytes with its NUL): SLS_OK; SLS_ERR_TOOBIG
+ * when it does not fit; SLS_ERR_INVAL for a NULL or empty field or a
+ * challenge that is not 1 to SLS_CHALLENGE_TEXT_DIGITS_MAX digits. On an
+ * error out is "".
+ */
+enum sls_rc sls_challenge_text(const char *user, const char *issuer, const char *device,
+			       const char *challenge, char *out, size_t size);
+
 /* Wipe *o (it holds a secret). */
 void sls_otpauth_clear(struct sls_otpauth *o);
 

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -733,4 +734,43 @@ bool sls_issuer_here(char *out, size_t size)
 	out[size - 1] = '\0';
 	out[strcspn(out, ".")] = '\0';
 	return true;
+}
+
+void sls_issuer_or_localhost(char *out, size_t size)
+{
+	if (size > 0 && !sls_issuer_here(out, size))
+		snprintf(out, size, "localhost");
+}
+
+/* 1 to SLS_CHALLENGE_TEXT_DIGITS_MAX decimal digits. */
+static bool digits_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= SLS_CHALLENGE_TEXT_DIGITS_MAX && strspn(s, "0123456789") == n;
+}
+
+enum sls_rc sls_challenge_text(const char *user, const char *issuer, const char *device,
+			       const char *challenge, char *out, size_t size)
+{
+	struct strbuf b = {.buf = out, .cap = size};
+
+	if (out == NULL || size == 0)
+		return SLS_ERR_INVAL;
+	out[0] = '\0';
+	if (user == NULL || issuer == NULL || device == NULL || challenge == NULL ||
+	    user[0] == '\0' || issuer[0] == '\0' || device[0] == '\0' || !digits_ok(challenge))
+		return SLS_ERR_INVAL;
+	sb_str(&b, "sls-challenge:");
+	sb_pct(&b, user, "");
+	sb_str(&b, "@");
+	sb_pct(&b, issuer, "");
+	sb_str(&b, "/");
+	sb_pct(&b, device, "");
+	sb_str(&b, "?c=");
+	sb_str(&b, challenge);
+	if (!b.overflow)
+		return SLS_OK;
+	out[0] = '\0';
+	return SLS_ERR_TOOBIG;
 }

@@ -89,8 +89,7 @@ static int make(struct sls_cli *cli, struct printing *p)
 		warnx(_("cannot make a card: %s"), sls_strerror(rc));
 		return SLS_EXIT_STORE;
 	}
-	if (!sls_issuer_here(host, sizeof(host)))
-		snprintf(host, sizeof(host), "localhost");
+	sls_issuer_or_localhost(host, sizeof(host));
 	snprintf(p->sheet.user, sizeof(p->sheet.user), "%.*s", (int)sizeof(p->sheet.user) - 1,
 		 cli->user);
 	snprintf(p->sheet.issuer, sizeof(p->sheet.issuer), "%.*s", (int)sizeof(p->sheet.issuer) - 1,

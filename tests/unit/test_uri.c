@@ -427,8 +427,64 @@ static void test_reject_misc(void **state)
 	assert_int_equal(sls_otpauth_parse("x", &o, NULL), SLS_ERR_URI);
 }
 
-#define N_FIXED  10
+#define N_FIXED  12
 #define N_REJECT (sizeof(rejects) / sizeof(rejects[0]))
+
+/* The text of a challenge's QR code: the contract a phone's soft key parses. */
+static void test_challenge_text(void **state)
+{
+	char out[200], tiny[40];
+
+	(void)state;
+	assert_int_equal(
+	    sls_challenge_text("alice", "host1.example", "laptop", "12345678", out, sizeof(out)),
+	    SLS_OK);
+	assert_string_equal(out, "sls-challenge:alice@host1.example/laptop?c=12345678");
+	/* every byte outside A-Z a-z 0-9 - . _ ~ as %XX, upper-case; UTF-8 byte by byte */
+	assert_int_equal(sls_challenge_text("a.b_c~d-E9", "h@st:1", "my laptop/2?#%&+", "012345",
+					    out, sizeof(out)),
+			 SLS_OK);
+	assert_string_equal(out, "sls-challenge:a.b_c~d-E9@h%40st%3A1/"
+				 "my%20laptop%2F2%3F%23%25%26%2B?c=012345");
+	assert_int_equal(
+	    sls_challenge_text("j\xc3\xbcrgen", "x", "Ger\xc3\xa4t\xff", "1", out, sizeof(out)),
+	    SLS_OK);
+	assert_string_equal(out, "sls-challenge:j%C3%BCrgen@x/Ger%C3%A4t%FF?c=1");
+	/* exactly fits, one byte short */
+	assert_int_equal(sls_challenge_text("u", "i", "d", "123456", tiny, 29), SLS_OK);
+	assert_string_equal(tiny, "sls-challenge:u@i/d?c=123456");
+	assert_int_equal(sls_challenge_text("u", "i", "d", "123456", tiny, 28), SLS_ERR_TOOBIG);
+	assert_string_equal(tiny, "");
+	assert_int_equal(sls_challenge_text("u", "i", "d%", "123456", tiny, 31), SLS_ERR_TOOBIG);
+	assert_string_equal(tiny, "");
+	/* refusals: no field may be empty, the challenge is digits */
+	assert_int_equal(sls_challenge_text("", "i", "d", "1", out, sizeof(out)), SLS_ERR_INVAL);
+	assert_string_equal(out, "");
+	assert_int_equal(sls_challenge_text("u", "", "d", "1", out, sizeof(out)), SLS_ERR_INVAL);
+	assert_int_equal(sls_challenge_text("u", "i", "", "1", out, sizeof(out)), SLS_ERR_INVAL);
+	assert_int_equal(sls_challenge_text("u", "i", "d", "", out, sizeof(out)), SLS_ERR_INVAL);
+	assert_int_equal(sls_challenge_text("u", "i", "d", "12a", out, sizeof(out)), SLS_ERR_INVAL);
+	assert_int_equal(sls_challenge_text("u", "i", "d", "1&x=2", out, sizeof(out)),
+			 SLS_ERR_INVAL);
+	assert_int_equal(sls_challenge_text(NULL, "i", "d", "1", out, sizeof(out)), SLS_ERR_INVAL);
+	assert_int_equal(sls_challenge_text("u", "i", "d", "1", NULL, 10), SLS_ERR_INVAL);
+	assert_int_equal(sls_challenge_text("u", "i", "d", "1", out, 0), SLS_ERR_INVAL);
+}
+
+/* The issuer a login names: this host's short name, never empty. */
+static void test_issuer_or_localhost(void **state)
+{
+	char here[256], issuer[256];
+
+	(void)state;
+	sls_issuer_or_localhost(issuer, sizeof(issuer));
+	if (sls_issuer_here(here, sizeof(here)))
+		assert_string_equal(issuer, here);
+	else
+		assert_string_equal(issuer, "localhost");
+	assert_true(issuer[0] != '\0');
+	assert_null(strchr(issuer, '.'));
+}
 
 int main(void)
 {
@@ -443,6 +499,8 @@ int main(void)
 	    cmocka_unit_test(test_parse_variants),
 	    cmocka_unit_test(test_build_refuses),
 	    cmocka_unit_test(test_reject_misc),
+	    cmocka_unit_test(test_challenge_text),
+	    cmocka_unit_test(test_issuer_or_localhost),
 	};
 	char names[N_REJECT][80];
 
