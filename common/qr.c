@@ -113,10 +113,27 @@ static size_t draw(const QRcode *qr, bool ansi, int quiet, char *buf)
 	return pos;
 }
 
-static enum sls_rc render(const char *text, QRecLevel level, int quiet, bool ansi, char **out,
+/* How a drawing is made: the level, the quiet zone, and its largest size (0: any). */
+struct style {
+	QRecLevel level;
+	int quiet;
+	int max_cols, max_lines;
+};
+
+/* Whether qr drawn in style fits its largest size: a module a column, two rows a line. */
+static bool fits(const QRcode *qr, const struct style *st)
+{
+	int cols = qr->width + 2 * st->quiet, lines = (cols + 1) / 2;
+
+	return (st->max_cols == 0 || cols <= st->max_cols) &&
+	       (st->max_lines == 0 || lines <= st->max_lines);
+}
+
+static enum sls_rc render(const char *text, const struct style *st, bool ansi, char **out,
 			  size_t *len)
 {
 	enum sls_rc rc = SLS_ERR_INVAL;
+	int quiet = st->quiet;
 	QRcode *qr = NULL;
 	char *buf;
 	size_t n;
@@ -125,7 +142,9 @@ static enum sls_rc render(const char *text, QRecLevel level, int quiet, bool ans
 		goto out;
 	*out = NULL;
 	*len = 0;
-	rc = encode_at(text, level, &qr);
+	rc = encode_at(text, st->level, &qr);
+	if (rc == SLS_OK && !fits(qr, st))
+		rc = SLS_ERR_TOOBIG;
 	if (rc != SLS_OK)
 		goto out;
 	n = draw(qr, ansi, quiet, NULL);
@@ -145,12 +164,22 @@ out:
 
 enum sls_rc sls_qr_render(const char *text, bool ansi, char **out, size_t *len)
 {
-	return render(text, QR_ECLEVEL_M, QR_QUIET, ansi, out, len);
+	const struct style st = {QR_ECLEVEL_M, QR_QUIET, 0, 0};
+
+	return render(text, &st, ansi, out, len);
 }
 
 enum sls_rc sls_qr_render_small(const char *text, bool ansi, char **out, size_t *len)
 {
-	return render(text, QR_ECLEVEL_L, QR_QUIET_SMALL, ansi, out, len);
+	return sls_qr_render_small_within(text, ansi, 0, 0, out, len);
+}
+
+enum sls_rc sls_qr_render_small_within(const char *text, bool ansi, int max_cols, int max_lines,
+				       char **out, size_t *len)
+{
+	const struct style st = {QR_ECLEVEL_L, QR_QUIET_SMALL, max_cols, max_lines};
+
+	return render(text, &st, ansi, out, len);
 }
 
 enum sls_rc sls_qr_print(FILE *out, const char *text, bool ansi)

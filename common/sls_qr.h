@@ -32,6 +32,15 @@ enum sls_rc sls_qr_render(const char *text, bool ansi, char **out, size_t *len);
 enum sls_rc sls_qr_render_small(const char *text, bool ansi, char **out, size_t *len);
 
 /*
+ * sls_qr_render_small, only when the drawing is at most max_cols columns
+ * (a module each) and max_lines lines (two module rows each), quiet zone
+ * included; 0: no limit. SLS_ERR_TOOBIG (nothing drawn) when it is larger,
+ * as when text is more than a QR code holds.
+ */
+enum sls_rc sls_qr_render_small_within(const char *text, bool ansi, int max_cols, int max_lines,
+				       char **out, size_t *len);
+
+/*
  * The module matrix of text (level M, 8-bit mode): *width x *width bytes,
  * bit 0 set for a dark module, malloc'ed into *modules (free with
  * sls_free_secret(*modules, width * width): it encodes the secret).

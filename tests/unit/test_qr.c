@@ -633,6 +633,64 @@ static void test_bad_input(void **state)
 	assert_int_equal(sls_qr_write_png(path, short_uri), SLS_ERR_NOENT);
 }
 
+/* Lines of a drawing (joined by '\n') and the glyphs of its first line. */
+static void drawing_size(const char *s, int *cols, int *lines)
+{
+	*lines = 1;
+	*cols = 0;
+	for (const char *p = s; *p != '\0'; p++)
+		*lines += *p == '\n';
+	for (const char *p = s; *p != '\0' && *p != '\n'; p++) {
+		if (*p == '\033')
+			p += strcspn(p, "m"); /* an SGR sequence */
+		else if ((*p & 0xc0) != 0x80)
+			(*cols)++;
+	}
+}
+
+/*
+ * The small drawing within a size: 134 bytes still make version 6 at level
+ * L (41 modules and the quiet zone: 43 columns, 22 lines), 135 version 7
+ * (47 columns, 24 lines), refused within 80x22 and drawn without a limit.
+ */
+static void test_small_within(void **state)
+{
+	char text[136], *s = NULL;
+	size_t len = 0;
+	int cols, lines;
+
+	(void)state;
+	memset(text, 'x', sizeof(text) - 2);
+	text[134] = '\0';
+	assert_int_equal(sls_qr_render_small_within(text, true, 80, 22, &s, &len), SLS_OK);
+	assert_int_equal(strlen(s), len);
+	drawing_size(s, &cols, &lines);
+	assert_int_equal(cols, 43);
+	assert_int_equal(lines, 22);
+	sls_free_secret(s, len + 1);
+	assert_int_equal(sls_qr_render_small_within(text, true, 43, 22, &s, &len), SLS_OK);
+	sls_free_secret(s, len + 1);
+	assert_int_equal(sls_qr_render_small_within(text, true, 42, 0, &s, &len), SLS_ERR_TOOBIG);
+	assert_null(s);
+	assert_int_equal(len, 0);
+	assert_int_equal(sls_qr_render_small_within(text, false, 0, 21, &s, &len), SLS_ERR_TOOBIG);
+	assert_null(s);
+	text[134] = 'x';
+	text[135] = '\0';
+	assert_int_equal(sls_qr_render_small_within(text, true, 80, 22, &s, &len), SLS_ERR_TOOBIG);
+	assert_null(s);
+	assert_int_equal(sls_qr_render_small_within(text, false, 0, 0, &s, &len), SLS_OK);
+	drawing_size(s, &cols, &lines);
+	assert_int_equal(cols, 47);
+	assert_int_equal(lines, 24);
+	sls_free_secret(s, len + 1);
+	/* the same drawing as sls_qr_render_small, which has no limit */
+	assert_int_equal(sls_qr_render_small(text, false, &s, &len), SLS_OK);
+	drawing_size(s, &cols, &lines);
+	assert_int_equal(cols, 47);
+	sls_free_secret(s, len + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +705,7 @@ int main(void)
 	    cmocka_unit_test(test_symlink_refused),
 	    cmocka_unit_test(test_partial_file_removed),
 	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_small_within),
 	};
 
 	return cmocka_run_group_tests_name("qr", tests, setup, teardown);
