@@ -468,6 +468,7 @@ static enum sls_verdict attempt_once(const struct sls_flow *f, const struct sls_
 			      .timeout = f->conf->challenge_timeout,
 			      .conf = f->conf,
 			      .log = f->log,
+			      .user = f->user,
 			      .renew = renew,
 			      .sender_enter = sender_enter,
 			      .sender_leave = sender_leave,

@@ -135,8 +135,11 @@ out:
 /* A first right answer from the new device (not counted: it cannot log in before). */
 static enum sls_verdict confirm(const struct sls_flow *f, struct newdev *n)
 {
-	struct sls_ask ask = {
-	    .ui = f->ui, .timeout = f->conf->challenge_timeout, .conf = f->conf, .log = f->log};
+	struct sls_ask ask = {.ui = f->ui,
+			      .timeout = f->conf->challenge_timeout,
+			      .conf = f->conf,
+			      .log = f->log,
+			      .user = f->user};
 	struct sls_hookctx ctx = {.conf = f->conf, .now = time(NULL)};
 	enum sls_rc rc = SLS_ERR_MISMATCH;
 

@@ -59,6 +59,7 @@ static const struct sls_event_info sls_events[SLS_EV__COUNT] = {
     [SLS_EV_SHARE] = {"share", "9b47370c347141c69141fa33c268060d", LOG_NOTICE},
     [SLS_EV_IDENTITY] = {"identity", "d2faf8f6024b4b909abe07ebf974374a", LOG_NOTICE},
     [SLS_EV_ACCOUNT] = {"account", "11e30e594f174be58da416e27c500fa3", LOG_INFO},
+    [SLS_EV_QR_SKIPPED] = {"qr-skipped", "7dfff5e98d5e4cf19132101cc8b5dae4", LOG_WARNING},
 };
 
 static const struct sls_event_info *sls_event_info(enum sls_event ev)
@@ -222,7 +223,7 @@ static void send_entry(const struct sls_log_ctx *ctx, enum sls_event ev, const c
 static bool on_the_way(enum sls_event ev)
 {
 	return ev == SLS_EV_DEVICE_OFFERED || ev == SLS_EV_SMS_SENT || ev == SLS_EV_VOICE_CALL ||
-	       ev == SLS_EV_SMS_FAILED;
+	       ev == SLS_EV_SMS_FAILED || ev == SLS_EV_QR_SKIPPED;
 }
 
 /*

@@ -54,8 +54,14 @@ struct sls_hookctx {
 struct sls_ask {
 	const struct sls_ui *ui;
 	unsigned timeout; /* seconds an answer may take (challenge_timeout); 0 = no limit */
-	const struct sls_config *conf; /* the senders and their limits */
+	const struct sls_config *conf; /* the senders and their limits; challenge_qr */
 	const struct sls_log_ctx *log; /* for what the attempt sends, never a code */
+	/*
+	 * The user whose enrolment holds the device, as the store keys users:
+	 * the account a challenge's QR code names ([login] challenge_qr); NULL:
+	 * no QR code.
+	 */
+	const char *user;
 	/*
 	 * A new code for d in a short transaction of its own (the type's
 	 * renew hook under the user's lock, the state written, the lock

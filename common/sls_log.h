@@ -32,6 +32,7 @@ enum sls_event {
 	SLS_EV_SHARE,          /* sls: a device shared from another user, or no longer (unshare) */
 	SLS_EV_IDENTITY,       /* sls: root set or cleared a user's identity */
 	SLS_EV_ACCOUNT,        /* the account stage let a user through (not locked) */
+	SLS_EV_QR_SKIPPED,     /* a challenge shown without its QR code (challenge_qr) */
 	SLS_EV__COUNT
 };
 
@@ -50,8 +51,8 @@ const char *sls_event_name(enum sls_event ev);
 /*
  * The module's decisions of one call, held for its one entry
  * (sls_log_decision): the last one wins. Events on the way (device-offered,
- * sms-sent, voice-call, sms-failed) are still entries of their own, at
- * once, and go on the trail too.
+ * sms-sent, voice-call, sms-failed, qr-skipped) are still entries of their
+ * own, at once, and go on the trail too.
  */
 struct sls_log_hold {
 	bool set;

@@ -6,14 +6,19 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ini_util.h"
 #include "sls_attempt.h"
+#include "sls_config.h"
 #include "sls_devtype.h"
 #include "sls_enroll.h"
 #include "sls_i18n.h"
+#include "sls_log.h"
+#include "sls_qr.h"
 #include "sls_secret.h"
 #include "sls_random.h"
 #include "sls_state.h"
@@ -99,9 +104,106 @@ static enum sls_rc prepare(const struct sls_device *d, const struct sls_hookctx 
 	return sls_challenge_draw(ctx->ds, a->challenge, sizeof(a->challenge));
 }
 
+/* The challenge's QR code stands above the prompt's two lines in an 80x24 terminal. */
+#define QR_MAX_COLS  80
+#define QR_MAX_LINES 22
+/* Longer than any text a QR code of QR_MAX_LINES holds (134 bytes at level L). */
+#define QR_TEXT_MAX 512
+
 /*
- * "Challenge: 123456\nResponse: " (the prompt pam_sls(8) gives): the PIN enters the
- * response, so a wrong PIN is a wrong response, counted like any other.
+ * Why a challenge is shown without its QR code, logged without the
+ * challenge: a drawing that failed always, one too large for 80x24 with
+ * debug (the user's, the host's or the device's name is long; every login
+ * would say so).
+ */
+static void qr_skipped(const struct sls_device *d, const struct sls_ask *ask, enum sls_rc rc,
+		       int errnum)
+{
+	struct sls_diag diag = {0};
+
+	if (ask->log == NULL)
+		return;
+	if (rc == SLS_ERR_TOOBIG) {
+		if (ask->log->debug)
+			sls_log_event(ask->log, SLS_EV_QR_SKIPPED, d->name, "ignore", NULL,
+				      "challenge_qr: the QR code would not fit 80x24 (a long user, "
+				      "host or device name): the challenge alone");
+		return;
+	}
+	/* ENOSYS: libqrencode could not be loaded (pam_sls/module/qrencode_dl.c) */
+	sls_diag_set(&diag, 0, "%s",
+		     errnum == ENOSYS ? "libqrencode cannot be loaded" : sls_strerror(rc));
+	sls_log_event(
+	    ask->log, SLS_EV_QR_SKIPPED, d->name, "error", &diag,
+	    "challenge_qr: the challenge's QR code could not be drawn: the challenge alone");
+}
+
+/*
+ * The challenge's QR code (sls_challenge_text: the user, this host, the
+ * device and the challenge), for a phone's soft key to read: a drawing at
+ * most QR_MAX_COLS x QR_MAX_LINES into *qr (*len; free with
+ * sls_free_secret), or false with nothing: [login] challenge_qr is off, the
+ * host names no user, the challenge goes to a script (plain_challenge), or
+ * no such drawing could be made (logged). Either way the login goes on.
+ */
+static bool challenge_qr(const struct sls_device *d, const struct sls_attempt *a,
+			 const struct sls_ask *ask, char **qr, size_t *len)
+{
+	char issuer[256], text[QR_TEXT_MAX];
+	enum sls_rc rc;
+
+	*qr = NULL;
+	*len = 0;
+	if (ask->conf == NULL || !ask->conf->challenge_qr || ask->user == NULL ||
+	    ask->ui->plain_challenge)
+		return false;
+	sls_issuer_or_localhost(issuer, sizeof(issuer));
+	rc = sls_challenge_text(ask->user, issuer, d->name, a->challenge, text, sizeof(text));
+	if (rc == SLS_OK)
+		rc = sls_qr_render_small_within(text, true, QR_MAX_COLS, QR_MAX_LINES, qr, len);
+	if (rc != SLS_OK)
+		qr_skipped(d, ask, rc, errno);
+	return rc == SLS_OK;
+}
+
+/*
+ * "Challenge: 123456\nResponse: " into typed (plain for a script, else in
+ * the user's language); with the challenge's QR code, an empty line, the
+ * code's lines and typed in one malloc'ed *prompt (*size bytes, for
+ * sls_free_secret), else *prompt NULL. Everything stands in the one prompt
+ * (sshd shows a message only with the next prompt); the empty line takes
+ * what a host puts before a prompt (ssh: "(alice@host) "), which would
+ * shift the code's first line, and scrolls away in 80x24.
+ */
+static void make_prompt(const struct sls_device *d, const struct sls_attempt *a,
+			const struct sls_ask *ask, char *typed, size_t typed_size, char **prompt,
+			size_t *size)
+{
+	char *qr = NULL;
+	size_t qrlen = 0;
+
+	*prompt = NULL;
+	*size = 0;
+	/* TRANSLATORS: %s is the challenge (digits); the reply is typed after "Response: " */
+	snprintf(typed, typed_size,
+		 ask->ui->plain_challenge ? "Challenge: %s\nResponse: "
+					  : _("Challenge: %s\nResponse: "),
+		 a->challenge);
+	if (!challenge_qr(d, a, ask, &qr, &qrlen))
+		return;
+	*prompt = malloc(1 + qrlen + 1 + strlen(typed) + 1);
+	if (*prompt != NULL) {
+		*size = 1 + qrlen + 1 + strlen(typed) + 1;
+		snprintf(*prompt, *size, "\n%s\n%s", qr, typed);
+	}
+	sls_free_secret(qr, qrlen + 1);
+}
+
+/*
+ * "Challenge: 123456\nResponse: " (the prompt pam_sls(8) gives), with
+ * [login] challenge_qr a QR code above it: the PIN enters the response, so
+ * a wrong PIN is a wrong response, counted like any other. The QR code
+ * changes nothing else: without it the same prompt is asked.
  */
 static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 			   const struct sls_ask *ask, uint64_t *step)
@@ -109,18 +211,16 @@ static enum sls_rc attempt(const struct sls_device *d, struct sls_attempt *a,
 	struct sls_ocra_input in = {.question = a->challenge,
 				    .pin_hash = d->u.ocra.pin_hash,
 				    .pin_hash_len = d->u.ocra.pin_hash_len};
-	char prompt[64], answer[SLS_ANSWER_MAX + 1];
+	char typed[64], answer[SLS_ANSWER_MAX + 1], *prompt = NULL;
 	struct timespec asked;
+	size_t size = 0;
 	enum sls_rc rc;
 
 	*step = 0;
-	/* TRANSLATORS: %s is the challenge (digits); the reply is typed after "Response: " */
-	snprintf(prompt, sizeof(prompt),
-		 ask->ui->plain_challenge ? "Challenge: %s\nResponse: "
-					  : _("Challenge: %s\nResponse: "),
-		 a->challenge);
+	make_prompt(d, a, ask, typed, sizeof(typed), &prompt, &size);
 	clock_gettime(CLOCK_MONOTONIC, &asked);
-	rc = sls_ui_ask_answer(ask->ui, prompt, answer, sizeof(answer));
+	rc = sls_ui_ask_answer(ask->ui, prompt != NULL ? prompt : typed, answer, sizeof(answer));
+	sls_free_secret(prompt, size);
 	if (rc == SLS_OK && sls_ask_too_late(ask, &asked))
 		rc = SLS_ERR_MISMATCH;
 	if (rc == SLS_OK)

@@ -1,11 +1,13 @@
 /*
  * pam_sls - libqrencode for the module, loaded when used. Only the
- * enrolment inside a login draws a QR code; every other login would pay for
- * loading a library it never calls (tests/bench), so the module is not
- * linked to libqrencode (ldd shows it): these two functions stand in for
- * libqrencode's own and reach it by its soname, with RTLD_NOW. If it cannot
- * be loaded, encoding fails (errno ENOSYS) and the enrolment is refused with
- * a journal entry: there is no fallback that shows the secret another way.
+ * enrolment inside a login and a challenge with [login] challenge_qr draw a
+ * QR code; every other login would pay for loading a library it never calls
+ * (tests/bench), so the module is not linked to libqrencode (ldd shows it):
+ * these two functions stand in for libqrencode's own and reach it by its
+ * soname, with RTLD_NOW. If it cannot be loaded, encoding fails (errno
+ * ENOSYS) and the enrolment is refused with a journal entry: there is no
+ * fallback that shows the secret another way. A challenge is then shown
+ * without its code (it holds no secret), with a journal entry too.
  * sls links libqrencode at build time; the packages depend on it.
  *
  * No state is kept (a host may have threads): each call opens the library

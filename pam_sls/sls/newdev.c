@@ -152,7 +152,8 @@ int sls_newdev_show(const struct sls_cli *cli, const char *png, const char *svg,
 
 bool sls_newdev_confirmed(const struct sls_cli *cli, struct sls_newdev *e)
 {
-	struct sls_ask ask = {.ui = &cli->ui, .timeout = 0, .conf = &cli->conf, .log = &cli->log};
+	struct sls_ask ask = {
+	    .ui = &cli->ui, .timeout = 0, .conf = &cli->conf, .log = &cli->log, .user = cli->user};
 	struct sls_hookctx ctx = {.conf = &cli->conf, .now = time(NULL)};
 	enum sls_rc rc = SLS_ERR_MISMATCH;
 
