@@ -222,3 +222,36 @@ class Sandbox:
 
     def state_file(self, user="root"):
         return os.path.join(self.store, "state", user)
+
+
+HALF_BLOCKS = {" ": (0, 0), "\u2580": (1, 0), "\u2584": (0, 1), "\u2588": (1, 1)}
+
+
+def qr_drawn_lines(text):
+    """The lines of text that draw a QR code in half blocks, without colours: the SGR
+    sequences raw, or as the text \\033 that OpenSSH's client makes of them."""
+    lines = [re.sub(r"(\x1b|\\033)\[[0-9;]*m", "", x).rstrip("\r") for x in text.splitlines()]
+    return [x for x in lines if any(c in x for c in "\u2580\u2584\u2588")]
+
+
+def qr_read(lines, workdir):
+    """What zbarimg reads off a code drawn in half blocks (qr_drawn_lines), two module rows a
+    line, each module 4x4 pixels with a light margin; None without zbarimg."""
+    if shutil.which("zbarimg") is None:
+        return None
+    rows = [[HALF_BLOCKS.get(c, (0, 0))[half] for c in line] for line in lines
+            for half in (0, 1)]
+    px, margin = 4, 4
+    w = (max([len(r) for r in rows] or [0]) + 2 * margin) * px
+    h = (len(rows) + 2 * margin) * px
+    img = bytearray([255]) * (w * h)
+    for y, row in enumerate(rows):
+        for x, dark in enumerate(row):
+            for dy in range(px * dark):
+                start = ((y + margin) * px + dy) * w + (x + margin) * px
+                img[start:start + px] = bytes(px)
+    path = os.path.join(workdir, "qr.pgm")
+    with open(path, "wb") as f:
+        f.write(b"P5\n%d %d\n255\n" % (w, h) + bytes(img))
+    return subprocess.run(["zbarimg", "-q", "--raw", path], capture_output=True,
+                          text=True).stdout.strip()

@@ -180,6 +180,10 @@ static void build_sandbox(void)
 		   "[login]\nenroll_at_login = yes\nenroll_grace_until = 2020-01-01\n");
 	write_conf("enrol-future.conf",
 		   "[login]\nenroll_at_login = yes\nenroll_grace_until = 2999-12-31\n");
+	write_conf("qr.conf", "[login]\nchallenge_qr = yes\n");
+	write_conf("qr-off.conf", "[login]\nchallenge_qr = no\n");
+	write_conf("qr-bad.conf", "[login]\nchallenge_qr = maybe\n");
+	write_conf("qr-enrol.conf", "[login]\nchallenge_qr = yes\nenroll_at_login = yes\n");
 	env_write("unsafe.conf", "[lockout]\ndeny = 3\n", 0666); /* writable by others */
 	build_sms();
 	static const char *const services[][2] = {
@@ -204,6 +208,11 @@ static void build_sandbox(void)
 	    {"sls-enrol-totp", "enrol-totp.conf"},
 	    {"sls-enrol-past", "enrol-past.conf"},
 	    {"sls-enrol-future", "enrol-future.conf"},
+	    {"sls-qr", "qr.conf"},
+	    {"sls-qr-debug", "qr.conf debug"},
+	    {"sls-qr-off", "qr-off.conf"},
+	    {"sls-qr-bad", "qr-bad.conf"},
+	    {"sls-qr-enrol", "qr-enrol.conf"},
 	    {"sls-sms", "sms.conf"},
 	    {"sls-sms-short", "sms-short.conf"},
 	    {"sls-sms-novoice", "sms-novoice.conf"},
@@ -556,6 +565,11 @@ static bool ocra_answer(const char *prompt, bool dsc, char *out, size_t size)
 	return sls_ocra_compute(&suite, dsc ? dsc_key : ibkey_key, 32, &in, out, size) == SLS_OK;
 }
 
+bool env_ocra_response(const char *prompt, bool dsc, char *out, size_t size)
+{
+	return ocra_answer(prompt, dsc, out, size);
+}
+
 /*
  * ANS_ENROL / ANS_ENROL_TOTP: the answer of the device an enrolment inside
  * the login showed, from the URI in an earlier prompt: the response to this
@@ -738,6 +752,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 		if (cd->log) {
 			note(cd->log->prompts, &cd->log->nprompts, msg[i]->msg);
 			measure(msg[i]->msg, &cd->log->widest, &cd->log->tallest);
+			snprintf(cd->log->last_prompt, sizeof(cd->log->last_prompt), "%s",
+				 msg[i]->msg);
 		}
 		r[i].resp = reply(cd, msg[i]->msg, &fail);
 	}

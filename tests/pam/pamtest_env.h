@@ -110,6 +110,7 @@ struct conv_log {
 	long failures_at_prompt; /* ANS_PEEK: failures recorded while the prompt was open */
 	int widest;              /* the widest line of any prompt in terminal columns (not a URI) */
 	int tallest;             /* the most lines of any prompt */
+	char last_prompt[16384]; /* the last prompt in full (prompts[] keeps 512 bytes of each) */
 };
 
 /* Whether a message of the login (an error or info text, not a prompt) holds needle. */
@@ -161,6 +162,12 @@ int env_sent(const char *log);
 
 /* The last code the test sender got into out (size > 6); false if none. */
 bool env_last_code(const char *log, char *out, size_t size);
+
+/*
+ * The response to the challenge of prompt (its first "Challenge: NNNNNN")
+ * of the test ibkey (dsc: the test dsc) with its PIN; false without one.
+ */
+bool env_ocra_response(const char *prompt, bool dsc, char *out, size_t size);
 
 /* The current TOTP code of the test totp device. */
 void env_totp_code(char *out, size_t size);
