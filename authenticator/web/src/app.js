@@ -242,11 +242,15 @@ function wire() {
 	$("remove-totp").addEventListener("click", removeCurrent);
 }
 
+// Marks the page once the service worker controls it (then it reloads offline).
 async function offline() {
 	if (!("serviceWorker" in navigator))
 		return;
 	await navigator.serviceWorker.register("sw.js");
 	await navigator.serviceWorker.ready;
+	if (!navigator.serviceWorker.controller)
+		await new Promise((resolve) =>
+			navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
 	$("offline").hidden = false;
 	document.documentElement.dataset.offline = "ready";
 }

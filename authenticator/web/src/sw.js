@@ -15,7 +15,8 @@ self.addEventListener("install", (e) => {
 
 self.addEventListener("activate", (e) => {
 	e.waitUntil(caches.keys()
-		.then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k))))
+		.then((keys) => Promise.all(keys.filter((k) => k.startsWith("sls-web-") && k !== VERSION)
+			.map((k) => caches.delete(k))))
 		.then(() => self.clients.claim()));
 });
 
