@@ -101,7 +101,7 @@ static enum sls_verdict show(const struct sls_flow *f, struct newdev *n)
 	size_t qrlen = 0;
 	enum sls_rc rc;
 
-	rc = sls_qr_render_small(n->uri, true, &qr, &qrlen);
+	rc = sls_qr_render_small(n->uri, f->ui->colour, &qr, &qrlen);
 	if (rc == SLS_OK) {
 		prompt = malloc(PROMPT_MAX);
 		rc = prompt != NULL ? SLS_OK : SLS_ERR_NOMEM;

@@ -44,6 +44,13 @@ struct sls_ui {
 	 * read the challenge off it.
 	 */
 	bool plain_challenge;
+	/*
+	 * The host shows ANSI colour sequences (sls on a terminal): a QR code
+	 * is then drawn black on white whatever the terminal's theme. Never
+	 * through PAM: the ssh client prints a prompt's ESC as the text
+	 * "\033", so there a code is drawn as blocks and spaces alone.
+	 */
+	bool colour;
 };
 
 /*

@@ -160,7 +160,7 @@ static bool challenge_qr(const struct sls_device *d, const struct sls_attempt *a
 	sls_issuer_or_localhost(issuer, sizeof(issuer));
 	rc = sls_challenge_text(ask->user, issuer, d->name, a->challenge, text, sizeof(text));
 	if (rc == SLS_OK)
-		rc = sls_qr_render_small_within(text, true, QR_MAX_COLS, QR_MAX_LINES, qr, len);
+		rc = sls_qr_render_small_within(text, ask->ui->colour, QR_MAX_COLS, QR_MAX_LINES, qr, len);
 	if (rc != SLS_OK)
 		qr_skipped(d, ask, rc, errno);
 	return rc == SLS_OK;

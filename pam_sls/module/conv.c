@@ -58,5 +58,6 @@ void sls_module_ui(struct sls_login *login)
 	login->ui.ask = pam_ask;
 	login->ui.ask_secret = pam_ask_secret;
 	login->ui.say = pam_say;
+	login->ui.colour = false; /* ssh prints a prompt's ESC as text (sls_ui.h) */
 	login->ui.ctx = login;
 }

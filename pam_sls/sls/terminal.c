@@ -42,5 +42,6 @@ void sls_cli_terminal_ui(struct sls_cli *cli)
 	cli->ui.ask = terminal_ask;
 	cli->ui.say = terminal_say;
 	cli->ui.plain_challenge = !cli->stdout_tty; /* scripts read the challenge line */
+	cli->ui.colour = cli->stdout_tty;
 	cli->ui.ctx = cli;
 }

@@ -449,15 +449,16 @@ function promptQr(prompt) {
 	return { rows, cols, lines: drawn.length, ansi };
 }
 
-// The module rows as a grey image, scale px a module and border modules of white.
-function raster(rows, scale, border) {
+// The module rows as a grey image, scale px a module and border modules of
+// white; inverted: as a terminal with a dark theme shows blocks (light on dark).
+function raster(rows, scale, border, inverted = false) {
 	const w = (rows[0].length + 2 * border) * scale, h = (rows.length + 2 * border) * scale;
-	const px = new Uint8Array(w * h).fill(255);
+	const px = new Uint8Array(w * h).fill(inverted ? 0 : 255);
 	rows.forEach((row, y) => row.forEach((dark, x) => {
 		if (!dark)
 			return;
 		for (let dy = 0; dy < scale; dy++)
-			px.fill(0, ((y + border) * scale + dy) * w + (x + border) * scale,
+			px.fill(inverted ? 255 : 0, ((y + border) * scale + dy) * w + (x + border) * scale,
 				((y + border) * scale + dy) * w + (x + border + 1) * scale);
 	}));
 	return { w, h, px };
@@ -793,7 +794,9 @@ async function main() {
 		const seen = decode(jsQR, small);
 		ok(seen === want, `the prompt's QR code (${qr.cols} columns, ${qr.lines} lines${qr.ansi ? ", ANSI colours" : ""}) ` +
 			"reads sls-challenge:USER@ISSUER/DEVICE?c=CHALLENGE", `read ${JSON.stringify(seen)}\nwant ${JSON.stringify(want)}`);
-		writePgm(path.join(SB, "challenge.pgm"), raster(qr.rows, 8, 4));
+		// the module draws no colours (ssh would print them as text): on a dark theme the
+		// blocks are light on dark, and that is what the camera sees here
+		writePgm(path.join(SB, "challenge.pgm"), raster(qr.rows, 8, 4, true));
 		toY4m(path.join(SB, "challenge.pgm"), 0);
 		await page.click("#home");
 		await waitView("view-list", "the list");
@@ -803,7 +806,8 @@ async function main() {
 		const got = await page.evaluate(() => ({ name: document.getElementById("respond-name").textContent,
 			challenge: document.getElementById("challenge").value, focus: document.activeElement?.id }));
 		ok(got.name === name && got.challenge === challenge && got.focus === "pin",
-			"scanned: the app opened the account the QR code names, the challenge filled in, the PIN focused",
+			"scanned (light on dark, as a dark terminal theme shows it): the app opened the account the " +
+			"QR code names, the challenge filled in, the PIN focused",
 			`${JSON.stringify(got)}; want ${name}, ${challenge}`);
 		const r = await compute(null, PIN);
 		await shot("07-respond-scanned");
