@@ -460,7 +460,11 @@ static enum sls_verdict unavailable(const struct sls_flow *f, const struct sls_a
 	return SLS_VERDICT_UNAVAILABLE;
 }
 
-/* One counted attempt of d, which answers as it is (resolved when shared). */
+/*
+ * One counted attempt of d, which answers as it is (resolved when shared).
+ * A shared device's challenge QR code names the account it is shared from:
+ * the soft key that answers holds that user's device.
+ */
 static enum sls_verdict attempt_once(const struct sls_flow *f, const struct sls_device *d,
 				     struct sls_outcome *out)
 {
@@ -468,7 +472,7 @@ static enum sls_verdict attempt_once(const struct sls_flow *f, const struct sls_
 			      .timeout = f->conf->challenge_timeout,
 			      .conf = f->conf,
 			      .log = f->log,
-			      .user = f->user,
+			      .user = d->shared_from[0] != '\0' ? d->shared_from : f->user,
 			      .renew = renew,
 			      .sender_enter = sender_enter,
 			      .sender_leave = sender_leave,

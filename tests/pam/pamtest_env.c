@@ -64,6 +64,28 @@ void env_write(const char *rel, const char *text, unsigned mode)
 		die(path);
 }
 
+void env_edit_user(const char *name, const char *from, const char *to)
+{
+	char path[PATH_MAX + 64], rel[PATH_MAX];
+	char *text, *at, *out;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/store/users/%s", sandbox, name);
+	snprintf(rel, sizeof(rel), "store/users/%s", name);
+	text = test_slurp(path);
+	at = strstr(text, from);
+	if (at == NULL)
+		die("env_edit_user: the text to replace is not in the file");
+	n = strlen(text) + strlen(to) + 1;
+	out = malloc(n);
+	if (out == NULL)
+		die("env_edit_user");
+	snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	env_write(rel, out, 0600);
+	free(out);
+	free(text);
+}
+
 static void write_conf(const char *name, const char *extra)
 {
 	char text[4 * PATH_MAX];

@@ -53,6 +53,9 @@ void env_user(const char *name, unsigned devices);
 /* Write a file under the sandbox (relative path), mode given. */
 void env_write(const char *rel, const char *text, unsigned mode);
 
+/* STORE/users/NAME with the first from replaced by to; the test fails when from is not there. */
+void env_edit_user(const char *name, const char *from, const char *to);
+
 /* Read STORE/state/NAME into st (zero state if missing); false on a parse error. */
 bool env_state(const char *name, struct sls_state *st);
 

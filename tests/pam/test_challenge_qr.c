@@ -380,6 +380,29 @@ static void test_qr_names_encoded(void **state)
 	assert_non_null(strstr(want, "/Ger%C3%A4t%401?c="));
 }
 
+/*
+ * A shared device (olga's laptop, shared with rita): the code names olga's
+ * account, the one the soft key that answers holds, not rita's.
+ */
+static void test_qr_shared_names_owner(void **state)
+{
+	const struct answer a[] = {A(ANS_OCRA), END};
+	char challenge[7];
+
+	(void)state;
+	env_user("olga", ENV_IBKEY);
+	env_edit_user("olga", "identity =\n", "identity = Jane Doe\n");
+	env_edit_user("olga", "created = 1700000000\n",
+		      "shared_with = rita\ncreated = 1700000000\n");
+	env_write("store/users/rita",
+		  "[user]\nphone =\nphone_verified = no\noptout = no\nidentity = Jane Doe\n\n"
+		  "[device laptop]\ntype = ibkey\nlabel = olga's laptop\nlevel = 3\n"
+		  "status = active\nshared_from = olga\ncreated = 1700000000\n",
+		  0600);
+	assert_int_equal(env_login("sls-qr", "rita", a, &lg), PAM_SUCCESS);
+	assert_qr_prompt("olga", "laptop", challenge, NULL);
+}
+
 /* Without challenge_qr (the default) or with "no": the prompt as it always was. */
 static void test_qr_off_unchanged(void **state)
 {
@@ -707,6 +730,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_qr_enrol_at_login),
 	    cmocka_unit_test(test_qr_journal),
 	    cmocka_unit_test(test_qr_no_qrencode),
+	    cmocka_unit_test(test_qr_shared_names_owner),
 	};
 
 	env_init(argc, argv);

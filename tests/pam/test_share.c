@@ -23,41 +23,14 @@
 
 static struct conv_log lg;
 
-/* text with the first from replaced by to (malloc'ed); the test fails when from is not there. */
-static char *replace(const char *text, const char *from, const char *to)
-{
-	const char *at = strstr(text, from);
-	size_t n = strlen(text) + strlen(to) + 1;
-	char *out = malloc(n);
-
-	assert_non_null(at);
-	assert_non_null(out);
-	snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-	return out;
-}
-
-/* STORE/users/NAME with the first from replaced by to. */
-static void edit_user(const char *name, const char *from, const char *to)
-{
-	char path[PATH_MAX], rel[128];
-	char *text, *edited;
-
-	snprintf(path, sizeof(path), "%s/store/users/%s", env_dir(), name);
-	snprintf(rel, sizeof(rel), "store/users/%s", name);
-	text = test_slurp(path);
-	edited = replace(text, from, to);
-	env_write(rel, edited, 0600);
-	free(text);
-	free(edited);
-}
-
 /* olga: the test ibkey "laptop" (created 1700000000, PIN ENV_PIN, shared with rita), identity
  * Jane Doe. */
 static void olga(void)
 {
 	env_user("olga", ENV_IBKEY);
-	edit_user("olga", "identity =\n", "identity = Jane Doe\n");
-	edit_user("olga", "created = 1700000000\n", "shared_with = rita\ncreated = 1700000000\n");
+	env_edit_user("olga", "identity =\n", "identity = Jane Doe\n");
+	env_edit_user("olga", "created = 1700000000\n",
+		      "shared_with = rita\ncreated = 1700000000\n");
 }
 
 /* rita: identity id, olga's laptop shared (as sls share writes it), and own devices (text). */
@@ -133,7 +106,7 @@ static void test_owner_transfers(void **state)
 	(void)state;
 	olga();
 	rita("Jane Doe", "");
-	edit_user("olga", "created = 1700000000", "created = 1700000099");
+	env_edit_user("olga", "created = 1700000000", "created = 1700000099");
 	refused_unasked("sls");
 	refused_unasked("sls-nullok"); /* a dead share is no "no device" */
 }
@@ -143,7 +116,7 @@ static void test_owner_revokes(void **state)
 	(void)state;
 	olga();
 	rita("Jane Doe", "");
-	edit_user("olga", "status = active", "status = revoked");
+	env_edit_user("olga", "status = active", "status = revoked");
 	refused_unasked("sls");
 	env_user("olga", 0); /* every device gone */
 	refused_unasked("sls");
@@ -159,7 +132,7 @@ static void test_identity_changed(void **state)
 	refused_unasked("sls");
 	rita("Jane Doe", "");
 	assert_int_equal(env_login("sls", "rita", a, &lg), PAM_SUCCESS);
-	edit_user("olga", "identity = Jane Doe", "identity =");
+	env_edit_user("olga", "identity = Jane Doe", "identity =");
 	refused_unasked("sls");
 }
 
@@ -176,7 +149,7 @@ static void test_dead_share_and_own_device(void **state)
 			 "created = 1700000000\n");
 	assert_int_equal(env_login("sls", "rita", menu, &lg), PAM_SUCCESS);
 	assert_non_null(strstr(lg.prompts[0], " 1) ibkey laptop\n 2) totp phone\n"));
-	edit_user("olga", "created = 1700000000", "created = 1700000099");
+	env_edit_user("olga", "created = 1700000000", "created = 1700000099");
 	assert_int_equal(env_login("sls", "rita", totp, &lg), PAM_SUCCESS);
 	assert_int_equal(lg.nprompts, 1);
 	assert_string_equal(lg.prompts[0], "Verification code: ");
