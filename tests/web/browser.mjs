@@ -576,6 +576,16 @@ async function main() {
 		() => ok(true, "the service worker controls the page once it is loaded (html[data-offline=ready])"),
 		(e) => ok(false, "the service worker controls the page once it is loaded (html[data-offline=ready])",
 			e.message));
+	{
+		// Chromium's own verdict on the manifest, the icon and the worker: installable as an app
+		const cdp = await page.createCDPSession();
+		const { installabilityErrors: errors } = await cdp.send("Page.getInstallabilityErrors");
+		const { errors: manifestErrors } = await cdp.send("Page.getAppManifest");
+		await cdp.detach();
+		ok(errors.length === 0 && manifestErrors.length === 0,
+			"installable as a PWA: Chromium reports no installability or manifest error",
+			JSON.stringify({ errors, manifestErrors }));
+	}
 	const servedAtLoad = server.served.length;
 	const requestsAtLoad = requests.length;
 
