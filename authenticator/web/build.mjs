@@ -43,9 +43,11 @@ for (const f of files)
 	hash.update(f).update("\0").update(readFileSync(join(out, f))).update("\0");
 hash.update(readFileSync(join(here, "src", "sw.js")));
 const version = `sls-web-${hash.digest("hex").slice(0, 16)}`;
+const integrity = (f) => `sha256-${createHash("sha256").update(readFileSync(join(out, f))).digest("base64")}`;
+const entries = [["./", integrity("index.html")], ...files.map((f) => [`./${f}`, integrity(f)])];
 const sw = readFileSync(join(here, "src", "sw.js"), "utf8")
 	.replace("@VERSION@", version)
-	.replace("@FILES@", files.map((f) => JSON.stringify(`./${f}`)).join(", "));
+	.replace("@FILES@", entries.map((e) => JSON.stringify(e)).join(",\n\t"));
 writeFileSync(join(out, "sw.js"), sw);
 writeFileSync(join(out, "VERSION"), `${version}\njsqr ${pkg.version}\n`);
 console.log(`built ${out} (${files.length + 1} files, ${version})`);

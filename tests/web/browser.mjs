@@ -8,8 +8,9 @@
 //     a URI confirms `sls enroll totp` with the code it shows;
 //   - logins through the module: a typed challenge with the right PIN
 //     succeeds, a wrong PIN gives another response and the login fails, and
-//     with challenge_qr = yes the QR code drawn in the prompt (half blocks,
-//     ANSI colours) becomes the camera's video and the scanned challenge
+//     with challenge_qr = yes the QR code drawn in the prompt (half blocks, no
+//     colours), light on dark as a dark theme shows it, becomes the camera's
+//     video and the scanned challenge
 //     logs in (the fake camera re-reads its file at each getUserMedia);
 //   - offline: with the HTTP server stopped the page reloads from the
 //     service worker, lists the account and answers a login; every request
@@ -561,7 +562,7 @@ async function main() {
 	const c0 = await enroll.until(/Challenge: (\d+)\nResponse: $/, "sls enroll's confirmation prompt");
 	const uri = new URL(uriM[1]);
 	const issuer = uri.searchParams.get("issuer"), device = uri.searchParams.get("device");
-	const name = `${USER}@${issuer}/${device}`, id = `ocra:${name}`;
+	const name = `${USER}@${issuer}/${device}`, id = JSON.stringify(["ocra", USER, issuer, device]);
 	const secret = base32(uri.searchParams.get("secret"));
 	toY4m(path.join(SB, "enrol.png"), 32);
 	await launch();
@@ -624,8 +625,8 @@ async function main() {
 		"enrolment (sls enroll exits 0)", enroll.tail());
 
 	await page.click("#home");
-	await waitIn(`${id} in the list`, (i) => document.querySelector(`li.account[data-id="${i}"]`) !== null, id);
-	ok(await page.$eval(`li.account[data-id="${id}"]`, (li) => li.dataset.name) === name,
+	await waitIn(`${id} in the list`, (i) => document.querySelector(`li.account[data-id="${CSS.escape(i)}"]`) !== null, id);
+	ok(await page.$eval(`li.account[data-id=${JSON.stringify(id)}]`, (li) => li.dataset.name) === name,
 		"the list shows the account, named user@issuer/device", await state());
 	await shot("05-list");
 
@@ -843,7 +844,7 @@ async function main() {
 		await within(page.reload({ waitUntil: "load", timeout: WAIT_MS }), WAIT_MS + 1000, "the page to reload");
 		await waitIn("the list drawn after the reload (html[data-ready=yes])",
 			() => document.documentElement.dataset.ready === "yes");
-		await waitIn(`${id} in the list`, (i) => document.querySelector(`li.account[data-id="${i}"]`) !== null, id);
+		await waitIn(`${id} in the list`, (i) => document.querySelector(`li.account[data-id="${CSS.escape(i)}"]`) !== null, id);
 		ok(true, "offline: the reloaded page loads from the service worker and lists the account");
 		await shot("08-offline");
 		const reqs = requests.slice(from);
@@ -871,7 +872,7 @@ async function main() {
 		await within(page.goto(server.url, { waitUntil: "load", timeout: WAIT_MS }), WAIT_MS + 1000,
 			"the app's URL to load after a restart");
 		await waitIn(`${id} in the list after a browser restart`,
-			(i) => document.querySelector(`li.account[data-id="${i}"]`) !== null, id);
+			(i) => document.querySelector(`li.account[data-id="${CSS.escape(i)}"]`) !== null, id);
 		const notSw2 = requests.slice(from2).filter(({ r }) => !r.response()?.fromServiceWorker()).map(({ url }) => url);
 		ok(notSw2.length === 0 && failedRequests.length === 0, "offline, after a browser restart (same profile): the " +
 			"app loads from the service worker and IndexedDB still holds the account",

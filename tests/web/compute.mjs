@@ -28,7 +28,7 @@ async function one(c) {
 	case "uri": {
 		const u = uri.parseOtpauth(c.text);
 		return { ...u, secret: Buffer.from(u.secret).toString("hex"), suite: u.suite?.text ?? null,
-			name: uri.accountName(u) };
+			name: uri.accountName(u), id: uri.accountId(u.type, u.account, u.issuer, u.device) };
 	}
 	case "issued":
 		return otp.suiteIssued(otp.parseSuite(c.suite));

@@ -4,8 +4,8 @@
 // used once and dropped. Nothing leaves the page: no request after load.
 
 import { OtpError, importKey, ocra, parseSuite, questionOk, suiteIssued, totp } from "./otp.js";
-import { accountName, parseChallenge, parseOtpauth } from "./uri.js";
-import { deleteAccount, getAccount, listAccounts, putAccount } from "./store.js";
+import { accountId, accountName, parseChallenge, parseOtpauth } from "./uri.js";
+import { addAccount, deleteAccount, getAccount, listAccounts } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 const VIEWS = ["view-list", "view-add", "view-scan", "view-respond", "view-code"];
@@ -88,7 +88,7 @@ async function recordOf(u) {
 	const key = await importKey(u.secret, hash);
 	u.secret.fill(0);
 	const name = accountName(u);
-	return { id: `${u.type}:${name}`, name, type: u.type, issuer: u.issuer, account: u.account,
+	return { id: accountId(u.type, u.account, u.issuer, u.device), name, type: u.type, issuer: u.issuer, account: u.account,
 		device: u.device, suite: u.suite?.text ?? null, algorithm: u.algorithm, digits: u.digits,
 		period: u.period, key, created: Date.now() };
 }
@@ -101,10 +101,10 @@ async function importUri(text) {
 		if (u.type === "ocra" && !suiteIssued(u.suite))
 			throw new OtpError(`suite ${u.suite.text} is not one sls issues (a PIN part, 6 to 10 ` +
 				"digits, no counter, session or time): refused");
-		if (await getAccount(`${u.type}:${accountName(u)}`))
-			throw new OtpError(`account ${accountName(u)} exists: remove it first to replace it`);
 		const r = await recordOf(u);
-		await putAccount(r);
+		if (!(await addAccount(r)))
+			throw new OtpError(`account ${r.name} exists: remove it first to replace it`);
+		keepStorage();
 		$("uri").value = "";
 		await openAccount(r.id);
 	} catch (e) {
@@ -113,6 +113,13 @@ async function importUri(text) {
 		show("view-add");
 		say("add-error", e instanceof OtpError ? `Not imported: ${e.message}.` : `Not imported: ${e}`);
 	}
+}
+
+// Ask the browser not to evict the accounts under storage pressure (best
+// effort: a browser may say no; then clearing the site's data or a long
+// disuse may still remove them).
+function keepStorage() {
+	navigator.storage?.persist?.().catch(() => {});
 }
 
 // ---- a challenge ---------------------------------------------------------
@@ -146,7 +153,7 @@ async function takeChallenge(text) {
 		await showList();
 		return say("notice", `That QR code is not a login challenge: ${e.message}.`);
 	}
-	const id = `ocra:${c.name}`;
+	const id = c.id;
 	if (!(await getAccount(id))) {
 		await showList();
 		return say("notice", `No account ${c.name} here: add it first.`);

@@ -179,8 +179,15 @@ export async function ocra(suite, key, input) {
 		parts.push(session(suite, input.session));
 	if (suite.timeStep > 0)
 		parts.push(uint64(input.timestamp ?? timeSteps(suite, Date.now() / 1000)));
-	const mac = new Uint8Array(await subtle.sign("HMAC", key, concat(parts)));
-	return truncate(mac, suite.digits);
+	const data = concat(parts);
+	try {
+		return truncate(new Uint8Array(await subtle.sign("HMAC", key, data)), suite.digits);
+	} finally {
+		// the PIN's hash: not left in this page's memory longer than needed
+		data.fill(0);
+		if (input.pinHash === undefined)
+			parts.forEach((p) => p.fill(0));
+	}
 }
 
 // T for a time in seconds under the suite's step (0 without T).

@@ -43,8 +43,17 @@ export function getAccount(id) {
 	return withStore("readonly", (s) => request(s.get(id)));
 }
 
-export function putAccount(record) {
-	return withStore("readwrite", (s) => request(s.put(record)));
+// Add a new account: true, or false when one with its id is there already
+// (one transaction: two imports at once cannot replace each other).
+export async function addAccount(record) {
+	try {
+		await withStore("readwrite", (s) => request(s.add(record)));
+		return true;
+	} catch (e) {
+		if (e?.name === "ConstraintError")
+			return false;
+		throw e;
+	}
 }
 
 export function deleteAccount(id) {

@@ -24,7 +24,10 @@ function pctDecode(s, what) {
 			bytes.push(parseInt(s.substr(i + 1, 2), 16));
 			i += 2;
 		} else {
-			bytes.push(...new TextEncoder().encode(s[i]));
+			// a whole code point (a UTF-16 pair outside the BMP), as the C keeps its bytes
+			const ch = String.fromCodePoint(s.codePointAt(i));
+			bytes.push(...new TextEncoder().encode(ch));
+			i += ch.length - 1;
 		}
 	}
 	const u = new Uint8Array(bytes);
@@ -104,7 +107,7 @@ export function parseOtpauth(uri) {
 		if (eq < 0)
 			throw new OtpError(p === "" ? "empty parameter" : "parameter without '='");
 		const name = p.slice(0, eq).toLowerCase();
-		if (!(name in PARAMS))
+		if (!Object.hasOwn(PARAMS, name))
 			throw new OtpError(/^[\w-]{1,20}$/.test(name) ? `unknown parameter '${name}'` : "unknown parameter");
 		if (seen.has(name))
 			throw new OtpError(`duplicate parameter '${name}'`);
@@ -145,14 +148,22 @@ export function parseOtpauth(uri) {
 	return out;
 }
 
-// The account's name: USER@ISSUER/DEVICE for challenge/response (the name
-// a challenge QR code gives), USER@ISSUER/totp for TOTP.
+// The account's name as shown: USER@ISSUER/DEVICE for challenge/response,
+// USER@ISSUER/totp for TOTP.
 export function accountName(a) {
 	return `${a.account}@${a.issuer}/${a.type === "ocra" ? a.device : "totp"}`;
 }
 
+// The account's key in the store: its type and the three names apart, so
+// that no two accounts share it however '@' and '/' fall in their names
+// (a user "a@b" of issuer "c", and a user "a" of issuer "b@c").
+export function accountId(type, account, issuer, device) {
+	return JSON.stringify([type, account, issuer, type === "ocra" ? device : ""]);
+}
+
 // The challenge QR code: "sls-challenge:" pct(USER) "@" pct(ISSUER) "/"
-// pct(DEVICE) "?c=" CHALLENGE. Returns {name, challenge}, name as accountName.
+// pct(DEVICE) "?c=" CHALLENGE. Returns {id, name, challenge}: the
+// challenge/response account's accountId and accountName.
 export function parseChallenge(text) {
 	const m = /^sls-challenge:([^@/?]+)@([^@/?]*)\/([^@/?]*)\?c=([0-9A-Za-z]{4,64})$/.exec(
 		typeof text === "string" ? text.trim() : "");
@@ -160,5 +171,6 @@ export function parseChallenge(text) {
 		throw new OtpError("not a pam_sls challenge code");
 	const user = field(m[1], "the user"), issuer = field(m[2], "the issuer");
 	const device = field(m[3], "the device");
-	return { name: `${user}@${issuer}/${device}`, challenge: m[4] };
+	return { id: accountId("ocra", user, issuer, device), name: `${user}@${issuer}/${device}`,
+		challenge: m[4] };
 }
