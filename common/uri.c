@@ -733,7 +733,7 @@ bool sls_issuer_here(char *out, size_t size)
 		return false;
 	out[size - 1] = '\0';
 	out[strcspn(out, ".")] = '\0';
-	return true;
+	return out[0] != '\0'; /* ".x": no short name */
 }
 
 void sls_issuer_or_localhost(char *out, size_t size)

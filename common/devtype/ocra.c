@@ -151,6 +151,7 @@ static bool challenge_qr(const struct sls_device *d, const struct sls_attempt *a
 {
 	char issuer[256], text[QR_TEXT_MAX];
 	enum sls_rc rc;
+	int errnum = 0;
 
 	*qr = NULL;
 	*len = 0;
@@ -159,10 +160,14 @@ static bool challenge_qr(const struct sls_device *d, const struct sls_attempt *a
 		return false;
 	sls_issuer_or_localhost(issuer, sizeof(issuer));
 	rc = sls_challenge_text(ask->user, issuer, d->name, a->challenge, text, sizeof(text));
-	if (rc == SLS_OK)
-		rc = sls_qr_render_small_within(text, ask->ui->colour, QR_MAX_COLS, QR_MAX_LINES, qr, len);
+	if (rc == SLS_OK) {
+		errno = 0;
+		rc = sls_qr_render_small_within(text, ask->ui->colour, QR_MAX_COLS, QR_MAX_LINES,
+						qr, len);
+		errnum = errno; /* the drawing's own: ENOSYS when libqrencode cannot be loaded */
+	}
 	if (rc != SLS_OK)
-		qr_skipped(d, ask, rc, errno);
+		qr_skipped(d, ask, rc, errnum);
 	return rc == SLS_OK;
 }
 
