@@ -214,9 +214,17 @@ int sls_cli_getopt(struct sls_cli *cli, int argc, char **argv, const struct opti
 		} else if (c == 'H') {
 			sls_cli_usage_all(0);
 		} else if (c == '?' || c == ':') {
+			char opt[3] = {'-', (char)optopt, '\0'};
+			const char *typed = argv[optind - 1];
+
+			/*
+			 * A long option is the word before optind; an unknown short one
+			 * ("-games": -g) is optopt, its word still being read.
+			 */
+			if (strncmp(typed, "--", 2) != 0 && optopt > 0 && optopt < 0x7f)
+				typed = opt;
 			/* TRANSLATORS: a command ("phone set"), then an option as typed */
-			warnx(_("%s does not take %s, or it needs a value"), cli->verb_name,
-			      argv[optind - 1]);
+			warnx(_("%s does not take %s, or it needs a value"), cli->verb_name, typed);
 			sls_cli_usage(cli);
 		} else {
 			return c;
