@@ -20,6 +20,7 @@
 //     bytes and no PIN;
 //   - RFC 6287's vectors (tests/data/ocra-vectors.tsv) through the served
 //     otp.js in Chromium's WebCrypto;
+//   - the app in German and Japanese (navigator.languages): i18n.js's texts;
 //   - screenshots of every screen in $top_builddir/web-shots.
 // Env (make check): top_srcdir, top_builddir, TMPDIR (not under /tmp: the
 // module refuses a store below a world-writable directory), WEB_DIST (the
@@ -879,11 +880,79 @@ async function main() {
 		`not from the service worker: ${notSw2.join(" ")}\nfailed: ${failedRequests.join(" ")}`);
 	}
 
+	// ---- the languages: new pages in German and Japanese (navigator.languages) ----
+	// A new page of the same profile (the server is stopped: the service worker
+	// serves it, and lists the account); Chromium takes the languages from the
+	// CDP user agent override's acceptLanguage (page.setExtraHTTPHeaders
+	// does not change navigator.languages).
+	const { MESSAGES } = await import(pathToFileURL(path.join(WEB, "src", "i18n.js")).href);
+	const mainPage = page;
+	for (const [tags, lang, shotName] of [["de-DE,de", "de", "09-list-de"], ["ja-JP,ja", "ja", "10-respond-ja"]]) {
+		step = `languages: the app with navigator.languages ${tags}`;
+		try {
+			page = await browser.newPage();
+			await page.setViewport({ width: 420, height: 860 });
+			page.on("pageerror", (e) => pageErrors.push(`uncaught (${lang}): ${e.message ?? e}`));
+			page.on("console", (m) => {
+				if (m.type() === "error")
+					pageErrors.push(`console (${lang}): ${m.text()}`);
+			});
+			const cdp = await page.createCDPSession();
+			await cdp.send("Network.setUserAgentOverride", { userAgent: await browser.userAgent(), acceptLanguage: tags });
+			await within(page.goto(server.url, { waitUntil: "load", timeout: WAIT_MS }), WAIT_MS + 1000,
+				`the app to load (${lang})`);
+			await waitIn(`${id} in the list (${lang})`,
+				(i) => document.querySelector(`li.account[data-id="${CSS.escape(i)}"]`) !== null, id);
+			const M = MESSAGES[lang], en = MESSAGES.en;
+			const seen = await page.evaluate(() => {
+				const t = (id) => document.getElementById(id).textContent;
+				return { languages: navigator.languages.join(","), lang: document.documentElement.lang,
+					add: t("add"), scanChallenge: t("scan-challenge"), title: document.querySelector("#view-list h1").textContent,
+					home: document.getElementById("home").getAttribute("aria-label"),
+					kind: document.querySelector("li.account .kind").textContent,
+					empty: t("empty"), emptyCode: document.querySelector("#empty code")?.textContent ?? null };
+			});
+			const want = { languages: tags, lang, add: M.addAccount, scanChallenge: M.scanChallenge, title: M.accounts,
+				home: M.accounts, kind: M.kindChallenge, empty: M.empty.replaceAll("`", ""), emptyCode: "sls enroll" };
+			ok(JSON.stringify(seen) === JSON.stringify(want) && seen.add !== en.addAccount,
+				`languages: with navigator.languages ${tags} the list view speaks ${lang} (html[lang=${lang}], ` +
+				`#add "${M.addAccount}", not "${en.addAccount}"; the aria-label, the account's kind, \`code\` kept)`,
+				`seen ${JSON.stringify(seen)}\nwant ${JSON.stringify(want)}`);
+			if (lang === "de") {
+				await shot(shotName);
+				continue;
+			}
+			// the respond view, and a message with a {placeholder} from t()
+			await page.click(`li.account[data-id=${JSON.stringify(id)}] button`);
+			await waitView("view-respond", `the respond view (${lang})`);
+			await page.type("#challenge", "12");
+			await page.type("#pin", "x");
+			await page.click("#compute");
+			const error = M.challengeDigits.replace("{max}", String(suite.qLen));
+			await waitIn(`#respond-error "${error}"`, (e) => document.getElementById("respond-error").textContent === e, error);
+			const labels = await page.evaluate(() => [document.querySelector("label[for=challenge]").textContent,
+				document.getElementById("compute").textContent, document.getElementById("pin").value]);
+			ok(JSON.stringify(labels) === JSON.stringify([M.challenge, M.response, ""]),
+				`languages: the respond view in ${lang}: "${M.challenge}", "${M.response}", and a short challenge ` +
+				`refused with t()'s message, its {max} filled in ("${error}")`, JSON.stringify(labels));
+			await shot(shotName);
+			if (!spawnSync("fc-list", [":lang=ja", "family"], { encoding: "utf8", timeout: 10000 }).stdout?.trim())
+				note(`no Japanese font here (fc-list :lang=ja): ${shotName}.png shows boxes; the texts are checked ` +
+					"in the DOM (apt-get install fonts-noto-cjk for a readable screenshot)");
+		} catch (e) {
+			ok(false, step, `${e.message}\nthe page: ${await state()}`);
+		} finally {
+			if (page !== mainPage)
+				await page.close().catch(() => {});
+			page = mainPage;
+		}
+	}
+
 	step = "the end";
 	ok(pageErrors.length === 0, "the app threw no uncaught error and logged no error (a CSP refusal is one)",
 		pageErrors.join("\n"));
 	const all = ["01-list-empty", "02-add", "03-scan", "04-respond", "05-list", "06-code", "07-respond-scanned",
-		"08-offline"].map((f) => `${f}.png`);
+		"08-offline", "09-list-de", "10-respond-ja"].map((f) => `${f}.png`);
 	ok(all.every((f) => shots.includes(f)), `screenshots in ${SHOTS}: ${shots.join(" ")}`,
 		`not taken (a step before failed): ${all.filter((f) => !shots.includes(f)).join(" ")}`);
 }

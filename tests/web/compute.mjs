@@ -6,12 +6,20 @@
 //   {kind: "uri", text}          -> the parsed account (secret as hex), or the refusal
 //   {kind: "issued", suite}      -> whether the app takes the suite
 //   {kind: "challenge", text}    -> {name, challenge} of a challenge QR code
+//   {kind: "i18n"}               -> per language of i18n.js: the English keys it
+//                                   lacks, its keys English lacks, the keys whose
+//                                   {placeholders} or `code` spans differ
+//   {kind: "lang", tags}         -> the language i18n.js picks for navigator.languages
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const src = join(process.env.top_srcdir ?? ".", "authenticator", "web", "src");
 const otp = await import(join(src, "otp.js"));
 const uri = await import(join(src, "uri.js"));
+const i18n = await import(join(src, "i18n.js"));
+
+// A message's shape: its sorted {placeholders} and its count of `code` marks.
+const shape = (m) => JSON.stringify([(m.match(/\{\w+\}/g) ?? []).sort(), (m.match(/`/g) ?? []).length]);
 
 async function one(c) {
 	switch (c.kind) {
@@ -34,6 +42,16 @@ async function one(c) {
 		return otp.suiteIssued(otp.parseSuite(c.suite));
 	case "challenge":
 		return uri.parseChallenge(c.text);
+	case "i18n": {
+		const en = i18n.MESSAGES.en, out = {};
+		for (const [lang, m] of Object.entries(i18n.MESSAGES))
+			out[lang] = { missing: Object.keys(en).filter((k) => typeof m[k] !== "string" || m[k] === ""),
+				extra: Object.keys(m).filter((k) => !Object.hasOwn(en, k)),
+				placeholders: Object.keys(en).filter((k) => typeof m[k] === "string" && shape(m[k]) !== shape(en[k])) };
+		return out;
+	}
+	case "lang":
+		return i18n.pickLanguage(c.tags);
 	default:
 		throw new Error(`unknown case ${c.kind}`);
 	}

@@ -2,10 +2,13 @@
 // sls enroll (scanned or pasted); a challenge is typed or scanned from the
 // login prompt's QR code (challenge_qr = yes); the PIN is asked each time,
 // used once and dropped. Nothing leaves the page: no request after load.
+// Every text shown is i18n.js's, in the browser's language; the reasons of
+// otp.js and uri.js (OtpError) stay English inside the translated message.
 
 import { OtpError, importKey, ocra, parseSuite, questionOk, suiteIssued, totp } from "./otp.js";
 import { accountId, accountName, parseChallenge, parseOtpauth } from "./uri.js";
 import { addAccount, deleteAccount, getAccount, listAccounts } from "./store.js";
+import { localize, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const VIEWS = ["view-list", "view-add", "view-scan", "view-respond", "view-code"];
@@ -45,7 +48,7 @@ async function showList() {
 		b.type = "button";
 		b.textContent = a.name;
 		kind.className = "kind";
-		kind.textContent = a.type === "ocra" ? "challenge" : "TOTP";
+		kind.textContent = t(a.type === "ocra" ? "kindChallenge" : "kindTotp");
 		b.append(kind);
 		b.addEventListener("click", () => openAccount(a.id));
 		li.append(b);
@@ -99,11 +102,10 @@ async function importUri(text) {
 	try {
 		u = parseOtpauth(text);
 		if (u.type === "ocra" && !suiteIssued(u.suite))
-			throw new OtpError(`suite ${u.suite.text} is not one sls issues (a PIN part, 6 to 10 ` +
-				"digits, no counter, session or time): refused");
+			throw new OtpError(t("suiteRefused", { suite: u.suite.text }));
 		const r = await recordOf(u);
 		if (!(await addAccount(r)))
-			throw new OtpError(`account ${r.name} exists: remove it first to replace it`);
+			throw new OtpError(t("accountExists", { name: r.name }));
 		keepStorage();
 		$("uri").value = "";
 		await openAccount(r.id);
@@ -111,7 +113,7 @@ async function importUri(text) {
 		if (u?.secret)
 			u.secret.fill(0);
 		show("view-add");
-		say("add-error", e instanceof OtpError ? `Not imported: ${e.message}.` : `Not imported: ${e}`);
+		say("add-error", t("notImported", { reason: e instanceof OtpError ? e.message : String(e) }));
 	}
 }
 
@@ -134,14 +136,14 @@ async function respond() {
 	say("response", "");
 	say("respond-error", "");
 	if (!questionOk(suite, q))
-		return say("respond-error", `The challenge does not fit this account (4 to ${suite.qLen} ` +
-			(suite.qFormat === "N" ? "digits)." : suite.qFormat === "H" ? "hex digits)." : "characters)."));
+		return say("respond-error", t(suite.qFormat === "N" ? "challengeDigits" : suite.qFormat === "H" ?
+			"challengeHex" : "challengeChars", { max: suite.qLen }));
 	if (pin === "")
-		return say("respond-error", "Type your PIN.");
+		return say("respond-error", t("typePin"));
 	try {
 		say("response", await ocra(suite, a.key, { question: q, pin }));
 	} catch (e) {
-		say("respond-error", `No response: ${e.message}`);
+		say("respond-error", t("noResponse", { reason: e.message }));
 	}
 }
 
@@ -151,12 +153,12 @@ async function takeChallenge(text) {
 		c = parseChallenge(text);
 	} catch (e) {
 		await showList();
-		return say("notice", `That QR code is not a login challenge: ${e.message}.`);
+		return say("notice", t("notChallenge", { reason: e.message }));
 	}
 	const id = c.id;
 	if (!(await getAccount(id))) {
 		await showList();
-		return say("notice", `No account ${c.name} here: add it first.`);
+		return say("notice", t("noAccount", { name: c.name }));
 	}
 	await openAccount(id);
 	$("challenge").value = c.challenge;
@@ -171,7 +173,7 @@ async function tick() {
 		return;
 	const now = Date.now() / 1000;
 	say("totp-code", await totp(a.key, now, a.period, a.digits));
-	say("totp-left", `valid for ${a.period - (Math.floor(now) % a.period)} more seconds`);
+	say("totp-left", t("validFor", { seconds: a.period - (Math.floor(now) % a.period) }));
 }
 
 // ---- the camera ----------------------------------------------------------
@@ -190,14 +192,14 @@ function stopScan() {
 async function scan(title, done) {
 	stopScan();
 	say("scan-title", title);
-	say("scan-status", "Point the camera at the QR code.");
+	say("scan-status", t("pointCamera"));
 	show("view-scan");
 	const s = { stop: false, stream: null };
 	scanning = s;
 	try {
 		s.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
 	} catch (e) {
-		return say("scan-status", `No camera: ${e.message}. Paste the URI or type the challenge instead.`);
+		return say("scan-status", t("noCamera", { reason: e.message }));
 	}
 	if (s.stop)
 		return s.stream.getTracks().forEach((t) => t.stop());
@@ -227,7 +229,7 @@ async function scan(title, done) {
 // ---- start ---------------------------------------------------------------
 
 async function removeCurrent() {
-	if (current && confirm(`Remove ${current.name}? Its logins then need another device.`)) {
+	if (current && confirm(t("confirmRemove", { name: current.name }))) {
 		await deleteAccount(current.id);
 		await showList();
 	}
@@ -240,8 +242,8 @@ function wire() {
 		show("view-add");
 	});
 	$("import").addEventListener("click", () => importUri($("uri").value));
-	$("scan-uri").addEventListener("click", () => scan("Scan the enrolment QR code", importUri));
-	$("scan-challenge").addEventListener("click", () => scan("Scan the challenge", takeChallenge));
+	$("scan-uri").addEventListener("click", () => scan(t("scanEnrolment"), importUri));
+	$("scan-challenge").addEventListener("click", () => scan(t("scanTheChallenge"), takeChallenge));
 	$("scan-cancel").addEventListener("click", showList);
 	$("compute").addEventListener("click", respond);
 	$("pin").addEventListener("keydown", (e) => e.key === "Enter" && respond());
@@ -262,6 +264,7 @@ async function offline() {
 	document.documentElement.dataset.offline = "ready";
 }
 
+localize();
 wire();
 showList().then(() => {
 	document.documentElement.dataset.ready = "yes";
