@@ -938,7 +938,7 @@ async function main() {
 			await shot(shotName);
 			if (!spawnSync("fc-list", [":lang=ja", "family"], { encoding: "utf8", timeout: 10000 }).stdout?.trim())
 				note(`no Japanese font here (fc-list :lang=ja): ${shotName}.png shows boxes; the texts are checked ` +
-					"in the DOM (apt-get install fonts-noto-cjk for a readable screenshot)");
+					"in the DOM (apt-get install fonts-ipafont-gothic, which scripts/deps installs, for a readable screenshot)");
 		} catch (e) {
 			ok(false, step, `${e.message}\nthe page: ${await state()}`);
 		} finally {
