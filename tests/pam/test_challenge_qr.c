@@ -297,20 +297,21 @@ static void assert_typed_only(void)
 /* Rename user's device laptop (env_user's ibkey) to name in the enrolment file. */
 static void rename_laptop(const char *user, const char *name)
 {
-	char path[PATH_MAX], rel[PATH_MAX], *text, *at, *out;
+	char to[128];
 
-	snprintf(path, sizeof(path), "%s/store/users/%s", env_dir(), user);
-	text = test_slurp(path);
-	at = strstr(text, "[device laptop]\n");
-	assert_non_null(at);
-	out = malloc(strlen(text) + strlen(name) + 1);
-	assert_non_null(out);
-	sprintf(out, "%.*s[device %s]\n%s", (int)(at - text), text, name,
-		at + strlen("[device laptop]\n"));
-	snprintf(rel, sizeof(rel), "store/users/%s", user);
-	env_write(rel, out, 0600);
-	free(out);
-	free(text);
+	snprintf(to, sizeof(to), "[device %s]\n", name);
+	env_edit_user(user, "[device laptop]\n", to);
+}
+
+/* Append s times times to out (size bytes with its NUL); the test fails when it does not fit. */
+static void append_n(char *out, size_t size, const char *s, int times)
+{
+	size_t len = strlen(out), n = strlen(s);
+
+	for (int i = 0; i < times; i++, len += n) {
+		assert_true(len + n < size);
+		memcpy(out + len, s, n + 1);
+	}
 }
 
 /* ---- the QR code ----------------------------------------------------------------- */
@@ -438,17 +439,15 @@ static void test_qr_totp_untouched(void **state)
  * with k: 'a' k times up to 64 bytes, then one "\xc3\xbc" (6 bytes
  * encoded) for two a's at a time; false past its end.
  */
-static bool family_name(int k, char *user)
+static bool family_name(int k, char *user, size_t size)
 {
 	int u = k > 64 ? k - 64 : 0, a = k > 64 ? 64 - 2 * u : k;
 
 	if (k < 1 || u > 32)
 		return false;
 	user[0] = '\0';
-	for (int i = 0; i < u; i++)
-		strcat(user, "\xc3\xbc");
-	for (int i = 0; i < a; i++)
-		strcat(user, "a");
+	append_n(user, size, "\xc3\xbc", u);
+	append_n(user, size, "a", a);
 	return true;
 }
 
@@ -480,19 +479,19 @@ static void test_qr_size_limit(void **state)
 	int k = 1, lines = 0;
 
 	(void)state;
-	while (family_name(k, user) && version_of(user) <= 6)
+	while (family_name(k, user, sizeof(user)) && version_of(user) <= 6)
 		k++;
-	assert_true(family_name(k, user)); /* 64 bytes, each 3 encoded, never fit */
+	assert_true(family_name(k, user, sizeof(user))); /* 64 bytes, each 3 encoded, never fit */
 	if (k == 1)
 		skip(); /* a host name so long that no code fits */
-	family_name(k - 1, user);
+	family_name(k - 1, user, sizeof(user));
 	env_user(user, ENV_IBKEY);
 	assert_int_equal(env_login("sls-qr", user, a, &lg), PAM_SUCCESS);
 	assert_qr_prompt(user, "laptop", challenge, &lines);
 	assert_int_equal(lines, (17 + 4 * version_of(user) + 2 + 1) / 2);
 	print_message("# the largest code drawn: version %d, %d lines (a user name of %zu bytes)\n",
 		      version_of(user), lines, strlen(user));
-	family_name(k, user);
+	family_name(k, user, sizeof(user));
 	env_user(user, ENV_IBKEY);
 	assert_int_equal(env_login("sls-qr", user, a, &lg), PAM_SUCCESS);
 	assert_typed_only();
@@ -509,8 +508,7 @@ static void test_qr_long_names(void **state)
 	char user[65] = "", device[33];
 
 	(void)state;
-	for (int i = 0; i < 32; i++)
-		strcat(user, "\xc3\xbc");
+	append_n(user, sizeof(user), "\xc3\xbc", 32);
 	memset(device, 'd', 32);
 	device[32] = '\0';
 	env_user(user, ENV_IBKEY);
@@ -570,8 +568,7 @@ static int journal_child(void)
 
 	if (fd < 0)
 		return 10;
-	for (int i = 0; i < 32; i++)
-		strcat(user, "\xc3\xbc");
+	append_n(user, sizeof(user), "\xc3\xbc", 32);
 	env_user(user, ENV_IBKEY);
 	if (env_login("sls-qr-debug", user, a, &lg) != PAM_SUCCESS)
 		return 11;
