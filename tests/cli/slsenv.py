@@ -1,9 +1,11 @@
 """Shared test plumbing: a sandbox with its own sls.conf and store, the sls
 tool driven through enrolment, and a "second machine" (a separate HOME) with
 sls-authenticator answering the challenges."""
+import base64
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 
@@ -21,6 +23,18 @@ def base_env(extra=None):
             env[k] = os.environ[k]
     env.update(extra or {})
     return env
+
+
+def b32(raw):
+    """Unpadded base32, as otpauth URIs carry a secret."""
+    return base64.b32encode(raw).decode().rstrip("=")
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def pin_pipe(pin):
