@@ -57,10 +57,9 @@ struct sls_ask {
 	const struct sls_config *conf; /* the senders and their limits; challenge_qr */
 	const struct sls_log_ctx *log; /* for what the attempt sends, never a code */
 	/*
-	 * The user whose enrolment holds the device (for a shared device, the
-	 * user it is shared from), as the store keys users:
-	 * the account a challenge's QR code names ([login] challenge_qr); NULL:
-	 * no QR code.
+	 * The account a challenge's QR code names ([login] challenge_qr): the
+	 * user whose enrolment holds the device (for a shared device, the user
+	 * it is shared from), as the store keys users; NULL: no QR code.
 	 */
 	const char *user;
 	/*

@@ -196,11 +196,12 @@ static void make_prompt(const struct sls_device *d, const struct sls_attempt *a,
 		 a->challenge);
 	if (!challenge_qr(d, a, ask, &qr, &qrlen))
 		return;
-	*prompt = malloc(1 + qrlen + 1 + strlen(typed) + 1);
-	if (*prompt != NULL) {
-		*size = 1 + qrlen + 1 + strlen(typed) + 1;
+	*size = 1 + qrlen + 1 + strlen(typed) + 1;
+	*prompt = malloc(*size);
+	if (*prompt != NULL)
 		snprintf(*prompt, *size, "\n%s\n%s", qr, typed);
-	}
+	else
+		*size = 0; /* the typed prompt alone */
 	sls_free_secret(qr, qrlen + 1);
 }
 
