@@ -187,10 +187,11 @@ static void send_entry(const struct sls_log_ctx *ctx, enum sls_event ev, const c
 
 	/* no "ident: " in front: journalctl and syslog show the identifier already */
 	snprintf(line, sizeof(line),
-		 "%s; user=%s service=%s rhost=%s tty=%s device=%s result=%s%s%s%s%s", text,
+		 "%s; user=%s service=%s rhost=%s tty=%s device=%s result=%s%s%s%s%s%s%s", text,
 		 or_dash(ctx->user), or_dash(ctx->service), or_dash(ctx->rhost), or_dash(ctx->tty),
 		 or_dash(device), or_dash(result), pam_code ? " pam=" : "",
-		 pam_code ? pam_code : "", ctx->actor ? " by=" : "", ctx->actor ? ctx->actor : "");
+		 pam_code ? pam_code : "", ctx->actor ? " by=" : "", ctx->actor ? ctx->actor : "",
+		 ctx->peer_uid ? " peer_uid=" : "", ctx->peer_uid ? ctx->peer_uid : "");
 	if (sls_journal_present()) {
 		struct journal_buf b = {.len = 0, .overflow = false};
 		char prio[4];
@@ -208,6 +209,10 @@ static void send_entry(const struct sls_log_ctx *ctx, enum sls_event ev, const c
 		journal_field(&b, "SLS_DEVICE", or_dash(device));
 		journal_field(&b, "SLS_RESULT", or_dash(result));
 		journal_field(&b, "SLS_ACTOR", or_dash(ctx->actor));
+		if (ctx->peer_uid != NULL) {
+			journal_field(&b, "SLS_PEER_UID", ctx->peer_uid);
+			journal_field(&b, "SLS_PEER_PID", or_dash(ctx->peer_pid));
+		}
 		if (pam_code != NULL) {
 			journal_field(&b, "SLS_PAM_RESULT", pam_code);
 			journal_field(&b, "SLS_TRAIL", or_dash(trail));

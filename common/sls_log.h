@@ -72,7 +72,9 @@ struct sls_log_ctx {
 	const char *tty;           /* PAM_TTY, or NULL */
 	struct sls_log_hold *hold; /* the module: events wait for sls_log_decision */
 	const char *actor;         /* who ran an admin command (sls), or NULL */
-	bool debug;                /* the caller's own verbose output is wanted (module option) */
+	const char *peer_uid;      /* slsd: the caller's uid and pid (SO_PEERCRED), or NULL */
+	const char *peer_pid;
+	bool debug; /* the caller's own verbose output is wanted (module option) */
 	void (*fallback)(void *arg, int priority, const char *line);
 	void *fallback_arg;
 };
@@ -82,7 +84,8 @@ struct sls_log_ctx {
  * MESSAGE="reason [detail]; user=... service=... rhost=... tty=... device=...
  * result=...", MESSAGE_ID, PRIORITY (from the event kind), SYSLOG_IDENTIFIER,
  * SLS_EVENT, SLS_USER, SLS_SERVICE, SLS_RHOST, SLS_TTY, SLS_DEVICE,
- * SLS_RESULT, SLS_ACTOR ("-" for what is not set). There is no
+ * SLS_RESULT, SLS_ACTOR ("-" for what is not set), and from slsd SLS_PEER_UID
+ * and SLS_PEER_PID (the caller: its own word is all the other fields are). There is no
  * free-form field: reason must be a string literal (the macro enforces it)
  * and detail is a parser's diag (which by contract holds no input values), so
  * no secret can reach the log by accident. device is a device name (from a

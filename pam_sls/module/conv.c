@@ -40,17 +40,14 @@ static enum sls_rc pam_ask_secret(void *ctx, const char *prompt, char **reply)
 	return ask_style(ctx, PAM_PROMPT_ECHO_OFF, prompt, reply);
 }
 
-void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *text)
+static void pam_say(void *ctx, enum sls_say_kind kind, const char *text)
 {
+	struct sls_login *login = ctx;
+
 	if (login->silent)
 		return;
 	(void)pam_prompt(login->pamh, kind == SLS_SAY_ERROR ? PAM_ERROR_MSG : PAM_TEXT_INFO, NULL,
 			 "%s", text);
-}
-
-static void pam_say(void *ctx, enum sls_say_kind kind, const char *text)
-{
-	sls_login_say(ctx, kind, text);
 }
 
 void sls_module_ui(struct sls_login *login)

@@ -1,18 +1,26 @@
-/* pam_sls - what the module's files share: one call of a PAM entry point. */
+/*
+ * pam_sls - what the module's files share, and slsd with them: one call of
+ * a PAM entry point, run in-process (pam_sls.c) or relayed to slsd, which
+ * runs the same login (login.c) with its socket as the conversation.
+ */
 #ifndef SLS_MODULE_H
 #define SLS_MODULE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <security/pam_modules.h>
 
 #include "sls.h"
+#include "sls_wire.h"
 
 /* The PAM line's arguments. */
 struct sls_module_opts {
-	const char *conf; /* conf=FILE, or NULL for the default */
-	int min_level;    /* min_level=N, 0 when not given */
-	unsigned types;   /* devices=TYPE,...: sls_devtype_bit of each; 0 (all) when not given */
+	const char *conf;   /* conf=FILE, or NULL for the default */
+	const char *socket; /* socket=PATH: slsd's socket, or NULL for the default */
+	int slsd_timeout;   /* slsd_timeout=SECONDS (1..3600), 0 when not given */
+	int min_level;      /* min_level=N, 0 when not given */
+	unsigned types;     /* devices=TYPE,...: sls_devtype_bit of each; 0 (all) when not given */
 	bool nullok;
 	bool debug;
 };
@@ -25,23 +33,56 @@ struct sls_module_opts {
 enum sls_rc sls_module_opts_parse(int argc, const char **argv, struct sls_module_opts *opts,
 				  struct sls_diag *diag);
 
-/* One call of pam_sm_authenticate or pam_sm_acct_mgmt; lives on its stack. */
+/*
+ * One call of pam_sm_authenticate or pam_sm_acct_mgmt; lives on its
+ * stack. The host (the module, or slsd for a relayed call) fills in pamh,
+ * silent, ui, the log's identity and hooks, and for slsd the caller's
+ * limits, before sls_login_run.
+ */
 struct sls_login {
-	pam_handle_t *pamh;
-	bool silent; /* PAM_SILENT: no PAM_TEXT_INFO or PAM_ERROR_MSG */
+	pam_handle_t *pamh; /* the module's handle; NULL in slsd */
+	bool silent;        /* PAM_SILENT: no PAM_TEXT_INFO or PAM_ERROR_MSG */
 	struct sls_module_opts opts;
 	struct sls_config conf;
 	struct sls_store store;
 	struct sls_log_ctx log;
 	struct sls_log_hold hold; /* the call's events, for its one entry (finish) */
-	struct sls_ui ui;         /* the PAM conversation (conv.c) */
+	struct sls_ui ui;         /* the PAM conversation (conv.c) or slsd's socket */
+	/* the debug option's lines (pam_syslog in the module); NULL: none */
+	void (*debug)(void *arg, const char *line);
+	void *debug_arg;
+	/*
+	 * slsd, for a caller without root: the one uid it may verify (a name
+	 * of another uid, or one NSS does not know, is PAM_PERM_DENIED), and
+	 * the only sls.conf it may name (conf= of another file is
+	 * PAM_SERVICE_ERR). only_self false: root's call, anything goes.
+	 */
+	bool only_self;
+	uid_t self_uid;
+	const char *conf_default; /* sls.conf when the PAM line names none */
 	const char *user;         /* validated with sls_name_valid before use */
 	char user_buf[SLS_USER_NAME_MAX + 1];
 	char alias[SLS_USER_NAME_MAX + 1]; /* the passwd name given, when not the uid's own */
 	bool known;                        /* a user of the system (NSS has them) */
+	uid_t uid;                         /* known: the user's uid */
 	struct sls_user *enrollment;
 	struct sls_state *state;
 };
+
+/*
+ * A login's defaults before the host sets it up: nothing open, the log
+ * named ident, sls.conf at SLS_CONFIG_DEFAULT_PATH.
+ */
+void sls_login_init(struct sls_login *login, const char *ident);
+
+/*
+ * Run one stage for pam_user (as pam_get_user gave it; NULL when it gave
+ * none) with the PAM line argc/argv: options, sls.conf, the user, the
+ * files, the second factor or the account check, and the one journal entry
+ * of the call. Returns the PAM code; everything it opened is let go.
+ */
+int sls_login_run(struct sls_login *login, enum sls_wire_stage stage, const char *pam_user,
+		  int argc, const char **argv);
 
 /*
  * The PAM conversation as the flow's UI (sls_ui.h): one PAM_PROMPT_ECHO_ON
@@ -49,7 +90,18 @@ struct sls_login {
  */
 void sls_module_ui(struct sls_login *login);
 
-/* Say a line through the conversation (unless PAM_SILENT); failures are ignored. */
+/* Say a line through the login's UI (which stays silent under PAM_SILENT). */
 void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *text);
+
+/*
+ * The module without root (a screen locker, a polkit agent, su to
+ * oneself): the call relayed to slsd at opts->socket (or
+ * SLS_SLSD_SOCKET), which must be served by root (SO_PEERCRED); its prompts
+ * go through the PAM conversation. slsd not there or not answering in
+ * time: PAM_AUTHINFO_UNAVAIL, said and logged; a frame out of order or
+ * malformed: PAM_SYSTEM_ERR. Only a RESULT frame of slsd decides, and only
+ * a known PAM code is passed on.
+ */
+int sls_relay_run(struct sls_login *login, enum sls_wire_stage stage, int argc, const char **argv);
 
 #endif /* SLS_MODULE_H */

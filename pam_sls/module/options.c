@@ -13,6 +13,22 @@ static bool parse_level(const char *s, int *level)
 	return true;
 }
 
+/* 1..3600 seconds, in decimal without a sign or leading zero */
+static bool parse_seconds(const char *s, int *secs)
+{
+	int n = 0;
+
+	if (s[0] < '1' || s[0] > '9')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || n > 3600)
+			return false;
+		n = n * 10 + (*s - '0');
+	}
+	*secs = n;
+	return n <= 3600;
+}
+
 /* "ibkey,totp": each a known device type, at least one, no empty item. */
 static bool parse_types(const char *s, unsigned *types)
 {
@@ -48,6 +64,10 @@ enum sls_rc sls_module_opts_parse(int argc, const char **argv, struct sls_module
 
 		if (strncmp(a, "conf=", 5) == 0)
 			ok = a[5] == '/' && (opts->conf = a + 5) != NULL;
+		else if (strncmp(a, "socket=", 7) == 0)
+			ok = a[7] == '/' && (opts->socket = a + 7) != NULL;
+		else if (strncmp(a, "slsd_timeout=", 13) == 0)
+			ok = parse_seconds(a + 13, &opts->slsd_timeout);
 		else if (strncmp(a, "min_level=", 10) == 0)
 			ok = parse_level(a + 10, &opts->min_level);
 		else if (strncmp(a, "devices=", 8) == 0)

@@ -1,0 +1,266 @@
+/*
+ * slsd - the second factor for callers of PAM that run without root (screen
+ * lockers, polkit agents, su to oneself): pam_sls relays their call here,
+ * and slsd runs the login against the store, one process per call. Started
+ * by systemd's slsd.socket (sd_listen_fds), or with --socket in the
+ * foreground (tests, other init systems). See slsd(8).
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "module.h"
+#include "slsd.h"
+
+#define CALLS_MAX_DEFAULT 64
+#define CALLS_MAX_LIMIT   4096
+#define CALLS_PER_UID     4 /* a caller without root: its uid's calls at once */
+
+/* The calls being served: each a child process, and whose it is. */
+struct call {
+	pid_t pid;
+	uid_t uid;
+};
+
+struct slsd {
+	int listen_fd;
+	int signal_fd;
+	const char *conf;
+	size_t max_calls;
+	size_t ncalls;
+	struct call *calls;
+};
+
+static void usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+		"usage: slsd [--conf FILE] [--socket PATH] [--max-calls N]\n"
+		"  started by slsd.socket, or with --socket in the foreground; see slsd(8)\n");
+	exit(status);
+}
+
+/* Bind a fresh socket at path, mode 0666 (slsd checks each caller's uid itself). */
+static int listen_at(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		errx(2, "--socket: the path is too long");
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && unlink(path) != 0)
+		err(1, "cannot remove the old socket %s", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    chmod(path, 0666) != 0 || listen(fd, 64) != 0)
+		err(1, "cannot listen at %s", path);
+	return fd;
+}
+
+/* The socket systemd passed, which must be one listening SOCK_SEQPACKET Unix socket. */
+static int inherited_socket(void)
+{
+	int n = sd_listen_fds(1);
+
+	if (n < 0)
+		errx(1, "sd_listen_fds: %s", strerror(-n));
+	if (n == 0)
+		return -1;
+	if (n != 1 || sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, NULL, 0) <= 0)
+		errx(1,
+		     "systemd passed %d sockets: slsd takes one listening SOCK_SEQPACKET "
+		     "Unix socket (ListenSequentialPacket=)",
+		     n);
+	return SD_LISTEN_FDS_START;
+}
+
+static size_t parse_max(const char *s)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || *s < '1' || *s > '9' || *end != '\0' || n > CALLS_MAX_LIMIT)
+		errx(2, "--max-calls: a number from 1 to %d", CALLS_MAX_LIMIT);
+	return n;
+}
+
+static void parse_args(int argc, char **argv, struct slsd *d, const char **path)
+{
+	static const struct option opts[] = {{"conf", required_argument, NULL, 'c'},
+					     {"socket", required_argument, NULL, 's'},
+					     {"max-calls", required_argument, NULL, 'm'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'c' && optarg[0] == '/')
+			d->conf = optarg;
+		else if (c == 's' && optarg[0] == '/')
+			*path = optarg;
+		else if (c == 'm')
+			d->max_calls = parse_max(optarg);
+		else if (c == 'h')
+			usage(0);
+		else if (c == 'c' || c == 's')
+			errx(2, "--%s takes an absolute path", c == 'c' ? "conf" : "socket");
+		else
+			usage(2);
+	}
+	if (optind != argc)
+		usage(2);
+}
+
+/* SIGCHLD, SIGTERM and SIGINT as a file descriptor; SIGPIPE ignored. */
+static int signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
+	    (fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		err(1, "signalfd");
+	signal(SIGPIPE, SIG_IGN);
+	return fd;
+}
+
+/* The calls of uid now served. */
+static size_t calls_of(const struct slsd *d, uid_t uid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->ncalls; i++)
+		n += d->calls[i].uid == uid;
+	return n;
+}
+
+/* Whether a call of cred's may start: within --max-calls, and CALLS_PER_UID without root. */
+static bool call_allowed(const struct slsd *d, const struct ucred *cred)
+{
+	if (d->ncalls >= d->max_calls ||
+	    (cred->uid != 0 && calls_of(d, cred->uid) >= CALLS_PER_UID)) {
+		fprintf(stderr, "<4>slsd: a call of uid %u (pid %d) refused: %zu calls at once%s\n",
+			(unsigned)cred->uid, (int)cred->pid, d->ncalls,
+			d->ncalls >= d->max_calls ? " (--max-calls)" : " of its uid");
+		return false;
+	}
+	return true;
+}
+
+/* The child: its own signals back, the listener let go, one call. */
+static void child(struct slsd *d, int fd, const struct ucred *cred)
+{
+	sigset_t set;
+
+	close(d->listen_fd);
+	close(d->signal_fd);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	fflush(stderr);
+	_exit(slsd_serve(fd, cred, d->conf));
+}
+
+/* Accept one connection and serve it in a child; refuse it past the limits. */
+static void accept_one(struct slsd *d)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	pid_t pid;
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			fprintf(stderr, "<3>slsd: accept: %s\n", strerror(errno));
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred) ||
+	    !call_allowed(d, &cred)) {
+		close(fd);
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		child(d, fd, &cred);
+	if (pid < 0)
+		fprintf(stderr, "<3>slsd: fork: %s\n", strerror(errno));
+	else
+		d->calls[d->ncalls++] = (struct call){.pid = pid, .uid = cred.uid};
+	close(fd);
+}
+
+/* Reap the calls that ended; false when slsd is asked to stop. */
+static bool on_signals(struct slsd *d)
+{
+	struct signalfd_siginfo si;
+	bool go_on = true;
+	pid_t pid;
+
+	while (read(d->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			go_on = false;
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		for (size_t i = 0; i < d->ncalls; i++)
+			if (d->calls[i].pid == pid) {
+				d->calls[i] = d->calls[--d->ncalls];
+				break;
+			}
+	return go_on;
+}
+
+int main(int argc, char **argv)
+{
+	struct slsd d = {.conf = SLS_CONFIG_DEFAULT_PATH, .max_calls = CALLS_MAX_DEFAULT};
+	const char *path = NULL;
+	struct pollfd p[2];
+
+	parse_args(argc, argv, &d, &path);
+	if (geteuid() != 0)
+		errx(1, "slsd must run as root: it reads the store for its callers");
+	d.calls = calloc(d.max_calls, sizeof(*d.calls));
+	if (d.calls == NULL)
+		err(1, "calloc");
+	d.signal_fd = signals();
+	d.listen_fd = inherited_socket();
+	if (d.listen_fd < 0 && path == NULL)
+		errx(2, "no socket from systemd and no --socket PATH");
+	if (d.listen_fd < 0)
+		d.listen_fd = listen_at(path);
+	fprintf(stderr, "<6>slsd: serving, sls.conf %s\n", d.conf);
+	p[0] = (struct pollfd){.fd = d.listen_fd, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = d.signal_fd, .events = POLLIN};
+	for (;;) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			err(1, "poll");
+		if ((p[1].revents & POLLIN) && !on_signals(&d))
+			break;
+		if (p[0].revents & POLLIN)
+			accept_one(&d); /* past the limits refused at once, not kept waiting */
+	}
+	fprintf(stderr, "<6>slsd: stopping\n");
+	free(d.calls);
+	return 0;
+}

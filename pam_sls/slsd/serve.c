@@ -1,0 +1,192 @@
+/*
+ * slsd - one relayed call: the caller's HELLO, then the login of login.c
+ * with the socket as its conversation (sls_wire.h), then the RESULT.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "module.h"
+#include "slsd.h"
+
+/* The socket as the login's UI. */
+struct socket_ui {
+	int fd;
+	bool silent;
+	bool broken; /* a frame failed: every later ask fails at once */
+	const struct sls_login *login;
+	unsigned char frame[SLS_WIRE_MAX + 1];
+};
+
+/* How long an answer may take: the challenge's own timeout, and a minute more. */
+static int answer_timeout_ms(const struct socket_ui *s)
+{
+	unsigned t = s->login->conf.challenge_timeout;
+
+	return 1000 * (int)((t > 0 && t < SLSD_CALL_MAX ? t : SLSD_CALL_MAX) + 60);
+}
+
+/* The reply to the ask just sent: SLS_OK with *reply malloc'ed, or why not. */
+static enum sls_rc take_reply(struct socket_ui *s, char **reply)
+{
+	size_t len;
+	enum sls_rc rc = sls_wire_recv(s->fd, s->frame, &len, answer_timeout_ms(s));
+
+	if (rc == SLS_OK && s->frame[0] == SLS_WIRE_ANSWER && len - 1 <= SLS_WIRE_REPLY_MAX &&
+	    memchr(s->frame + 1, '\0', len - 1) == NULL) {
+		*reply = strdup((const char *)s->frame + 1);
+		rc = *reply == NULL ? SLS_ERR_NOMEM : SLS_OK;
+	} else if (rc == SLS_OK && s->frame[0] == SLS_WIRE_TOOBIG && len == 1) {
+		rc = SLS_ERR_TOOBIG;
+	} else if (rc == SLS_OK && s->frame[0] == SLS_WIRE_NOANSWER && len == 1) {
+		rc = SLS_ERR_CONV;
+	} else {
+		s->broken = true; /* out of place, malformed, gone or too late */
+		rc = SLS_ERR_CONV;
+	}
+	sls_wipe(s->frame, sizeof(s->frame));
+	return rc;
+}
+
+static enum sls_rc socket_ask_type(struct socket_ui *s, enum sls_wire_type type, const char *prompt,
+				   char **reply)
+{
+	*reply = NULL;
+	if (s->broken)
+		return SLS_ERR_CONV;
+	if (sls_wire_send(s->fd, type, prompt, strlen(prompt)) != SLS_OK) {
+		s->broken = true;
+		return SLS_ERR_CONV;
+	}
+	return take_reply(s, reply);
+}
+
+static enum sls_rc socket_ask(void *ctx, const char *prompt, char **reply)
+{
+	return socket_ask_type(ctx, SLS_WIRE_ASK, prompt, reply);
+}
+
+static enum sls_rc socket_ask_secret(void *ctx, const char *prompt, char **reply)
+{
+	return socket_ask_type(ctx, SLS_WIRE_ASK_SECRET, prompt, reply);
+}
+
+static void socket_say(void *ctx, enum sls_say_kind kind, const char *text)
+{
+	struct socket_ui *s = ctx;
+
+	if (s->silent || s->broken)
+		return;
+	if (sls_wire_send(s->fd, kind == SLS_SAY_ERROR ? SLS_WIRE_ERROR : SLS_WIRE_INFO, text,
+			  strlen(text)) != SLS_OK)
+		s->broken = true;
+}
+
+static void log_to_stderr(void *arg, int priority, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "<%d>%s\n", priority, line);
+}
+
+static void debug_to_stderr(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "<7>debug: %s\n", line);
+}
+
+/* A locale name as setlocale takes one ("de_DE.UTF-8"), nothing that reads as a path. */
+static bool locale_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 64 && s[0] != '.' &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "abcdefghijklmnopqrstuvwxyz"
+			 "0123456789_.@-") == n &&
+	       strstr(s, "..") == NULL;
+}
+
+/* The caller's language for the prompts; the C locale when it is not installed here. */
+static void use_locale(const char *name)
+{
+	if (locale_name_ok(name) && setlocale(LC_CTYPE, name) != NULL)
+		(void)setlocale(LC_MESSAGES, name);
+	sls_i18n_bind();
+}
+
+static const char *or_null(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* The HELLO, within SLSD_HELLO_TIMEOUT: SLS_OK with h pointing into frame. */
+static enum sls_rc read_hello(int fd, unsigned char *frame, struct sls_wire_hello *h)
+{
+	size_t len;
+	enum sls_rc rc = sls_wire_recv(fd, frame, &len, 1000 * SLSD_HELLO_TIMEOUT);
+
+	return rc == SLS_OK ? sls_wire_hello_parse(frame, len, h) : rc;
+}
+
+/* What the login knows of its caller and host, from the HELLO and SO_PEERCRED. */
+static void setup(struct sls_login *login, struct socket_ui *s, const struct sls_wire_hello *h,
+		  const struct ucred *cred, const char *conf, char ids[2][16])
+{
+	sls_login_init(login, "slsd");
+	login->silent = h->silent;
+	login->ui.ask = socket_ask;
+	login->ui.ask_secret = socket_ask_secret;
+	login->ui.say = socket_say;
+	login->ui.ctx = s;
+	login->log.fallback = log_to_stderr;
+	login->debug = debug_to_stderr;
+	login->log.service = or_null(h->service);
+	login->log.rhost = or_null(h->rhost);
+	login->log.tty = or_null(h->tty);
+	snprintf(ids[0], sizeof(ids[0]), "%u", (unsigned)cred->uid);
+	snprintf(ids[1], sizeof(ids[1]), "%d", (int)cred->pid);
+	login->log.peer_uid = ids[0];
+	login->log.peer_pid = ids[1];
+	login->only_self = cred->uid != 0;
+	login->self_uid = cred->uid;
+	login->conf_default = conf;
+	s->silent = h->silent;
+	s->login = login;
+}
+
+int slsd_serve(int fd, const struct ucred *cred, const char *conf)
+{
+	static struct socket_ui s; /* one call per process: a frame buffer off the stack */
+	static unsigned char hello_frame[SLS_WIRE_MAX + 1];
+	struct timeval tv = {.tv_sec = SLSD_SEND_TIMEOUT};
+	struct sls_wire_hello h;
+	struct sls_login login;
+	char ids[2][16];
+	int code;
+
+	s.fd = fd;
+	alarm(SLSD_CALL_MAX);
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+	    read_hello(fd, hello_frame, &h) != SLS_OK) {
+		fprintf(stderr,
+			"<4>slsd: a caller (uid %u, pid %d) sent no well-formed HELLO in "
+			"time: closed\n",
+			(unsigned)cred->uid, (int)cred->pid);
+		return 1;
+	}
+	use_locale(h.locale);
+	setup(&login, &s, &h, cred, conf, ids);
+	code = sls_login_run(&login, h.stage, or_null(h.user), h.argc, h.argv);
+	if (!s.broken && sls_wire_send_result(fd, code) != SLS_OK)
+		fprintf(stderr, "<4>slsd: the result could not be sent to pid %d: %s\n",
+			(int)cred->pid, strerror(errno));
+	sls_wipe(hello_frame, sizeof(hello_frame));
+	return 0;
+}

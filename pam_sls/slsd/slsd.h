@@ -1,0 +1,21 @@
+/* pam_sls - slsd's two halves: the listener (main.c) and one call (serve.c). */
+#ifndef SLSD_H
+#define SLSD_H
+
+#include <sys/socket.h>
+
+/* Seconds a caller has for its HELLO, and slsd for sending a frame. */
+#define SLSD_HELLO_TIMEOUT 10
+#define SLSD_SEND_TIMEOUT  10
+/* The longest a call may last, whatever it waits for (enrolment at login included). */
+#define SLSD_CALL_MAX 3600
+
+/*
+ * Serve one connection (fd, the caller's SO_PEERCRED cred) in a process of
+ * its own: its HELLO, the login with the socket as the conversation, the
+ * RESULT. conf: sls.conf when the PAM line names none (and the only one a
+ * caller without root may name). Returns the exit status for the process.
+ */
+int slsd_serve(int fd, const struct ucred *cred, const char *conf);
+
+#endif /* SLSD_H */
