@@ -212,6 +212,26 @@ static void accept_one(struct slsd *d)
 	close(fd);
 }
 
+/*
+ * Start OpenSSL here, once, with a digest and an HMAC of each hash a device
+ * may use: every call's process is forked from this one and starts warm,
+ * not with libcrypto's configuration and providers to load (tests/bench).
+ */
+static void warm_up(void)
+{
+	static const enum sls_hash hashes[] = {SLS_HASH_SHA1, SLS_HASH_SHA256, SLS_HASH_SHA512};
+	static const uint8_t key[20];
+	uint8_t out[64];
+	size_t len;
+
+	if (!sls_crypto_guest())
+		errx(1, "OpenSSL could not be started");
+	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++)
+		if (sls_digest(hashes[i], key, sizeof(key), out) != SLS_OK ||
+		    sls_hmac(hashes[i], key, sizeof(key), key, sizeof(key), out, &len) != SLS_OK)
+			errx(1, "OpenSSL cannot compute %s", sls_hash_name(hashes[i]));
+}
+
 /* Reap the calls that ended; false when slsd is asked to stop. */
 static bool on_signals(struct slsd *d)
 {
@@ -243,6 +263,7 @@ int main(int argc, char **argv)
 	d.calls = calloc(d.max_calls, sizeof(*d.calls));
 	if (d.calls == NULL)
 		err(1, "calloc");
+	warm_up();
 	d.signal_fd = signals();
 	d.listen_fd = inherited_socket();
 	if (d.listen_fd < 0 && path == NULL)

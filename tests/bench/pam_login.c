@@ -8,11 +8,13 @@
  *                  pam_start the way sshd has by the time it authenticates
  *                  (openssl.cnf read, the DRBG seeded, SHA-256 digests done)
  *
- * Usage: pam_login [-l] [-a] [-t TTY] [-r RHOST] CONFDIR SERVICE USER
+ * Usage: pam_login [-l] [-a] [-u UID] [-t TTY] [-r RHOST] CONFDIR SERVICE USER
  * -l: setlocale(LC_ALL, "") first, as sudo, su and login do (sshd does not):
  * the tests of translated prompts use it. -a: pam_acct_mgmt after a
  * successful pam_authenticate. -t, -r: PAM_TTY and PAM_RHOST, as sshd sets
- * them (the journal tests).
+ * them (the journal tests). -u: become UID (its passwd group, no others)
+ * before pam_start, as a screen locker runs as its user: pam_sls then
+ * relays the login to slsd.
  * Each prompt is written to stdout as "P <text>\n" (newlines in the text as
  * 0x1f) and answered by one line read from stdin; info and error messages
  * are written as "I <text>\n". Exit status 0 only for PAM_SUCCESS. Last, the
@@ -21,7 +23,9 @@
  */
 #include "config.h"
 
+#include <grp.h>
 #include <locale.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,21 +118,37 @@ fail:
 	return PAM_CONV_ERR;
 }
 
+/* -u: drop root for uid, with its passwd group and no other. */
+static int become(const char *arg)
+{
+	char *end;
+	unsigned long uid = strtoul(arg, &end, 10);
+	struct passwd *pw;
+
+	if (*arg == '\0' || *end != '\0' || (pw = getpwuid((uid_t)uid)) == NULL)
+		return -1;
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pam_conv pc = {conv, NULL};
 	pam_handle_t *pamh = NULL;
 	int rc;
 
-	const char *tty = NULL, *rhost = NULL;
+	const char *tty = NULL, *rhost = NULL, *uid = NULL;
 	bool account = false;
 	int c;
 
-	while ((c = getopt(argc, argv, "+lat:r:")) != -1) {
+	while ((c = getopt(argc, argv, "+lau:t:r:")) != -1) {
 		if (c == 'l')
 			setlocale(LC_ALL, "");
 		else if (c == 'a')
 			account = true;
+		else if (c == 'u')
+			uid = optarg;
 		else if (c == 't')
 			tty = optarg;
 		else if (c == 'r')
@@ -140,7 +160,12 @@ int main(int argc, char **argv)
 	argv += optind - 1;
 	if (argc != 4) {
 		fprintf(stderr,
-			"usage: pam_login [-l] [-a] [-t TTY] [-r RHOST] CONFDIR SERVICE USER\n");
+			"usage: pam_login [-l] [-a] [-u UID] [-t TTY] [-r RHOST] CONFDIR SERVICE "
+			"USER\n");
+		return 2;
+	}
+	if (uid != NULL && become(uid) != 0) {
+		fprintf(stderr, "pam_login: cannot become uid %s\n", uid);
 		return 2;
 	}
 #ifdef BENCH_HOST_SSL
