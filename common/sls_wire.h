@@ -90,9 +90,9 @@ enum sls_rc sls_wire_send_result(int fd, int code);
 /*
  * Receive one frame into buf (SLS_WIRE_MAX + 1 bytes), waiting at most
  * timeout_ms (-1: no limit): *len its length (at least 1, the type), and
- * buf[*len] is set to NUL. SLS_ERR_CONV when the peer closed or the time
- * ran out (errno ETIMEDOUT), SLS_ERR_FORMAT for an empty or truncated
- * frame, SLS_ERR_IO (errno) else.
+ * buf[*len] is set to NUL. SLS_ERR_CONV when the peer closed (an empty
+ * read: no frame is ever empty) or the time ran out (errno ETIMEDOUT),
+ * SLS_ERR_FORMAT for a frame over SLS_WIRE_MAX, SLS_ERR_IO (errno) else.
  */
 enum sls_rc sls_wire_recv(int fd, unsigned char *buf, size_t *len, int timeout_ms);
 

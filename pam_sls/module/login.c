@@ -66,7 +66,8 @@ static int load_policy(struct sls_login *login, int argc, const char **argv)
 	}
 	path = login->opts.conf ? login->opts.conf : login->conf_default;
 	rc = sls_config_load(path, geteuid(), &login->conf, &diag);
-	if (rc != SLS_OK && !(rc == SLS_ERR_NOENT && login->opts.conf == NULL)) {
+	if (rc != SLS_OK &&
+	    !(rc == SLS_ERR_NOENT && login->opts.conf == NULL && !login->conf_named)) {
 		sls_log_event(&login->log, SLS_EV_CONFIG_ERROR, NULL, "error", &diag,
 			      "sls.conf missing, unsafe or malformed");
 		return PAM_SERVICE_ERR;
@@ -272,7 +273,8 @@ static int no_device(struct sls_login *login)
 	struct sls_outcome out;
 	struct sls_flow flow;
 
-	if (login->conf.enroll_at_login) {
+	/* a caller without root has shown no password: it may not enrol a first device */
+	if (login->conf.enroll_at_login && !login->only_self) {
 		/* sshd asks PAM for names no one has: none may leave a file behind */
 		if (!login->known) {
 			sls_log_event(&login->log, SLS_EV_NO_DEVICE, NULL, "failure", NULL,

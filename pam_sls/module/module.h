@@ -55,11 +55,13 @@ struct sls_login {
 	 * slsd, for a caller without root: the one uid it may verify (a name
 	 * of another uid, or one NSS does not know, is PAM_PERM_DENIED), and
 	 * the only sls.conf it may name (conf= of another file is
-	 * PAM_SERVICE_ERR). only_self false: root's call, anything goes.
+	 * PAM_SERVICE_ERR); no enrolment inside the login for it (it showed no
+	 * password). only_self false: root's call, anything goes.
 	 */
 	bool only_self;
 	uid_t self_uid;
 	const char *conf_default; /* sls.conf when the PAM line names none */
+	bool conf_named;          /* conf_default was named (slsd --conf): it must be there */
 	const char *user;         /* validated with sls_name_valid before use */
 	char user_buf[SLS_USER_NAME_MAX + 1];
 	char alias[SLS_USER_NAME_MAX + 1]; /* the passwd name given, when not the uid's own */
@@ -94,8 +96,8 @@ void sls_module_ui(struct sls_login *login);
 void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *text);
 
 /*
- * The module without root (a screen locker, a polkit agent, su to
- * oneself): the call relayed to slsd at opts->socket (or
+ * The module without root (a screen locker, or any program that calls PAM
+ * as the user it checks): the call relayed to slsd at opts->socket (or
  * SLS_SLSD_SOCKET), which must be served by root (SO_PEERCRED); its prompts
  * go through the PAM conversation. slsd not there or not answering in
  * time: PAM_AUTHINFO_UNAVAIL, said and logged; a frame out of order or

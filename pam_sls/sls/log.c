@@ -165,7 +165,7 @@ static int print_entry(sd_journal *j)
 	return printf(" %s\n", why) < 0 ? -1 : 0;
 }
 
-/* Entries of pam_sls and sls (about user when not NULL) since since_usec. */
+/* Entries of pam_sls, slsd and sls (about user when not NULL) since since_usec. */
 static int show(const char *dir, const char *user, uint64_t since_usec)
 {
 	char match[64 + SLS_USER_NAME_MAX];
@@ -178,8 +178,10 @@ static int show(const char *dir, const char *user, uint64_t since_usec)
 		warnx(_("cannot open the journal: %s"), strerror(-r));
 		return SLS_EXIT_STORE;
 	}
-	/* (SYSLOG_IDENTIFIER=pam_sls OR sls) AND SLS_USER=user */
+	/* (SYSLOG_IDENTIFIER=pam_sls OR slsd OR sls) AND SLS_USER=user */
 	r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=pam_sls", 0);
+	if (r >= 0)
+		r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=slsd", 0);
 	if (r >= 0)
 		r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=sls", 0);
 	if (r >= 0 && user != NULL) {

@@ -1,6 +1,7 @@
 /*
  * slsd - the second factor for callers of PAM that run without root (screen
- * lockers, polkit agents, su to oneself): pam_sls relays their call here,
+ * lockers, and any program that calls PAM as the user it checks): pam_sls
+ * relays their call here,
  * and slsd runs the login against the store, one process per call. Started
  * by systemd's slsd.socket (sd_listen_fds), or with --socket in the
  * foreground (tests, other init systems). See slsd(8).
@@ -41,6 +42,7 @@ struct slsd {
 	int listen_fd;
 	int signal_fd;
 	const char *conf;
+	bool conf_named; /* --conf: the file must be there */
 	size_t max_calls;
 	size_t ncalls;
 	struct call *calls;
@@ -112,9 +114,10 @@ static void parse_args(int argc, char **argv, struct slsd *d, const char **path)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'c' && optarg[0] == '/')
+		if (c == 'c' && optarg[0] == '/') {
 			d->conf = optarg;
-		else if (c == 's' && optarg[0] == '/')
+			d->conf_named = true;
+		} else if (c == 's' && optarg[0] == '/')
 			*path = optarg;
 		else if (c == 'm')
 			d->max_calls = parse_max(optarg);
@@ -159,11 +162,20 @@ static size_t calls_of(const struct slsd *d, uid_t uid)
 /* Whether a call of cred's may start: within --max-calls, and CALLS_PER_UID without root. */
 static bool call_allowed(const struct slsd *d, const struct ucred *cred)
 {
-	if (d->ncalls >= d->max_calls ||
-	    (cred->uid != 0 && calls_of(d, cred->uid) >= CALLS_PER_UID)) {
-		fprintf(stderr, "<4>slsd: a call of uid %u (pid %d) refused: %zu calls at once%s\n",
-			(unsigned)cred->uid, (int)cred->pid, d->ncalls,
-			d->ncalls >= d->max_calls ? " (--max-calls)" : " of its uid");
+	size_t mine = calls_of(d, cred->uid);
+
+	if (d->ncalls >= d->max_calls) {
+		fprintf(stderr,
+			"<4>slsd: a call of uid %u (pid %d) refused: %zu calls at once "
+			"(--max-calls)\n",
+			(unsigned)cred->uid, (int)cred->pid, d->ncalls);
+		return false;
+	}
+	if (cred->uid != 0 && mine >= CALLS_PER_UID) {
+		fprintf(
+		    stderr,
+		    "<4>slsd: a call of uid %u (pid %d) refused: %zu calls at once of its uid\n",
+		    (unsigned)cred->uid, (int)cred->pid, mine);
 		return false;
 	}
 	return true;
@@ -181,7 +193,7 @@ static void child(struct slsd *d, int fd, const struct ucred *cred)
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	fflush(stderr);
-	_exit(slsd_serve(fd, cred, d->conf));
+	_exit(slsd_serve(fd, cred, d->conf, d->conf_named));
 }
 
 /* Accept one connection and serve it in a child; refuse it past the limits. */
@@ -232,6 +244,22 @@ static void warm_up(void)
 			errx(1, "OpenSSL cannot compute %s", sls_hash_name(hashes[i]));
 }
 
+/*
+ * sls.conf read once at the start, so that a mistake shows now and not at
+ * the first call: each call reads it again (a change needs no restart).
+ */
+static void check_conf(const struct slsd *d)
+{
+	struct sls_config conf;
+	struct sls_diag diag = {0};
+	enum sls_rc rc = sls_config_load(d->conf, 0, &conf, &diag);
+
+	if (rc == SLS_ERR_NOENT && !d->conf_named)
+		return;
+	if (rc != SLS_OK)
+		errx(1, "%s: %s%s%s", d->conf, sls_strerror(rc), diag.msg[0] ? ": " : "", diag.msg);
+}
+
 /* Reap the calls that ended; false when slsd is asked to stop. */
 static bool on_signals(struct slsd *d)
 {
@@ -263,6 +291,7 @@ int main(int argc, char **argv)
 	d.calls = calloc(d.max_calls, sizeof(*d.calls));
 	if (d.calls == NULL)
 		err(1, "calloc");
+	check_conf(&d);
 	warm_up();
 	d.signal_fd = signals();
 	d.listen_fd = inherited_socket();

@@ -161,7 +161,7 @@ static void setup(struct sls_login *login, struct socket_ui *s, const struct sls
 	s->login = login;
 }
 
-int slsd_serve(int fd, const struct ucred *cred, const char *conf)
+int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_named)
 {
 	static struct socket_ui s; /* one call per process: a frame buffer off the stack */
 	static unsigned char hello_frame[SLS_WIRE_MAX + 1];
@@ -183,6 +183,7 @@ int slsd_serve(int fd, const struct ucred *cred, const char *conf)
 	}
 	use_locale(h.locale);
 	setup(&login, &s, &h, cred, conf, ids);
+	login.conf_named = conf_named;
 	code = sls_login_run(&login, h.stage, or_null(h.user), h.argc, h.argv);
 	if (!s.broken && sls_wire_send_result(fd, code) != SLS_OK)
 		fprintf(stderr, "<4>slsd: the result could not be sent to pid %d: %s\n",

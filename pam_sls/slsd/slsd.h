@@ -2,6 +2,7 @@
 #ifndef SLSD_H
 #define SLSD_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 
 /* Seconds a caller has for its HELLO, and slsd for sending a frame. */
@@ -14,8 +15,10 @@
  * Serve one connection (fd, the caller's SO_PEERCRED cred) in a process of
  * its own: its HELLO, the login with the socket as the conversation, the
  * RESULT. conf: sls.conf when the PAM line names none (and the only one a
- * caller without root may name). Returns the exit status for the process.
+ * caller without root may name); conf_named: it was named (--conf), so a
+ * missing file is an error, not the defaults. Returns the exit status for
+ * the process.
  */
-int slsd_serve(int fd, const struct ucred *cred, const char *conf);
+int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_named);
 
 #endif /* SLSD_H */
