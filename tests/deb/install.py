@@ -7,9 +7,17 @@ namespace (copies of /etc/pam.d and /var/lib/pam: the machine's own PAM
 stacks never change), and logs in through common-auth with pamtester: a
 user with a password and an ibkey enrolled with the installed sls, answered
 by the installed sls-authenticator; a wrong response; a user without a
-device (the shipped sls.conf's nullok). Then purges both packages: nothing
-of theirs is left but the store. Usage: install.py DIR (the .debs).
-Cleans up what it made (the test users, the store), even on failure."""
+device (the shipped sls.conf's nullok). slsd: its binary and units
+installed, slsd.socket enabled (slsd.service not), the units verified by
+systemd-analyze; the installed slsd started at its default socket the way
+slsd.socket would (systemd-socket-activate), and a PAM login as the test
+user without root through a stack of pam_sls.so alone, relayed by the
+module to slsd: the right response passes, a wrong one is refused and
+counted, another user's is refused, and nothing passes once slsd is gone.
+Then purges the packages: nothing of theirs is left but the store (no
+slsd file, unit or enablement link). Usage: install.py DIR (the .debs).
+Cleans up what it made (the test users, the store, slsd and its socket),
+even on failure."""
 import glob
 import os
 import pwd
@@ -18,6 +26,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+
+import pexpect
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
 from slsenv import converse, pin_pipe  # noqa: E402
@@ -30,6 +41,14 @@ SERVICE = "sls-deb-test"
 MULTIARCH = subprocess.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], capture_output=True,
                            text=True).stdout.strip() or "x86_64-linux-gnu"
 MODULE = f"/lib/{MULTIARCH}/security/pam_sls.so"
+SLSD_SERVICE = "sls-deb-slsd"  # pam_sls.so alone, relayed to slsd by a caller without root
+SLSD, SLSD_DIR, SLSD_SOCK = "/usr/sbin/slsd", "/run/sls", "/run/sls/slsd.sock"
+UNITS = "/lib/systemd/system"
+# what slsd leaves when installed and enabled, and what purge must take away
+SLSD_GLOBS = ("/usr/sbin/slsd", f"{UNITS}/slsd.*", "/usr/share/man/man8/slsd.8*",
+              "/etc/systemd/system/slsd.*", "/etc/systemd/system/*/slsd.*",
+              "/var/lib/systemd/deb-systemd-helper-enabled/**/slsd.*",
+              "/var/lib/systemd/deb-systemd-helper-masked/slsd.*", SLSD_DIR)
 
 
 def run(args, **kw):
@@ -51,19 +70,41 @@ if len(debs) != 3:
     t.ok(False, "the three packages were built", f"found {debs} in {DEBS}")
     t.done()
     sys.exit(1)
-for tool in ("pamtester", "pam-auth-update", "unshare"):
+for tool in ("pamtester", "pam-auth-update", "unshare", "setpriv", "systemd-socket-activate",
+             "systemd-analyze"):
     if shutil.which(tool) is None:
         skip(f"{tool} is missing (scripts/deps installs it)")
 
 made_users = []
 home = tempfile.mkdtemp(prefix="sls-deb-home-", dir="/run")  # sls-authenticator: not /tmp
 pam_file = f"/etc/pam.d/{SERVICE}"
+slsd_pam_file = f"/etc/pam.d/{SLSD_SERVICE}"
+slsd = {"proc": None, "made_sock": False, "made_dir": False}
+
+
+def slsd_stop():
+    """Stop the slsd this test started; remove its socket, and /run/sls if the test made it."""
+    if slsd["proc"] is not None:
+        slsd["proc"].terminate()
+        try:
+            slsd["proc"].wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            slsd["proc"].kill()
+            slsd["proc"].wait()
+        slsd["proc"] = None
+    if slsd["made_sock"] and os.path.lexists(SLSD_SOCK):
+        os.unlink(SLSD_SOCK)
+    slsd["made_sock"] = False
+    if slsd["made_dir"] and os.path.isdir(SLSD_DIR):
+        os.rmdir(SLSD_DIR)
+    slsd["made_dir"] = False
 
 
 def cleanup():
+    slsd_stop()
     for u in made_users:
         run(["userdel", "-r", u])
-    for path in (pam_file,):
+    for path in (pam_file, slsd_pam_file):
         if os.path.exists(path):
             os.unlink(path)
     shutil.rmtree(home, ignore_errors=True)
@@ -118,6 +159,42 @@ try:
         os.path.isfile("/usr/share/doc/sls-authenticator/examples/nginx-sls-web.conf"),
         "sls-authenticator installs the web soft key under /usr/share/sls/web (its service "
         "worker keeps every file) and the nginx example", files)
+
+    # ---- slsd: the binary, its units, slsd.socket enabled, slsd.service not -----------------
+    def text(path):
+        return open(path).read() if os.path.isfile(path) else ""
+
+    sock_unit, svc_unit = text(f"{UNITS}/slsd.socket"), text(f"{UNITS}/slsd.service")
+    st = os.stat(SLSD) if os.path.isfile(SLSD) else None
+    usage = run([SLSD, "--help"]) if st else None
+    t.ok(st is not None and st.st_uid == 0 and st.st_mode & 0o7777 == 0o755 and
+         usage.returncode == 0 and "usage: slsd" in usage.stdout and
+         all(f in owned["libpam-sls"] for f in (SLSD, f"{UNITS}/slsd.socket",
+                                                 f"{UNITS}/slsd.service")),
+         "libpam-sls installs /usr/sbin/slsd (root's, 0755, not setuid) and its units in "
+         f"{UNITS}", f"{st} {usage and usage.stdout} {owned['libpam-sls']}")
+    t.ok(re.search(r"^ExecStart=/usr/sbin/slsd$", svc_unit, re.M) and
+         re.search(r"^Requires=slsd\.socket$", svc_unit, re.M) and
+         re.search(r"^ListenSequentialPacket=/run/sls/slsd\.sock$", sock_unit, re.M) and
+         re.search(r"^SocketMode=0666$", sock_unit, re.M) and "@" not in svc_unit,
+         "slsd.service runs ExecStart=/usr/sbin/slsd (@sbindir@ filled in); slsd.socket "
+         "listens at /run/sls/slsd.sock, mode 0666", svc_unit + sock_unit)
+    t.ok(os.path.isfile("/usr/share/man/man8/slsd.8.gz") and
+         os.path.isfile("/usr/share/doc/libpam-sls/examples/pam.d-screenlocker"),
+         "slsd(8) and the screen locker's example are installed",
+         str(glob.glob("/usr/share/man/man8/sls*")))
+    wants = "/etc/systemd/system/sockets.target.wants/slsd.socket"
+    svc_links = glob.glob("/etc/systemd/system/slsd.service") + \
+        glob.glob("/etc/systemd/system/*/slsd.service")
+    t.ok(os.path.islink(wants) and os.readlink(wants) == f"{UNITS}/slsd.socket" and
+         not svc_links,
+         "slsd.socket is enabled on install (sockets.target.wants, by deb-systemd-helper even "
+         "without systemd as PID 1); slsd.service is not enabled by itself",
+         f"{wants}: {os.path.islink(wants) and os.readlink(wants)}; service links: {svc_links}")
+    p = run(["systemd-analyze", "verify", "--man=no", f"{UNITS}/slsd.socket",
+             f"{UNITS}/slsd.service"])
+    t.ok(p.returncode == 0, "systemd-analyze verify --man=no: the installed slsd.socket and "
+         "slsd.service", p.stdout + p.stderr)
 
     # ---- users: one with a password and an ibkey, one with a password only ------------------
     for u in (USER, NODEV):
@@ -208,6 +285,101 @@ sys.exit(c.exitstatus)
     t.ok("pam_sls" not in open("/etc/pam.d/common-auth").read(),
          "the machine's own common-auth never changed (the namespace's copy did)")
 
+    # ---- slsd: a caller without root, through the installed module and slsd --------------
+    # slsd at its default socket, as slsd.socket starts it: systemd-socket-activate binds
+    # and listens, and execs slsd at the first connection with the socket as fd 3; the
+    # socket file is chmod 0666 (SocketMode=), /run/sls 0755 (DirectoryMode=).
+    with open(slsd_pam_file, "w") as f:
+        f.write("auth required pam_sls.so\naccount required pam_sls.so\n")
+    pw = pwd.getpwnam(USER)
+    slsd_log = os.path.join(home, "slsd.err")
+    had_sock = os.path.lexists(SLSD_SOCK)
+    if not had_sock:
+        if not os.path.isdir(SLSD_DIR):
+            os.mkdir(SLSD_DIR, 0o755)
+            os.chmod(SLSD_DIR, 0o755)
+            slsd["made_dir"] = True
+        with open(slsd_log, "w") as err:
+            slsd["proc"] = subprocess.Popen(
+                ["systemd-socket-activate", "--seqpacket", "-l", SLSD_SOCK, SLSD],
+                stdin=subprocess.DEVNULL, stdout=err, stderr=err, cwd="/")
+        slsd["made_sock"] = True
+        for _ in range(100):
+            if os.path.exists(SLSD_SOCK):
+                break
+            time.sleep(0.05)
+    listening = not had_sock and os.path.exists(SLSD_SOCK)
+    if listening:
+        os.chmod(SLSD_SOCK, 0o666)
+    t.ok(listening, f"systemd-socket-activate listens at {SLSD_SOCK} for slsd "
+         "(nothing was there before)", f"there before: {had_sock}")
+
+    def user_login(user, mode):
+        """pamtester as USER (no root, no groups) through SLSD_SERVICE: pam_sls.so relays
+        to slsd at the default socket. mode: right, wrong, none (no challenge expected)."""
+        c = pexpect.spawn("setpriv", [f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}",
+                                      "--clear-groups", "pamtester", SLSD_SERVICE, user,
+                                      "authenticate", "acct_mgmt"],
+                          encoding="utf-8", timeout=30, cwd="/",
+                          env={"PATH": os.environ["PATH"], "LANG": "C"})
+        said = ""
+        try:
+            if mode != "none":
+                i = c.expect([r"Challenge: (\d+)", pexpect.EOF])
+                said += c.before + (c.after if i == 0 else "")
+                if i == 0:
+                    ch = c.match.group(1)
+                    c.expect("Response: ")
+                    said += c.before + c.after
+                    c.sendline(respond(ch) if mode == "right" else "00000000")
+            c.expect(pexpect.EOF)
+            said += c.before
+        except pexpect.ExceptionPexpect as e:  # a prompt not expected, or none at all
+            said += f"{c.before}\n{type(e).__name__}"
+            c.close(force=True)
+            return None, said
+        c.close()
+        return c.exitstatus, said
+
+    def failures():
+        st = open(f"/var/lib/sls/state/{USER}").read()
+        m = re.search(r"^failures =(.*(?:\n[ \t].*)*)", st, re.M)
+        return len(re.findall(r"\d+", m.group(1))) if m else 0
+
+    def slsd_exe():  # systemd-socket-activate execs slsd under its own pid at the first call
+        try:
+            return os.readlink(f"/proc/{slsd['proc'].pid}/exe")
+        except (AttributeError, OSError):
+            return None
+
+    rc, said = user_login(USER, "right")
+    log = text(slsd_log)
+    t.ok(rc == 0 and "Challenge:" in said and "successfully" in said and slsd_exe() == SLSD,
+         f"{USER} without root, a stack of pam_sls.so alone (default socket): relayed to the "
+         "installed slsd, which asks the ibkey's challenge; sls-authenticator's response: in",
+         f"{said[-800:]}\nslsd: {slsd_exe()}\n{log[-800:]}")
+    before = failures()
+    rc, said = user_login(USER, "wrong")
+    after = failures()
+    t.ok(rc == 1 and "Response: " in said and "Authentication failure" in said and
+         after == before + 1,
+         "without root, a wrong response: refused by slsd, and counted in the installed store",
+         f"failures {before} -> {after}; {said[-800:]}")
+    rc, said = user_login(NODEV, "none")
+    t.ok(rc == 1 and "Only your own second factor can be checked here." in said and
+         "successfully" not in said,
+         f"without root, {USER} cannot verify another user ({NODEV}) through slsd",
+         said[-800:] + text(slsd_log)[-400:])
+    had_proc = slsd["proc"] is not None and slsd["proc"].poll() is None
+    slsd_stop()
+    rc, said = user_login(USER, "none")
+    t.ok(had_proc and rc == 1 and "The second factor cannot be checked now" in said and
+         "successfully" not in said and "Challenge:" not in said and
+         not os.path.lexists(SLSD_SOCK) and (had_sock or not os.path.exists(SLSD_DIR)),
+         "slsd stopped, its socket and /run/sls removed: a caller without root is refused",
+         f"slsd was running: {had_proc}; {said[-600:]}")
+    os.unlink(slsd_pam_file)
+
     # ---- purge: nothing left but the store -------------------------------------------------
     p = run(["apt-get", "purge", "-y", "-qq", "libpam-sls", "sls-authenticator", "sls-l10n"],
             env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
@@ -219,6 +391,9 @@ sys.exit(c.exitstatus)
          os.path.exists(f"/var/lib/sls/users/{USER}"),
          "apt-get purge removes every file of the packages and sls.conf, and keeps the "
          "store with its enrolments (README.Debian)", f"{p.stderr[-400:]} left: {left}")
+    left = sorted({x for g in SLSD_GLOBS for x in glob.glob(g, recursive=True)})
+    t.ok(not left, "no slsd file is left after the purge (binary, units, man page, "
+         "enablement links, deb-systemd-helper state, /run/sls)", str(left))
     if not had_store:
         shutil.rmtree("/var/lib/sls", ignore_errors=True)
 finally:
