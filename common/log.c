@@ -93,7 +93,7 @@ static bool sls_journal_present(void)
 
 /* A journal entry being built: fields appended while they fit. */
 struct journal_buf {
-	char data[3072];
+	char data[8192];
 	size_t len;
 	bool overflow;
 };
@@ -182,7 +182,7 @@ static void send_entry(const struct sls_log_ctx *ctx, enum sls_event ev, const c
 	const struct sls_event_info *info = sls_event_info(ev);
 	const char *ident = ctx->ident != NULL ? ctx->ident : "pam_sls";
 	int priority = info->priority;
-	char line[1024];
+	char line[2048];
 	int r = -1;
 
 	/* no "ident: " in front: journalctl and syslog show the identifier already */

@@ -26,7 +26,8 @@
 #define SLS_WIRE_VERSION   1
 #define SLS_WIRE_MAX       32768 /* the largest frame; a QR prompt is under 4 KiB */
 #define SLS_WIRE_ARGS_MAX  16    /* arguments of a PAM line relayed */
-#define SLS_WIRE_STR_MAX   1024  /* the longest string in a HELLO, without its NUL */
+#define SLS_WIRE_STR_MAX   1024  /* the longest argument in a HELLO, without its NUL */
+#define SLS_WIRE_ITEM_MAX  255   /* the longest user, service, rhost, tty or locale */
 #define SLS_WIRE_REPLY_MAX 1024  /* the longest reply relayed; a longer one is TOOBIG */
 
 enum sls_wire_type {
@@ -49,7 +50,11 @@ enum sls_wire_stage {
 /*
  * A HELLO: what the module's caller asks. Strings point into the frame they
  * were parsed from (or the caller's own, to encode); "" for an item PAM did
- * not have. argv: the PAM line's arguments, as the module got them.
+ * not have. argv: the PAM line's arguments, as the module got them. Every
+ * string is printable ASCII without spaces (0x21..0x7e: what a PAM line, a
+ * host name, a terminal and a locale name are made of), so that none can
+ * forge a line or a field where slsd logs it; the five items at most
+ * SLS_WIRE_ITEM_MAX bytes, an argument SLS_WIRE_STR_MAX.
  */
 struct sls_wire_hello {
 	enum sls_wire_stage stage;
@@ -64,8 +69,9 @@ struct sls_wire_hello {
 };
 
 /*
- * Encode h into buf (size bytes): its length, or 0 when it does not fit
- * or a string is over SLS_WIRE_STR_MAX or argc over SLS_WIRE_ARGS_MAX.
+ * Encode h into buf (size bytes): its length, or 0 when it does not fit,
+ * a string is too long or not printable ASCII, or argc is over
+ * SLS_WIRE_ARGS_MAX.
  */
 size_t sls_wire_hello_encode(const struct sls_wire_hello *h, unsigned char *buf, size_t size);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "sls_secret.h"
 #include "sls_wire.h"
@@ -14,12 +15,21 @@
 #define HELLO_HEAD   5 /* type, version, stage, flags, argc */
 #define HELLO_SILENT 1u
 
-/* Append s and its NUL at *pos; false when it does not fit or is too long. */
-static bool put_str(unsigned char *buf, size_t size, size_t *pos, const char *s)
+/* Whether the n bytes at s are printable ASCII without spaces (sls_wire_hello). */
+static bool printable(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* Append s and its NUL at *pos; false when it does not fit, is over max or not printable. */
+static bool put_str(unsigned char *buf, size_t size, size_t *pos, const char *s, size_t max)
 {
 	size_t n = strlen(s != NULL ? s : "");
 
-	if (n > SLS_WIRE_STR_MAX || size - *pos < n + 1)
+	if (n > max || size - *pos < n + 1 || !printable((const unsigned char *)s, n))
 		return false;
 	memcpy(buf + *pos, s != NULL ? s : "", n);
 	buf[*pos + n] = '\0';
@@ -42,23 +52,28 @@ size_t sls_wire_hello_encode(const struct sls_wire_hello *h, unsigned char *buf,
 	buf[3] = h->silent ? HELLO_SILENT : 0;
 	buf[4] = (unsigned char)h->argc;
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		if (!put_str(buf, size, &pos, head[i]))
+		if (!put_str(buf, size, &pos, head[i], SLS_WIRE_ITEM_MAX))
 			return 0;
 	for (int i = 0; i < h->argc; i++)
-		if (!put_str(buf, size, &pos, h->argv[i]))
+		if (!put_str(buf, size, &pos, h->argv[i], SLS_WIRE_STR_MAX))
 			return 0;
 	return pos;
 }
 
-/* The string at *pos (up to its NUL, which must come before end), and past it. */
-static bool take_str(const unsigned char *frame, size_t end, size_t *pos, const char **s)
+/*
+ * The string at *pos (up to its NUL, which must come before end; at most
+ * max bytes, printable), and past it.
+ */
+static bool take_str(const unsigned char *frame, size_t end, size_t *pos, const char **s,
+		     size_t max)
 {
 	const unsigned char *nul;
 
 	if (*pos >= end)
 		return false;
 	nul = memchr(frame + *pos, '\0', end - *pos);
-	if (nul == NULL || (size_t)(nul - (frame + *pos)) > SLS_WIRE_STR_MAX)
+	if (nul == NULL || (size_t)(nul - (frame + *pos)) > max ||
+	    !printable(frame + *pos, (size_t)(nul - (frame + *pos))))
 		return false;
 	*s = (const char *)frame + *pos;
 	*pos = (size_t)(nul - frame) + 1;
@@ -80,10 +95,10 @@ enum sls_rc sls_wire_hello_parse(const unsigned char *frame, size_t len, struct 
 	h->silent = (frame[3] & HELLO_SILENT) != 0;
 	h->argc = frame[4];
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		if (!take_str(frame, len, &pos, head[i]))
+		if (!take_str(frame, len, &pos, head[i], SLS_WIRE_ITEM_MAX))
 			goto bad;
 	for (int i = 0; i < h->argc; i++)
-		if (!take_str(frame, len, &pos, &h->argv[i]))
+		if (!take_str(frame, len, &pos, &h->argv[i], SLS_WIRE_STR_MAX))
 			goto bad;
 	if (pos == len)
 		return SLS_OK;
@@ -125,15 +140,31 @@ enum sls_rc sls_wire_send_result(int fd, int code)
 	return sls_wire_send(fd, SLS_WIRE_RESULT, &c, sizeof(c));
 }
 
-/* Wait until fd can be read, at most timeout_ms: SLS_ERR_CONV (ETIMEDOUT) when it cannot. */
+/* Milliseconds on CLOCK_MONOTONIC. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait until fd can be read, at most timeout_ms in all (a signal does not
+ * start the wait again; -1: no limit): SLS_ERR_CONV (ETIMEDOUT) when it
+ * cannot.
+ */
 static enum sls_rc wait_readable(int fd, int timeout_ms)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
+	long long deadline = now_ms() + timeout_ms;
 	int r;
 
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
+	do {
+		long long left = deadline - now_ms();
+
+		r = poll(&p, 1, timeout_ms < 0 ? -1 : left > 0 ? (int)left : 0);
+	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return SLS_ERR_IO;
 	if (r == 0) {

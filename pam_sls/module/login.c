@@ -419,9 +419,9 @@ static int finish(struct sls_login *login, int retval, bool account)
 }
 
 /* What both stages read first: options, sls.conf, the user and the user's files. */
-static int login_load(struct sls_login *login, const char *pam_user, int argc, const char **argv,
-		      bool *enrolled)
+static int login_load(struct sls_login *login, int argc, const char **argv, bool *enrolled)
 {
+	const char *name = NULL;
 	int retval;
 
 	*enrolled = false;
@@ -431,8 +431,10 @@ static int login_load(struct sls_login *login, const char *pam_user, int argc, c
 		return PAM_SYSTEM_ERR;
 	}
 	retval = load_policy(login, argc, argv);
+	if (retval == PAM_SUCCESS && login->get_user(login, &name) != PAM_SUCCESS)
+		name = NULL;
 	if (retval == PAM_SUCCESS)
-		retval = get_user(login, pam_user);
+		retval = get_user(login, name);
 	if (retval == PAM_SUCCESS)
 		retval = load_user(login, enrolled);
 	return retval;
@@ -449,11 +451,10 @@ static int account(struct sls_login *login)
 	return PAM_PERM_DENIED;
 }
 
-int sls_login_run(struct sls_login *login, enum sls_wire_stage stage, const char *pam_user,
-		  int argc, const char **argv)
+int sls_login_run(struct sls_login *login, enum sls_wire_stage stage, int argc, const char **argv)
 {
 	bool enrolled;
-	int retval = login_load(login, pam_user, argc, argv, &enrolled);
+	int retval = login_load(login, argc, argv, &enrolled);
 
 	if (retval == PAM_SUCCESS && stage == SLS_WIRE_ACCOUNT)
 		retval = enrolled ? account(login) : PAM_IGNORE;

@@ -48,6 +48,13 @@ struct sls_login {
 	struct sls_log_ctx log;
 	struct sls_log_hold hold; /* the call's events, for its one entry (finish) */
 	struct sls_ui ui;         /* the PAM conversation (conv.c) or slsd's socket */
+	/*
+	 * The user name as the host has it, asked once the options and sls.conf
+	 * are read: pam_get_user in the module, the HELLO's in slsd. Another
+	 * result than PAM_SUCCESS, or *user NULL: no name (PAM_USER_UNKNOWN).
+	 */
+	int (*get_user)(struct sls_login *login, const char **user);
+	const char *given_user; /* slsd: the HELLO's user name */
 	/* the debug option's lines (pam_syslog in the module); NULL: none */
 	void (*debug)(void *arg, const char *line);
 	void *debug_arg;
@@ -78,13 +85,12 @@ struct sls_login {
 void sls_login_init(struct sls_login *login, const char *ident);
 
 /*
- * Run one stage for pam_user (as pam_get_user gave it; NULL when it gave
- * none) with the PAM line argc/argv: options, sls.conf, the user, the
- * files, the second factor or the account check, and the one journal entry
- * of the call. Returns the PAM code; everything it opened is let go.
+ * Run one stage with the PAM line argc/argv: options, sls.conf, the user
+ * (login->get_user), the files, the second factor or the account check,
+ * and the one journal entry of the call. Returns the PAM code; everything
+ * it opened is let go.
  */
-int sls_login_run(struct sls_login *login, enum sls_wire_stage stage, const char *pam_user,
-		  int argc, const char **argv);
+int sls_login_run(struct sls_login *login, enum sls_wire_stage stage, int argc, const char **argv);
 
 /*
  * The PAM conversation as the flow's UI (sls_ui.h): one PAM_PROMPT_ECHO_ON
@@ -96,10 +102,18 @@ void sls_module_ui(struct sls_login *login);
 void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *text);
 
 /*
+ * Whether the module, without root, relays the call to slsd: unless the
+ * PAM line's conf= names a file of its own uid (a store of its own, as the
+ * tests without root have), where the login runs in-process as with root.
+ */
+bool sls_relay_wanted(int argc, const char **argv);
+
+/*
  * The module without root (a screen locker, or any program that calls PAM
  * as the user it checks): the call relayed to slsd at opts->socket (or
  * SLS_SLSD_SOCKET), which must be served by root (SO_PEERCRED); its prompts
- * go through the PAM conversation. slsd not there or not answering in
+ * go through the PAM conversation. The user name is asked (pam_get_user)
+ * before slsd is called. slsd not there or not answering in
  * time: PAM_AUTHINFO_UNAVAIL, said and logged; a frame out of order or
  * malformed: PAM_SYSTEM_ERR. Only a RESULT frame of slsd decides, and only
  * a known PAM code is passed on.

@@ -1,7 +1,8 @@
 /*
  * pam_sls - the PAM entry points: a second factor after the password. With
  * root the login runs here (login.c); without it, the store is out of
- * reach and slsd runs it for the caller's own user (relay.c).
+ * reach and slsd runs it for the caller's own user (relay.c), unless the
+ * PAM line names an sls.conf of the caller's own (sls_relay_wanted).
  */
 #include "config.h"
 
@@ -31,6 +32,11 @@ static const char *item(pam_handle_t *pamh, int type)
 	return pam_get_item(pamh, type, &value) == PAM_SUCCESS ? value : NULL;
 }
 
+static int pam_user(struct sls_login *login, const char **user)
+{
+	return pam_get_user(login->pamh, user, NULL);
+}
+
 static void module_init(struct sls_login *login, pam_handle_t *pamh, int flags)
 {
 	sls_login_init(login, "pam_sls");
@@ -40,6 +46,7 @@ static void module_init(struct sls_login *login, pam_handle_t *pamh, int flags)
 	sls_module_ui(login);
 	login->log.fallback = log_to_pam_syslog;
 	login->log.fallback_arg = pamh;
+	login->get_user = pam_user;
 	login->debug = debug_to_pam_syslog;
 	login->debug_arg = pamh;
 	login->log.service = item(pamh, PAM_SERVICE);
@@ -51,14 +58,11 @@ static int run(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	       enum sls_wire_stage stage)
 {
 	struct sls_login login;
-	const char *user = NULL;
 
 	module_init(&login, pamh, flags);
-	if (geteuid() != 0)
+	if (geteuid() != 0 && sls_relay_wanted(argc, argv))
 		return sls_relay_run(&login, stage, argc, argv);
-	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS)
-		user = NULL;
-	return sls_login_run(&login, stage, user, argc, argv);
+	return sls_login_run(&login, stage, argc, argv);
 }
 
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)

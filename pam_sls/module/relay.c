@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <security/pam_ext.h>
 
 #include "module.h"
 
@@ -22,13 +22,26 @@ struct relay {
 	int timeout_ms;
 };
 
+bool sls_relay_wanted(int argc, const char **argv)
+{
+	struct stat st;
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "conf=", 5) == 0)
+			return lstat(argv[i] + 5, &st) != 0 || st.st_uid != geteuid();
+	return true;
+}
+
 /*
- * Connect to slsd's socket, and make sure root holds it (a socket left by
- * someone else at the path must not hear the answers). -1 with errno.
+ * Connect to slsd's socket within timeout_ms (a full listen queue must not
+ * hold the caller: SO_SNDTIMEO bounds connect on a Unix socket), and make
+ * sure root holds it (a socket left by someone else at the path must not
+ * hear the answers). -1 with errno.
  */
-static int relay_connect(const char *path)
+static int relay_connect(const char *path, int timeout_ms)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = timeout_ms % 1000 * 1000};
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int fd;
@@ -41,7 +54,8 @@ static int relay_connect(const char *path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+	    connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred) ||
 	    (cred.uid != 0 && (errno = EPERM) != 0)) {
 		int e = errno;
@@ -53,8 +67,13 @@ static int relay_connect(const char *path)
 	return fd;
 }
 
-static enum sls_rc send_hello(struct relay *r, enum sls_wire_stage stage, int argc,
-			      const char **argv)
+/*
+ * The HELLO into r->frame, before slsd is called (pam_get_user may prompt
+ * for the name): its length, or 0 when the call cannot be put in one
+ * (SLS_ERR_TOOBIG: a PAM line of over SLS_WIRE_ARGS_MAX arguments, an item
+ * too long or not printable ASCII).
+ */
+static size_t make_hello(struct relay *r, enum sls_wire_stage stage, int argc, const char **argv)
 {
 	struct sls_login *login = r->login;
 	const char *user = NULL, *locale = setlocale(LC_MESSAGES, NULL);
@@ -65,19 +84,15 @@ static enum sls_rc send_hello(struct relay *r, enum sls_wire_stage stage, int ar
 				   .tty = login->log.tty,
 				   .locale = locale != NULL ? locale : "",
 				   .argc = argc};
-	size_t len;
 
-	if (pam_get_user(login->pamh, &user, NULL) != PAM_SUCCESS)
+	if (login->get_user(login, &user) != PAM_SUCCESS)
 		user = NULL;
 	h.user = user;
 	if (argc > SLS_WIRE_ARGS_MAX)
-		return SLS_ERR_TOOBIG;
+		return 0;
 	for (int i = 0; i < argc; i++)
 		h.argv[i] = argv[i];
-	len = sls_wire_hello_encode(&h, r->frame, SLS_WIRE_MAX);
-	if (len == 0)
-		return SLS_ERR_TOOBIG;
-	return sls_wire_send(r->fd, SLS_WIRE_HELLO, r->frame + 1, len - 1);
+	return sls_wire_hello_encode(&h, r->frame, SLS_WIRE_MAX);
 }
 
 /* Ask text through the conversation and send slsd what came of it. */
@@ -161,8 +176,10 @@ static int relay_failed(struct sls_login *login, enum sls_rc rc)
 	sls_login_say(login, SLS_SAY_ERROR,
 		      _("The second factor cannot be checked now; ask an administrator."));
 	if (rc == SLS_ERR_TOOBIG) {
-		sls_log_decision(&login->log, "PAM_SERVICE_ERR", SLS_EV_CONFIG_ERROR, "error",
-				 "the PAM line or an item is too long to relay to slsd: denied");
+		sls_log_decision(
+		    &login->log, "PAM_SERVICE_ERR", SLS_EV_CONFIG_ERROR, "error",
+		    "the PAM line or an item (user, service, host, tty) is too long or "
+		    "not printable ASCII to relay to slsd: denied");
 		return PAM_SERVICE_ERR;
 	}
 	if (rc == SLS_ERR_FORMAT) {
@@ -181,6 +198,7 @@ int sls_relay_run(struct sls_login *login, enum sls_wire_stage stage, int argc, 
 	struct relay r = {.login = login, .fd = -1};
 	bool done = false;
 	int code = PAM_SYSTEM_ERR;
+	size_t len = 0;
 	enum sls_rc rc;
 
 	if (sls_module_opts_parse(argc, argv, &login->opts, &diag) != SLS_OK) {
@@ -194,9 +212,13 @@ int sls_relay_run(struct sls_login *login, enum sls_wire_stage stage, int argc, 
 	    1000 * (login->opts.slsd_timeout > 0 ? login->opts.slsd_timeout : SLS_SLSD_TIMEOUT);
 	r.frame = malloc(SLS_WIRE_MAX + 1);
 	rc = r.frame == NULL ? SLS_ERR_NOMEM : SLS_OK;
+	if (rc == SLS_OK && (len = make_hello(&r, stage, argc, argv)) == 0)
+		rc = SLS_ERR_TOOBIG;
 	if (rc == SLS_OK) {
-		r.fd = relay_connect(login->opts.socket ? login->opts.socket : SLS_SLSD_SOCKET);
-		rc = r.fd < 0 ? SLS_ERR_CONV : send_hello(&r, stage, argc, argv);
+		r.fd = relay_connect(login->opts.socket ? login->opts.socket : SLS_SLSD_SOCKET,
+				     r.timeout_ms);
+		rc = r.fd < 0 ? SLS_ERR_CONV
+			      : sls_wire_send(r.fd, SLS_WIRE_HELLO, r.frame + 1, len - 1);
 	}
 	while (rc == SLS_OK && !done)
 		rc = relay_frame(&r, &done, &code);

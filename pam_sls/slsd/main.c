@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -31,6 +33,8 @@
 #define CALLS_MAX_DEFAULT 64
 #define CALLS_MAX_LIMIT   4096
 #define CALLS_PER_UID     4 /* a caller without root: its uid's calls at once */
+/* A quarter of --max-calls that only root's calls may take. */
+#define ROOT_RESERVE(max) ((max) / 4)
 
 /* The calls being served: each a child process, and whose it is. */
 struct call {
@@ -40,6 +44,8 @@ struct call {
 
 struct slsd {
 	int listen_fd;
+	time_t refused_at; /* when a refusal was last logged, and how many since */
+	unsigned long refused_since;
 	int signal_fd;
 	const char *conf;
 	bool conf_named; /* --conf: the file must be there */
@@ -56,12 +62,16 @@ static void usage(int status)
 	exit(status);
 }
 
-/* Bind a fresh socket at path, mode 0666 (slsd checks each caller's uid itself). */
+/*
+ * Bind a fresh socket at path, mode 0666 from the start (slsd checks each
+ * caller's uid itself; no chmod after the bind, which another could race).
+ */
 static int listen_at(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
-	int fd;
+	mode_t old;
+	int fd, ok;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		errx(2, "--socket: the path is too long");
@@ -69,8 +79,12 @@ static int listen_at(const char *path)
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && unlink(path) != 0)
 		err(1, "cannot remove the old socket %s", path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    chmod(path, 0666) != 0 || listen(fd, 64) != 0)
+	if (fd < 0)
+		err(1, "socket");
+	old = umask(0111);
+	ok = bind(fd, (const struct sockaddr *)&sa, sizeof(sa)) == 0;
+	umask(old);
+	if (!ok || listen(fd, 64) != 0)
 		err(1, "cannot listen at %s", path);
 	return fd;
 }
@@ -159,23 +173,59 @@ static size_t calls_of(const struct slsd *d, uid_t uid)
 	return n;
 }
 
-/* Whether a call of cred's may start: within --max-calls, and CALLS_PER_UID without root. */
-static bool call_allowed(const struct slsd *d, const struct ucred *cred)
+/*
+ * A refused call, logged at most once a second with the number refused
+ * since (a caller that connects in a loop must not flood the journal, whose
+ * rate limit would then drop everyone's entries).
+ */
+static void refused(struct slsd *d, const struct ucred *cred, const char *why)
 {
-	size_t mine = calls_of(d, cred->uid);
+	time_t now = time(NULL);
+
+	d->refused_since++;
+	if (now == d->refused_at)
+		return;
+	fprintf(stderr,
+		"<4>slsd: a call of uid %u (pid %d) refused: %s (%lu refused since the "
+		"last such line)\n",
+		(unsigned)cred->uid, (int)cred->pid, why, d->refused_since);
+	d->refused_at = now;
+	d->refused_since = 0;
+}
+
+/* Whether uid is a user NSS knows: no other uid can be verified, so none gets a call. */
+static bool known_uid(uid_t uid)
+{
+	struct passwd pw, *found = NULL;
+	char buf[16384];
+
+	return getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found != NULL;
+}
+
+/*
+ * Whether a call of cred's may start: within --max-calls; without root,
+ * of a known uid, within CALLS_PER_UID, and not in the places kept for root.
+ */
+static bool call_allowed(struct slsd *d, const struct ucred *cred)
+{
+	size_t others = d->ncalls - calls_of(d, 0);
 
 	if (d->ncalls >= d->max_calls) {
-		fprintf(stderr,
-			"<4>slsd: a call of uid %u (pid %d) refused: %zu calls at once "
-			"(--max-calls)\n",
-			(unsigned)cred->uid, (int)cred->pid, d->ncalls);
+		refused(d, cred, "--max-calls reached");
 		return false;
 	}
-	if (cred->uid != 0 && mine >= CALLS_PER_UID) {
-		fprintf(
-		    stderr,
-		    "<4>slsd: a call of uid %u (pid %d) refused: %zu calls at once of its uid\n",
-		    (unsigned)cred->uid, (int)cred->pid, mine);
+	if (cred->uid == 0)
+		return true;
+	if (calls_of(d, cred->uid) >= CALLS_PER_UID) {
+		refused(d, cred, "4 calls at once of its uid");
+		return false;
+	}
+	if (others >= d->max_calls - ROOT_RESERVE(d->max_calls)) {
+		refused(d, cred, "the places left are root's");
+		return false;
+	}
+	if (!known_uid(cred->uid)) {
+		refused(d, cred, "a uid no user has");
 		return false;
 	}
 	return true;
@@ -190,8 +240,7 @@ static void child(struct slsd *d, int fd, const struct ucred *cred)
 	close(d->signal_fd);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	signal(SIGTERM, SIG_DFL); /* SIGPIPE stays ignored: a closed stderr ends no call */
 	fflush(stderr);
 	_exit(slsd_serve(fd, cred, d->conf, d->conf_named));
 }

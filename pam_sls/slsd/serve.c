@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <libintl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +90,17 @@ static void socket_say(void *ctx, enum sls_say_kind kind, const char *text)
 		s->broken = true;
 }
 
+/* One line to stderr (journald's stream under slsd.service), control characters as '?'. */
 static void log_to_stderr(void *arg, int priority, const char *line)
 {
+	char clean[2048];
+	size_t i;
+
 	(void)arg;
-	fprintf(stderr, "<%d>%s\n", priority, line);
+	for (i = 0; line[i] != '\0' && i < sizeof(clean) - 1; i++)
+		clean[i] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f ? '?' : line[i];
+	clean[i] = '\0';
+	fprintf(stderr, "<%d>%s\n", priority, clean);
 }
 
 static void debug_to_stderr(void *arg, const char *line)
@@ -113,12 +121,23 @@ static bool locale_name_ok(const char *s)
 	       strstr(s, "..") == NULL;
 }
 
-/* The caller's language for the prompts; the C locale when it is not installed here. */
+/*
+ * The caller's language for the prompts (the C locale when it is not
+ * installed here), in UTF-8. LC_MESSAGES only: the character classes that
+ * the login's checks use stay slsd's own, whatever the caller's locale.
+ */
 static void use_locale(const char *name)
 {
-	if (locale_name_ok(name) && setlocale(LC_CTYPE, name) != NULL)
+	if (locale_name_ok(name))
 		(void)setlocale(LC_MESSAGES, name);
 	sls_i18n_bind();
+	(void)bind_textdomain_codeset(SLS_TEXTDOMAIN, "UTF-8");
+}
+
+static int hello_user(struct sls_login *login, const char **user)
+{
+	*user = login->given_user;
+	return PAM_SUCCESS;
 }
 
 static const char *or_null(const char *s)
@@ -147,6 +166,8 @@ static void setup(struct sls_login *login, struct socket_ui *s, const struct sls
 	login->ui.ctx = s;
 	login->log.fallback = log_to_stderr;
 	login->debug = debug_to_stderr;
+	login->get_user = hello_user;
+	login->given_user = or_null(h->user);
 	login->log.service = or_null(h->service);
 	login->log.rhost = or_null(h->rhost);
 	login->log.tty = or_null(h->tty);
@@ -172,7 +193,6 @@ int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_nam
 	int code;
 
 	s.fd = fd;
-	alarm(SLSD_CALL_MAX);
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
 	    read_hello(fd, hello_frame, &h) != SLS_OK) {
 		fprintf(stderr,
@@ -184,7 +204,7 @@ int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_nam
 	use_locale(h.locale);
 	setup(&login, &s, &h, cred, conf, ids);
 	login.conf_named = conf_named;
-	code = sls_login_run(&login, h.stage, or_null(h.user), h.argc, h.argv);
+	code = sls_login_run(&login, h.stage, h.argc, h.argv);
 	if (!s.broken && sls_wire_send_result(fd, code) != SLS_OK)
 		fprintf(stderr, "<4>slsd: the result could not be sent to pid %d: %s\n",
 			(int)cred->pid, strerror(errno));

@@ -5,10 +5,13 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
-/* Seconds a caller has for its HELLO, and slsd for sending a frame. */
-#define SLSD_HELLO_TIMEOUT 10
+/*
+ * Seconds a caller has for its HELLO (the module builds it before it
+ * connects), and slsd for sending a frame.
+ */
+#define SLSD_HELLO_TIMEOUT 3
 #define SLSD_SEND_TIMEOUT  10
-/* The longest a call may last, whatever it waits for (enrolment at login included). */
+/* The longest wait for an answer, with challenge_timeout 0 (never). */
 #define SLSD_CALL_MAX 3600
 
 /*

@@ -1,8 +1,8 @@
 /*
  * pam_sls - libFuzzer harness for the frames between the module and slsd
- * (sls_wire.h): a HELLO that parses has only strings within the limits, and
- * encodes back to exactly the bytes it came from; a rejected one yields
- * nothing; RESULT and text frames take exactly their own shape.
+ * (sls_wire.h): a HELLO that parses has only printable strings within the
+ * limits, and encodes back to exactly the bytes it came from; a rejected
+ * one yields nothing; RESULT and text frames take exactly their own shape.
  */
 #include "config.h"
 
@@ -13,10 +13,13 @@
 #include "harness.h"
 #include "sls_wire.h"
 
-static void check_str(const char *s)
+static void check_str(const char *s, size_t max)
 {
-	if (s == NULL || strlen(s) > SLS_WIRE_STR_MAX)
+	if (s == NULL || strlen(s) > max)
 		abort();
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			abort();
 }
 
 static void check_hello(const unsigned char *frame, size_t len, const struct sls_wire_hello *h)
@@ -24,16 +27,16 @@ static void check_hello(const unsigned char *frame, size_t len, const struct sls
 	static unsigned char again[SLS_WIRE_MAX];
 	size_t n;
 
-	check_str(h->user);
-	check_str(h->service);
-	check_str(h->rhost);
-	check_str(h->tty);
-	check_str(h->locale);
+	check_str(h->user, SLS_WIRE_ITEM_MAX);
+	check_str(h->service, SLS_WIRE_ITEM_MAX);
+	check_str(h->rhost, SLS_WIRE_ITEM_MAX);
+	check_str(h->tty, SLS_WIRE_ITEM_MAX);
+	check_str(h->locale, SLS_WIRE_ITEM_MAX);
 	if (h->argc < 0 || h->argc > SLS_WIRE_ARGS_MAX ||
 	    (h->stage != SLS_WIRE_AUTH && h->stage != SLS_WIRE_ACCOUNT))
 		abort();
 	for (int i = 0; i < h->argc; i++)
-		check_str(h->argv[i]);
+		check_str(h->argv[i], SLS_WIRE_STR_MAX);
 	n = sls_wire_hello_encode(h, again, sizeof(again));
 	if (n != len || memcmp(again, frame, len) != 0)
 		abort();
