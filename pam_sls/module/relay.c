@@ -24,12 +24,13 @@ struct relay {
 
 bool sls_relay_wanted(int argc, const char **argv)
 {
+	const char *conf = NULL;
 	struct stat st;
 
-	for (int i = 0; i < argc; i++)
+	for (int i = 0; i < argc; i++) /* the last conf=, as sls_module_opts_parse takes it */
 		if (strncmp(argv[i], "conf=", 5) == 0)
-			return lstat(argv[i] + 5, &st) != 0 || st.st_uid != geteuid();
-	return true;
+			conf = argv[i] + 5;
+	return conf == NULL || lstat(conf, &st) != 0 || st.st_uid != geteuid();
 }
 
 /*

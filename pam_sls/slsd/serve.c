@@ -105,8 +105,10 @@ static void log_to_stderr(void *arg, int priority, const char *line)
 
 static void debug_to_stderr(void *arg, const char *line)
 {
-	(void)arg;
-	fprintf(stderr, "<7>debug: %s\n", line);
+	char text[2048];
+
+	snprintf(text, sizeof(text), "debug: %s", line);
+	log_to_stderr(arg, 7, text);
 }
 
 /* A locale name as setlocale takes one ("de_DE.UTF-8"), nothing that reads as a path. */
