@@ -115,12 +115,36 @@ pid_t sls_lock_holder(int lockdirfd, const char *name);
  * failed open; sls_store_close handles that.
  */
 struct sls_devtypes;
+struct sls_store;
+struct sls_user;
+struct sls_state;
+
+/*
+ * A store that is not the files (sls_userdb.h's back end): the same
+ * contract as the files' functions, on the formatted text of an enrolment
+ * or a state. lock gives a handle >= 0 that unlock takes; commit makes the
+ * saves since the last commit durable (the files' saves are durable each).
+ */
+struct sls_store_backend {
+	const char *name; /* "postgresql" */
+	enum sls_rc (*load)(const struct sls_store *store, bool state, const char *name,
+			    char **text, size_t *len, struct sls_diag *diag);
+	enum sls_rc (*save)(const struct sls_store *store, bool state, const char *name,
+			    const char *text, size_t len);
+	enum sls_rc (*lock)(const struct sls_store *store, const char *name, int *handle);
+	void (*unlock)(const struct sls_store *store, int handle);
+	enum sls_rc (*commit)(const struct sls_store *store);
+	void (*close)(struct sls_store *store);
+};
 
 struct sls_store {
 	int dirfd;
 	int users_fd;
 	int state_fd;
 	int lock_fd;
+	/* NULL: the files above; else the back end and its own state */
+	const struct sls_store_backend *backend;
+	void *backend_ctx;
 	/* The device types its enrolment files may hold: NULL (the default) is every built-in type.
 	 */
 	const struct sls_devtypes *types;

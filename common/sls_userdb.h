@@ -39,4 +39,14 @@ enum sls_rc sls_userdb_save_state(const struct sls_store *store, const char *nam
 enum sls_rc sls_userdb_lock(const struct sls_store *store, const char *name, uid_t owner,
 			    int *lockfd);
 
+/* Release a lock of sls_userdb_lock (-1 is allowed). */
+void sls_userdb_unlock(const struct sls_store *store, int lockfd);
+
+/*
+ * Make the saves since the last commit durable: a back end's transaction
+ * (the files' saves are durable each, and this is SLS_OK). A failure:
+ * nothing of those saves is there.
+ */
+enum sls_rc sls_userdb_commit(const struct sls_store *store);
+
 #endif /* SLS_USERDB_H */

@@ -27,6 +27,8 @@ enum sls_rc sls_store_open(const char *path, uid_t owner, bool create, struct sl
 		return SLS_ERR_INVAL;
 	store->dirfd = store->users_fd = store->state_fd = store->lock_fd = -1;
 	store->types = NULL;
+	store->backend = NULL;
+	store->backend_ctx = NULL;
 	rc = sls_dir_open(path, owner, create, &store->dirfd);
 	if (rc != SLS_OK)
 		goto out;
@@ -61,6 +63,10 @@ void sls_store_close(struct sls_store *store)
 {
 	if (store == NULL)
 		return;
+	if (store->backend != NULL && store->backend->close != NULL)
+		store->backend->close(store);
+	store->backend = NULL;
+	store->backend_ctx = NULL;
 	close_fd(&store->dirfd);
 	close_fd(&store->users_fd);
 	close_fd(&store->state_fd);

@@ -85,13 +85,17 @@ enum sls_rc sls_txn_commit(struct sls_txn *t)
 			return rc;
 		t->state_changed = false;
 	}
+	t->failed = "commit";
+	rc = sls_userdb_commit(t->store);
+	if (rc != SLS_OK)
+		return rc;
 	t->failed = NULL;
 	return SLS_OK;
 }
 
 void sls_txn_end(struct sls_txn *t)
 {
-	sls_lock_release(t->lockfd);
+	sls_userdb_unlock(t->store, t->lockfd);
 	t->lockfd = -1;
 	if (t->user != NULL)
 		sls_user_clear(t->user);

@@ -1,6 +1,7 @@
 /* pam_sls - a user's enrolment and state files in the store. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "sls_secret.h"
@@ -22,7 +23,8 @@ static enum sls_rc parse_state(const struct sls_store *store, const char *buf, v
 	return sls_state_parse(buf, out, diag);
 }
 
-static enum sls_rc load(const struct sls_store *store, int dirfd, const char *name, uid_t owner,
+/* The enrolment (state false) or the state of name, parsed into out. */
+static enum sls_rc load(const struct sls_store *store, bool state, const char *name, uid_t owner,
 			parse_fn parse, void *out, struct sls_diag *diag)
 {
 	char *buf = NULL;
@@ -31,7 +33,11 @@ static enum sls_rc load(const struct sls_store *store, int dirfd, const char *na
 
 	if (!sls_name_valid(name))
 		return rc;
-	rc = sls_file_read(dirfd, name, owner, SLS_FILE_MAX, &buf, &len);
+	if (store->backend != NULL)
+		rc = store->backend->load(store, state, name, &buf, &len, diag);
+	else
+		rc = sls_file_read(state ? store->state_fd : store->users_fd, name, owner,
+				   SLS_FILE_MAX, &buf, &len);
 	if (rc == SLS_OK)
 		rc = parse(store, buf, out, diag);
 	sls_free_secret(buf, len + 1);
@@ -41,7 +47,7 @@ static enum sls_rc load(const struct sls_store *store, int dirfd, const char *na
 enum sls_rc sls_userdb_load_user(const struct sls_store *store, const char *name, uid_t owner,
 				 struct sls_user *user, struct sls_diag *diag)
 {
-	enum sls_rc rc = load(store, store->users_fd, name, owner, parse_user, user, diag);
+	enum sls_rc rc = load(store, false, name, owner, parse_user, user, diag);
 
 	if (rc != SLS_OK)
 		sls_user_clear(user);
@@ -51,7 +57,7 @@ enum sls_rc sls_userdb_load_user(const struct sls_store *store, const char *name
 enum sls_rc sls_userdb_load_state(const struct sls_store *store, const char *name, uid_t owner,
 				  struct sls_state *state, struct sls_diag *diag)
 {
-	enum sls_rc rc = load(store, store->state_fd, name, owner, parse_state, state, diag);
+	enum sls_rc rc = load(store, true, name, owner, parse_state, state, diag);
 
 	if (rc == SLS_ERR_NOENT) {
 		sls_state_clear(state);
@@ -74,7 +80,8 @@ static enum sls_rc format_state(const void *in, char **out, size_t *len)
 	return sls_state_format(in, out, len);
 }
 
-static enum sls_rc save(int dirfd, const char *name, format_fn format, const void *in)
+static enum sls_rc save(const struct sls_store *store, bool state, const char *name,
+			format_fn format, const void *in)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -83,8 +90,11 @@ static enum sls_rc save(int dirfd, const char *name, format_fn format, const voi
 	if (!sls_name_valid(name))
 		return rc;
 	rc = format(in, &text, &len);
-	if (rc == SLS_OK)
-		rc = sls_file_replace(dirfd, name, text, len, 0600);
+	if (rc == SLS_OK && store->backend != NULL)
+		rc = store->backend->save(store, state, name, text, len);
+	else if (rc == SLS_OK)
+		rc = sls_file_replace(state ? store->state_fd : store->users_fd, name, text, len,
+				      0600);
 	sls_free_secret(text, len + 1);
 	return rc;
 }
@@ -92,13 +102,13 @@ static enum sls_rc save(int dirfd, const char *name, format_fn format, const voi
 enum sls_rc sls_userdb_save_user(const struct sls_store *store, const char *name,
 				 const struct sls_user *user)
 {
-	return save(store->users_fd, name, format_user, user);
+	return save(store, false, name, format_user, user);
 }
 
 enum sls_rc sls_userdb_save_state(const struct sls_store *store, const char *name,
 				  const struct sls_state *state)
 {
-	return save(store->state_fd, name, format_state, state);
+	return save(store, true, name, format_state, state);
 }
 
 enum sls_rc sls_userdb_lock(const struct sls_store *store, const char *name, uid_t owner,
@@ -106,5 +116,20 @@ enum sls_rc sls_userdb_lock(const struct sls_store *store, const char *name, uid
 {
 	if (!sls_name_valid(name))
 		return SLS_ERR_NAME;
+	if (store->backend != NULL)
+		return store->backend->lock(store, name, lockfd);
 	return sls_lock_acquire(store->lock_fd, name, owner, SLS_LOCK_TIMEOUT_MS, lockfd);
+}
+
+void sls_userdb_unlock(const struct sls_store *store, int lockfd)
+{
+	if (store->backend != NULL && lockfd >= 0)
+		store->backend->unlock(store, lockfd);
+	else
+		sls_lock_release(lockfd);
+}
+
+enum sls_rc sls_userdb_commit(const struct sls_store *store)
+{
+	return store->backend != NULL ? store->backend->commit(store) : SLS_OK;
 }
