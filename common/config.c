@@ -33,7 +33,10 @@ enum key_kind {
 	K_GROUPS,
 	K_DATE_OR_EMPTY, /* YYYY-MM-DD as the number YYYYMMDD, or empty for none (0) */
 	K_ENROLL_TYPE,   /* ibkey or totp: what a login enrols */
-	K_SERVICE        /* a PAM service: the name of a file of /etc/pam.d */
+	K_SERVICE,       /* a PAM service: the name of a file of /etc/pam.d */
+	K_BACKEND,       /* files or postgresql */
+	K_TEXT,          /* printable text without control characters (a dsn) */
+	K_TIMEOUT        /* a duration of 1 s to 5 min */
 };
 
 struct config_key {
@@ -49,6 +52,10 @@ struct config_key {
 	}
 static const struct config_key config_keys[] = {
     KEY("store", "dir", K_PATH, store_dir),
+    KEY("store", "backend", K_BACKEND, backend),
+    KEY("store", "dsn", K_TEXT, dsn),
+    KEY("store", "key", K_PATH, key_file),
+    KEY("store", "db_timeout", K_TIMEOUT, db_timeout),
     KEY("lockout", "deny", K_COUNT, deny),
     KEY("lockout", "window", K_DURATION, window),
     KEY("lockout", "unlock_time", K_DURATION, unlock_time),
@@ -78,6 +85,8 @@ void sls_config_defaults(struct sls_config *conf)
 {
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->store_dir, sizeof(conf->store_dir), "%s", "/var/lib/sls");
+	snprintf(conf->key_file, sizeof(conf->key_file), "%s", "/etc/security/sls.key");
+	conf->db_timeout = 5;
 	conf->deny = 10;
 	conf->window = 24 * 3600;
 	conf->unlock_time = 24 * 3600;
@@ -269,6 +278,21 @@ static int set_value(struct sls_config *conf, const struct config_key *k, const 
 		if (strcmp(value, "ibkey") != 0 && strcmp(value, "totp") != 0)
 			return -1;
 		return copy_string(field, value, true);
+	case K_BACKEND:
+		if (strcmp(value, "files") == 0)
+			conf->backend = SLS_BACKEND_FILES;
+		else if (strcmp(value, "postgresql") == 0)
+			conf->backend = SLS_BACKEND_POSTGRESQL;
+		else
+			return -1;
+		return 0;
+	case K_TEXT:
+		for (const char *c = value; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return -1;
+		return copy_string(field, value, true);
+	case K_TIMEOUT:
+		return sls_parse_duration(value, num) == SLS_OK && *num <= 300 ? 0 : -1;
 	case K_OPTOUT:
 		if (strcmp(value, "allowed") == 0)
 			conf->optout = SLS_OPTOUT_ALLOWED;
@@ -333,8 +357,12 @@ static enum sls_rc config_key(void *ctx, const char *name, const char *value, bo
 
 static enum sls_rc config_end(void *ctx, struct sls_diag *diag)
 {
-	(void)ctx;
-	(void)diag;
+	struct config_parse *p = ctx;
+
+	if (p->conf->backend == SLS_BACKEND_POSTGRESQL && p->conf->dsn[0] == '\0') {
+		sls_diag_set(diag, 0, "[store] backend = postgresql needs a dsn");
+		return SLS_ERR_FORMAT;
+	}
 	return SLS_OK;
 }
 

@@ -12,10 +12,15 @@
 #define SLS_CONFIG_PATH_MAX     512
 
 enum sls_optout_policy { SLS_OPTOUT_FORBIDDEN, SLS_OPTOUT_ALLOWED };
+enum sls_backend { SLS_BACKEND_FILES, SLS_BACKEND_POSTGRESQL };
 
 /* Durations are in seconds; in the file they take an s, m, h or d suffix. */
 struct sls_config {
 	char store_dir[SLS_CONFIG_PATH_MAX];            /* [store] dir, absolute */
+	enum sls_backend backend;                       /* [store] backend: files, postgresql */
+	char dsn[SLS_CONFIG_PATH_MAX];                  /* [store] dsn: libpq's connection string */
+	char key_file[SLS_CONFIG_PATH_MAX];             /* [store] key: the sealing key, root's */
+	unsigned db_timeout;                            /* [store] db_timeout: each round trip */
 	unsigned deny;                                  /* [lockout] deny: 1..SLS_FAILURES_MAX */
 	unsigned window;                                /* [lockout] window */
 	unsigned unlock_time;                           /* [lockout] unlock_time */

@@ -172,10 +172,25 @@ static bool enrolled_under_alias(struct sls_login *login)
 	return true;
 }
 
+/*
+ * The store's database could not be reached, or failed a statement (or
+ * took longer than db_timeout): not the user's failure, and not a pass.
+ */
+static int database_error(struct sls_login *login, struct sls_diag *diag)
+{
+	sls_log_event(&login->log, SLS_EV_SYSTEM_ERROR, NULL, "error", diag,
+		      "the store's database cannot be reached or failed: denied");
+	sls_login_say(login, SLS_SAY_ERROR,
+		      _("The second factor cannot be checked now; ask an administrator."));
+	return PAM_AUTHINFO_UNAVAIL;
+}
+
 static int file_error(struct sls_login *login, enum sls_rc rc, struct sls_diag *diag)
 {
 	if (rc == SLS_ERR_NOMEM)
 		return PAM_BUF_ERR;
+	if (rc == SLS_ERR_IO && login->conf.backend != SLS_BACKEND_FILES)
+		return database_error(login, diag);
 	sls_diag_errno(diag, rc, errno);
 	sls_log_event(&login->log, SLS_EV_FILE_ERROR, NULL, "error", diag,
 		      "store, enrolment or state file unsafe, corrupt or unreadable");
@@ -198,7 +213,18 @@ static int load_user(struct sls_login *login, bool *enrolled)
 	login->state = calloc(1, sizeof(*login->state));
 	if (login->enrollment == NULL || login->state == NULL)
 		return PAM_BUF_ERR;
-	rc = sls_store_open(login->conf.store_dir, geteuid(), false, &login->store);
+	if (login->open_store == NULL && login->conf.backend != SLS_BACKEND_FILES) {
+		/* in-process (a store of the caller's own): the database is slsd's alone */
+		sls_log_event(&login->log, SLS_EV_CONFIG_ERROR, NULL, "error", NULL,
+			      "[store] backend is not files: only slsd reaches it");
+		return PAM_SERVICE_ERR;
+	}
+	rc = login->open_store != NULL
+		 ? login->open_store(login, &diag)
+		 : sls_store_open(login->conf.store_dir, geteuid(), false, &login->store);
+	/* a database that cannot be opened is never "no enrolment" (nullok) */
+	if (rc != SLS_OK && login->conf.backend != SLS_BACKEND_FILES)
+		return file_error(login, rc == SLS_ERR_NOENT ? SLS_ERR_UNSAFE : rc, &diag);
 	if (rc == SLS_OK)
 		rc = sls_userdb_load_user(&login->store, login->user, geteuid(), login->enrollment,
 					  &diag);
@@ -230,6 +256,9 @@ static int pam_result(struct sls_login *login, const struct sls_outcome *out)
 	case SLS_VERDICT_ERROR:
 		if (out->rc == SLS_ERR_NOMEM)
 			return PAM_BUF_ERR;
+		if ((out->rc == SLS_ERR_IO || out->rc == SLS_ERR_LOCK) &&
+		    login->conf.backend != SLS_BACKEND_FILES)
+			return database_error(login, NULL);
 		sls_login_say(login, SLS_SAY_ERROR,
 			      _("The second factor cannot be checked now; ask an administrator."));
 		return out->rc == SLS_ERR_UNSAFE ? PAM_SERVICE_ERR : PAM_SYSTEM_ERR;

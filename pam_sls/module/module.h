@@ -55,6 +55,8 @@ struct sls_login {
 	 */
 	int (*get_user)(struct sls_login *login, const char **user);
 	const char *given_user; /* slsd: the HELLO's user name */
+	/* open login->store as sls.conf says (slsd: the files or the database); NULL: the files */
+	enum sls_rc (*open_store)(struct sls_login *login, struct sls_diag *diag);
 	/* the debug option's lines (pam_syslog in the module); NULL: none */
 	void (*debug)(void *arg, const char *line);
 	void *debug_arg;

@@ -60,7 +60,7 @@ static int run(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	struct sls_login login;
 
 	module_init(&login, pamh, flags);
-	if (geteuid() != 0 && sls_relay_wanted(argc, argv))
+	if (sls_relay_wanted(argc, argv))
 		return sls_relay_run(&login, stage, argc, argv);
 	return sls_login_run(&login, stage, argc, argv);
 }

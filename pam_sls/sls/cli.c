@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "pgstore.h"
 
 /* ---- privileges --------------------------------------------------------------- */
 
@@ -166,8 +167,10 @@ static void load_config(struct sls_cli *cli)
 
 static enum sls_rc open_store_cb(struct sls_cli *cli, void *arg)
 {
+	struct sls_diag diag = {0};
+
 	(void)arg;
-	return sls_store_open(cli->conf.store_dir, sls_store_owner(cli), true, &cli->store);
+	return sls_pg_store_open(&cli->conf, sls_store_owner(cli), true, &cli->store, &diag);
 }
 
 /* Open the store (creating it as needed). */
@@ -186,7 +189,7 @@ static int open_store(struct sls_cli *cli)
 	return SLS_EXIT_STORE;
 }
 
-int sls_cli_start(struct sls_cli *cli)
+int sls_cli_start_config(struct sls_cli *cli)
 {
 	if (cli->conf_path != NULL && cli->setuid)
 		errx(SLS_EXIT_PERM, _("--conf is refused when sls runs setuid for a user"));
@@ -195,6 +198,12 @@ int sls_cli_start(struct sls_cli *cli)
 	load_config(cli);
 	cli->log.actor = cli->caller;
 	cli->log.user = cli->verb->root_only ? NULL : cli->user; /* root verbs check USER first */
+	return SLS_EXIT_OK;
+}
+
+int sls_cli_start(struct sls_cli *cli)
+{
+	sls_cli_start_config(cli);
 	return open_store(cli);
 }
 
@@ -266,6 +275,18 @@ static enum sls_rc has_enrollment_cb(struct sls_cli *cli, void *arg)
 	struct stat st;
 
 	(void)arg;
+	if (cli->store.backend != NULL) { /* a database: a row of the user's */
+		struct sls_user *u = calloc(1, sizeof(*u));
+		struct sls_diag diag = {0};
+		enum sls_rc rc = u != NULL
+				     ? sls_userdb_load_user(&cli->store, cli->user, 0, u, &diag)
+				     : SLS_ERR_NOMEM;
+
+		if (u != NULL)
+			sls_user_clear(u);
+		free(u);
+		return rc == SLS_OK ? SLS_OK : SLS_ERR_NOENT;
+	}
 	return fstatat(cli->store.users_fd, cli->user, &st, AT_SYMLINK_NOFOLLOW) == 0
 		   ? SLS_OK
 		   : SLS_ERR_NOENT;

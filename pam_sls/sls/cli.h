@@ -90,6 +90,8 @@ void sls_cli_usage_all(int status) __attribute__((noreturn));
  * the caller and the user acted on, read sls.conf, open the store. Exits
  * with a message on failure; returns SLS_EXIT_OK or the store's status.
  */
+/* sls_cli_start without the store: for sls db, which makes it. */
+int sls_cli_start_config(struct sls_cli *cli);
 int sls_cli_start(struct sls_cli *cli);
 
 /* --pin-fd N: a descriptor 0..1024 (exits with a usage error otherwise). */
@@ -245,7 +247,7 @@ int sls_cli_prove_with(struct sls_cli *cli, const struct sls_device *d, const ch
 extern const struct sls_verb sls_verb_enroll, sls_verb_devices, sls_verb_revoke, sls_verb_pin,
     sls_verb_phone, sls_verb_card, sls_verb_transfer, sls_verb_optout, sls_verb_optin,
     sls_verb_share, sls_verb_unshare, sls_verb_status, sls_verb_tempcode, sls_verb_unlock,
-    sls_verb_identity, sls_verb_import_ga, sls_verb_doctor, sls_verb_log;
+    sls_verb_identity, sls_verb_import_ga, sls_verb_doctor, sls_verb_log, sls_verb_db;
 
 /*
  * For root's verbs on a USER operand: refused with --user (usage); USER

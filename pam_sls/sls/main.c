@@ -18,7 +18,7 @@ static const struct sls_verb *const verbs[] = {
     &sls_verb_phone,    &sls_verb_card,    &sls_verb_transfer, &sls_verb_optout,
     &sls_verb_optin,    &sls_verb_share,   &sls_verb_unshare,  &sls_verb_status,
     &sls_verb_tempcode, &sls_verb_unlock,  &sls_verb_identity, &sls_verb_import_ga,
-    &sls_verb_doctor,   &sls_verb_log,
+    &sls_verb_doctor,   &sls_verb_log,     &sls_verb_db,
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -79,6 +79,32 @@ static void log_to_syslog(void *arg, int priority, const char *line)
 	syslog(LOG_AUTHPRIV | priority, "%s", line);
 }
 
+extern char **environ;
+
+/*
+ * Setuid: libpq would take a caller's PG* variables (the server, a password
+ * file, a client key) for root's connection to the store: none is kept.
+ */
+static void drop_pg_env(void)
+{
+	char name[64];
+
+	for (size_t i = 0; environ[i] != NULL;) {
+		size_t n = strcspn(environ[i], "=");
+
+		if (strncmp(environ[i], "PG", 2) != 0) {
+			i++;
+			continue;
+		}
+		if (n >= sizeof(name))
+			errx(SLS_EXIT_PERM, _("cannot drop privileges"));
+		memcpy(name, environ[i], n);
+		name[n] = '\0';
+		if (unsetenv(name) != 0)
+			errx(SLS_EXIT_PERM, _("cannot drop privileges"));
+	}
+}
+
 /* Set up privileges: setuid root for a non-root caller drops to the caller. */
 static void init_cli(struct sls_cli *cli)
 {
@@ -90,6 +116,8 @@ static void init_cli(struct sls_cli *cli)
 	umask(077);
 	if (cli->setuid && seteuid(cli->ruid) != 0)
 		err(SLS_EXIT_PERM, _("cannot drop privileges"));
+	if (cli->setuid)
+		drop_pg_env();
 	cli->stdout_tty = isatty(STDOUT_FILENO);
 	cli->log.ident = "sls";
 	cli->log.service = "sls";

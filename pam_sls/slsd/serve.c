@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "module.h"
+#include "pgstore.h"
 #include "slsd.h"
 
 /* The socket as the login's UI. */
@@ -136,6 +137,11 @@ static void use_locale(const char *name)
 	(void)bind_textdomain_codeset(SLS_TEXTDOMAIN, "UTF-8");
 }
 
+static enum sls_rc open_store(struct sls_login *login, struct sls_diag *diag)
+{
+	return sls_pg_store_open(&login->conf, 0, false, &login->store, diag);
+}
+
 static int hello_user(struct sls_login *login, const char **user)
 {
 	*user = login->given_user;
@@ -169,6 +175,7 @@ static void setup(struct sls_login *login, struct socket_ui *s, const struct sls
 	login->log.fallback = log_to_stderr;
 	login->debug = debug_to_stderr;
 	login->get_user = hello_user;
+	login->open_store = open_store;
 	login->given_user = or_null(h->user);
 	login->log.service = or_null(h->service);
 	login->log.rhost = or_null(h->rhost);

@@ -1,0 +1,42 @@
+/*
+ * pam_sls - the store in PostgreSQL ([store] backend = postgresql), for
+ * slsd and sls only: libpq never enters the module's hosts. The enrolment
+ * and the state of a user are rows holding the files' own text (the
+ * enrolment sealed with AES-256-GCM under the key file); a user's lock is a
+ * session advisory lock that every server takes in the same database, held
+ * across the transaction's commits as the lock file is; each commit is a
+ * COMMIT, so a failure counted before the prompt is on the server first.
+ */
+#ifndef SLS_PGSTORE_H
+#define SLS_PGSTORE_H
+
+#include "sls.h"
+
+/* The schema version this build writes and reads (sls db init makes or upgrades to it). */
+#define SLS_PG_SCHEMA 1
+
+/*
+ * Connect store to conf's database (dsn, db_timeout for the connection and
+ * for every round trip after it), read the sealing key (conf->key_file:
+ * 64 hex digits, a file of root's no one else may read) and check the
+ * schema is SLS_PG_SCHEMA. SLS_ERR_IO with diag when the server cannot be
+ * reached or answers an error; SLS_ERR_UNSAFE/_FORMAT/_NOENT for the key.
+ */
+enum sls_rc sls_pg_open(const struct sls_config *conf, struct sls_store *store,
+			struct sls_diag *diag);
+
+/*
+ * Make (or upgrade to) the schema SLS_PG_SCHEMA in conf's database, and
+ * the key file when there is none (*key_made then true). For sls db init.
+ */
+enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, struct sls_diag *diag);
+
+/*
+ * Open conf's store: the files ([store] dir) or the database. The hosts
+ * that may reach a database (slsd, sls) call this instead of
+ * sls_store_open.
+ */
+enum sls_rc sls_pg_store_open(const struct sls_config *conf, uid_t owner, bool create,
+			      struct sls_store *store, struct sls_diag *diag);
+
+#endif /* SLS_PGSTORE_H */
