@@ -448,18 +448,22 @@ static int finish(struct sls_login *login, int retval, bool account)
 }
 
 /* What both stages read first: options, sls.conf, the user and the user's files. */
-static int login_load(struct sls_login *login, int argc, const char **argv, bool *enrolled)
+static int login_policy(struct sls_login *login, int argc, const char **argv)
 {
-	const char *name = NULL;
-	int retval;
-
-	*enrolled = false;
 	if (!sls_crypto_guest()) {
 		sls_log_event(&login->log, SLS_EV_SYSTEM_ERROR, NULL, "error", NULL,
 			      "OpenSSL could not be started");
 		return PAM_SYSTEM_ERR;
 	}
-	retval = load_policy(login, argc, argv);
+	return load_policy(login, argc, argv);
+}
+
+/* After login_policy: the user and the user's files. */
+static int login_load(struct sls_login *login, int retval, bool *enrolled)
+{
+	const char *name = NULL;
+
+	*enrolled = false;
 	if (retval == PAM_SUCCESS && login->get_user(login, &name) != PAM_SUCCESS)
 		name = NULL;
 	if (retval == PAM_SUCCESS)
@@ -483,8 +487,15 @@ static int account(struct sls_login *login)
 int sls_login_run(struct sls_login *login, enum sls_wire_stage stage, int argc, const char **argv)
 {
 	bool enrolled;
-	int retval = login_load(login, argc, argv, &enrolled);
+	int retval = login_policy(login, argc, argv);
 
+	if (retval == PAM_SUCCESS && login->relay != NULL &&
+	    login->conf.backend != SLS_BACKEND_FILES) {
+		retval = login->relay(login, stage, argc, argv);
+		login_end(login);
+		return retval;
+	}
+	retval = login_load(login, retval, &enrolled);
 	if (retval == PAM_SUCCESS && stage == SLS_WIRE_ACCOUNT)
 		retval = enrolled ? account(login) : PAM_IGNORE;
 	else if (retval == PAM_SUCCESS)

@@ -55,6 +55,12 @@ struct sls_login {
 	 */
 	int (*get_user)(struct sls_login *login, const char **user);
 	const char *given_user; /* slsd: the HELLO's user name */
+	/*
+	 * The module with root: the call handed to slsd when sls.conf's store
+	 * is not the files (libpq stays out of this process); NULL in slsd.
+	 */
+	int (*relay)(struct sls_login *login, enum sls_wire_stage stage, int argc,
+		     const char **argv);
 	/* open login->store as sls.conf says (slsd: the files or the database); NULL: the files */
 	enum sls_rc (*open_store)(struct sls_login *login, struct sls_diag *diag);
 	/* the debug option's lines (pam_syslog in the module); NULL: none */
@@ -107,6 +113,8 @@ void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *
  * Whether the module, without root, relays the call to slsd: unless the
  * PAM line's conf= names a file of its own uid (a store of its own, as the
  * tests without root have), where the login runs in-process as with root.
+ * With root, the login relays once sls.conf is read (struct sls_login's
+ * relay) if its store is not the files.
  */
 bool sls_relay_wanted(int argc, const char **argv);
 
