@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sls_clock.h"
 #include "sls_file.h"
 #include "sls_phone.h"
 #include "sls_random.h"
@@ -24,14 +25,6 @@
 #define POLL_STEP_MS 20
 
 /* ---- a program ------------------------------------------------------------------- */
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * The child's side, between fork and execve: only async-signal-safe calls
@@ -136,7 +129,7 @@ static int watch(pid_t pid, int fd, long long deadline, struct sls_sms_result *r
 		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
 		    si.si_pid == pid)
 			break;
-		if (now_ms() >= deadline) {
+		if (sls_now_ms() >= deadline) {
 			res->timed_out = true;
 			break;
 		}
@@ -254,7 +247,7 @@ static enum sls_rc run_program(const char *program, const char *number, const ch
 	char prog[SLS_CONFIG_PATH_MAX], num[32], path[] = "PATH=/usr/local/bin:/usr/bin:/bin",
 						 lang[] = "LANG=C.UTF-8";
 	char *argv[] = {prog, num, NULL}, *envp[] = {path, lang, NULL};
-	long long deadline = now_ms() + (long long)timeout * 1000;
+	long long deadline = sls_now_ms() + (long long)timeout * 1000;
 	int in = -1, out[2] = {-1, -1};
 	struct sigaction saved;
 	pid_t pid = -1;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
+#include "sls_clock.h"
 #include "sls_secret.h"
 #include "sls_wire.h"
 
@@ -140,15 +140,6 @@ enum sls_rc sls_wire_send_result(int fd, int code)
 	return sls_wire_send(fd, SLS_WIRE_RESULT, &c, sizeof(c));
 }
 
-/* Milliseconds on CLOCK_MONOTONIC. */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Wait until fd can be read, at most timeout_ms in all (a signal does not
  * start the wait again; -1: no limit): SLS_ERR_CONV (ETIMEDOUT) when it
@@ -156,15 +147,8 @@ static long long now_ms(void)
  */
 static enum sls_rc wait_readable(int fd, int timeout_ms)
 {
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	long long deadline = now_ms() + timeout_ms;
-	int r;
+	int r = sls_poll_until(fd, POLLIN, timeout_ms < 0 ? -1 : sls_now_ms() + timeout_ms);
 
-	do {
-		long long left = deadline - now_ms();
-
-		r = poll(&p, 1, timeout_ms < 0 ? -1 : left > 0 ? (int)left : 0);
-	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return SLS_ERR_IO;
 	if (r == 0) {
