@@ -30,11 +30,12 @@ enum key_kind {
 	K_DAYS_POSITIVE, /* 1..366 days */
 	K_BOOL,
 	K_OPTOUT,
-	K_GROUPS,
+	K_NAMES,         /* comma-separated names without spaces (groups, services) */
 	K_DATE_OR_EMPTY, /* YYYY-MM-DD as the number YYYYMMDD, or empty for none (0) */
 	K_ENROLL_TYPE,   /* ibkey or totp: what a login enrols */
 	K_SERVICE,       /* a PAM service: the name of a file of /etc/pam.d */
 	K_BACKEND,       /* files or postgresql */
+	K_FAILMODE,      /* closed or open */
 	K_TEXT,          /* printable text without control characters (a dsn) */
 	K_TIMEOUT        /* a duration of 1 s to 5 min */
 };
@@ -56,6 +57,8 @@ static const struct config_key config_keys[] = {
     KEY("store", "dsn", K_TEXT, dsn),
     KEY("store", "key", K_PATH, key_file),
     KEY("store", "db_timeout", K_TIMEOUT, db_timeout),
+    KEY("store", "failmode", K_FAILMODE, failmode),
+    KEY("store", "failmode_open_services", K_NAMES, failmode_services),
     KEY("lockout", "deny", K_COUNT, deny),
     KEY("lockout", "window", K_DURATION, window),
     KEY("lockout", "unlock_time", K_DURATION, unlock_time),
@@ -72,7 +75,7 @@ static const struct config_key config_keys[] = {
     KEY("sms", "validity", K_DURATION, sms_validity),
     KEY("sms", "timeout", K_SENDER_TIMEOUT, sms_timeout),
     KEY("policy", "optout", K_OPTOUT, optout),
-    KEY("policy", "mandatory_groups", K_GROUPS, mandatory_groups),
+    KEY("policy", "mandatory_groups", K_NAMES, mandatory_groups),
     KEY("tempcode", "full_days", K_DAYS, tempcode_full_days),
     KEY("tempcode", "card_days", K_DAYS, tempcode_card_days),
     KEY("card", "online_days", K_DAYS_POSITIVE, card_online_days),
@@ -193,7 +196,7 @@ static bool path_ok(const char *s)
 	return true;
 }
 
-static bool groups_ok(const char *s)
+static bool names_ok(const char *s)
 {
 	char name[SLS_USER_NAME_MAX + 1];
 	const char *end;
@@ -252,8 +255,8 @@ static int set_value(struct sls_config *conf, const struct config_key *k, const 
 	case K_DIR_OR_EMPTY:
 	case K_CMD_OR_EMPTY:
 		return copy_string(field, value, *value == '\0' || path_ok(value));
-	case K_GROUPS:
-		return copy_string(field, value, groups_ok(value));
+	case K_NAMES:
+		return copy_string(field, value, names_ok(value));
 	case K_COUNT:
 		return parse_uint(value, SLS_FAILURES_MAX, num) != 0 || *num == 0 ? -1 : 0;
 	case K_DAYS:
@@ -283,6 +286,14 @@ static int set_value(struct sls_config *conf, const struct config_key *k, const 
 			conf->backend = SLS_BACKEND_FILES;
 		else if (strcmp(value, "postgresql") == 0)
 			conf->backend = SLS_BACKEND_POSTGRESQL;
+		else
+			return -1;
+		return 0;
+	case K_FAILMODE:
+		if (strcmp(value, "closed") == 0)
+			conf->failmode = SLS_FAILMODE_CLOSED;
+		else if (strcmp(value, "open") == 0)
+			conf->failmode = SLS_FAILMODE_OPEN;
 		else
 			return -1;
 		return 0;
@@ -361,6 +372,10 @@ static enum sls_rc config_end(void *ctx, struct sls_diag *diag)
 
 	if (p->conf->backend == SLS_BACKEND_POSTGRESQL && p->conf->dsn[0] == '\0') {
 		sls_diag_set(diag, 0, "[store] backend = postgresql needs a dsn");
+		return SLS_ERR_FORMAT;
+	}
+	if (p->conf->failmode == SLS_FAILMODE_OPEN && p->conf->failmode_services[0] == '\0') {
+		sls_diag_set(diag, 0, "[store] failmode = open needs failmode_open_services");
 		return SLS_ERR_FORMAT;
 	}
 	return SLS_OK;

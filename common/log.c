@@ -60,6 +60,7 @@ static const struct sls_event_info sls_events[SLS_EV__COUNT] = {
     [SLS_EV_IDENTITY] = {"identity", "d2faf8f6024b4b909abe07ebf974374a", LOG_NOTICE},
     [SLS_EV_ACCOUNT] = {"account", "11e30e594f174be58da416e27c500fa3", LOG_INFO},
     [SLS_EV_QR_SKIPPED] = {"qr-skipped", "7dfff5e98d5e4cf19132101cc8b5dae4", LOG_WARNING},
+    [SLS_EV_FAIL_OPEN] = {"fail-open", "e3420c69cea448aca62450c463178fd1", LOG_CRIT},
 };
 
 static const struct sls_event_info *sls_event_info(enum sls_event ev)
@@ -271,11 +272,23 @@ void sls_log_decision_(const struct sls_log_ctx *ctx, const char *pam_code, enum
 {
 	struct sls_log_hold *h = ctx->hold;
 
+	struct sls_decision d;
+
 	if (h == NULL)
 		return;
-	if (h->set)
-		send_entry(ctx, h->ev, h->decided_device, h->result, h->text, pam_code, h->trail);
-	else /* nothing decided that was logged: what the return says, on the last device seen */
-		send_entry(ctx, ev, h->device, result, reason, pam_code, h->trail);
+	if (h->set) {
+		ev = h->ev;
+		result = h->result;
+		reason = h->text;
+	}
+	/* nothing decided that was logged: what the return says, on the last device seen */
+	d = (struct sls_decision){.event = sls_event_info(ev)->name,
+				  .device = h->set ? h->decided_device : h->device,
+				  .result = result,
+				  .pam_code = pam_code,
+				  .trail = h->trail};
+	send_entry(ctx, ev, d.device, result, reason, pam_code, h->trail);
+	if (ctx->decided != NULL)
+		ctx->decided(ctx->decided_arg, ctx, &d);
 	memset(h, 0, sizeof(*h));
 }

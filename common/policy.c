@@ -42,15 +42,26 @@ bool sls_policy_groups_exist(const struct sls_config *conf, char *bad, size_t si
 	return true;
 }
 
-static bool is_mandatory(const struct sls_config *conf, const char *group)
+/* Whether name is one of the comma-separated list's. */
+static bool listed(const char *list, const char *name)
 {
-	const char *p = conf->mandatory_groups;
-	char name[SLS_USER_NAME_MAX + 1];
+	char item[SLS_USER_NAME_MAX + 1];
 
-	while (next_group(&p, name, sizeof(name)))
-		if (strcmp(name, group) == 0)
+	while (next_group(&list, item, sizeof(item)))
+		if (strcmp(item, name) == 0)
 			return true;
 	return false;
+}
+
+static bool is_mandatory(const struct sls_config *conf, const char *group)
+{
+	return listed(conf->mandatory_groups, group);
+}
+
+bool sls_policy_fails_open(const struct sls_config *conf, const char *service)
+{
+	return conf->failmode == SLS_FAILMODE_OPEN && service != NULL &&
+	       listed(conf->failmode_services, service);
 }
 
 bool sls_policy_mandatory_group(const struct sls_config *conf, const char *user, char *group,

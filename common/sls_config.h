@@ -13,6 +13,7 @@
 
 enum sls_optout_policy { SLS_OPTOUT_FORBIDDEN, SLS_OPTOUT_ALLOWED };
 enum sls_backend { SLS_BACKEND_FILES, SLS_BACKEND_POSTGRESQL };
+enum sls_failmode { SLS_FAILMODE_CLOSED, SLS_FAILMODE_OPEN };
 
 /* Durations are in seconds; in the file they take an s, m, h or d suffix. */
 struct sls_config {
@@ -21,6 +22,8 @@ struct sls_config {
 	char dsn[SLS_CONFIG_PATH_MAX];                  /* [store] dsn: libpq's connection string */
 	char key_file[SLS_CONFIG_PATH_MAX];             /* [store] key: the sealing key, root's */
 	unsigned db_timeout;                            /* [store] db_timeout: each round trip */
+	enum sls_failmode failmode;                     /* [store] failmode: closed, open */
+	char failmode_services[SLS_CONFIG_PATH_MAX];    /* [store] failmode_open_services */
 	unsigned deny;                                  /* [lockout] deny: 1..SLS_FAILURES_MAX */
 	unsigned window;                                /* [lockout] window */
 	unsigned unlock_time;                           /* [lockout] unlock_time */

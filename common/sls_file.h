@@ -125,6 +125,13 @@ struct sls_state;
  * or a state. lock gives a handle >= 0 that unlock takes; commit makes the
  * saves since the last commit durable (the files' saves are durable each).
  */
+/* One login's decision as a back end keeps it (NULL: not known). Names and fixed words only. */
+struct sls_audit_row {
+	const char *user, *service, *rhost, *tty;
+	const char *event, *device, *result, *pam_code, *trail;
+	const char *peer_uid; /* slsd's caller (SO_PEERCRED) */
+};
+
 struct sls_store_backend {
 	const char *name; /* "postgresql" */
 	enum sls_rc (*load)(const struct sls_store *store, bool state, const char *name,
@@ -135,6 +142,7 @@ struct sls_store_backend {
 	void (*unlock)(const struct sls_store *store, int handle);
 	enum sls_rc (*commit)(const struct sls_store *store);
 	void (*close)(struct sls_store *store);
+	enum sls_rc (*audit)(const struct sls_store *store, const struct sls_audit_row *row);
 };
 
 struct sls_store {

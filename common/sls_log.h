@@ -33,6 +33,7 @@ enum sls_event {
 	SLS_EV_IDENTITY,       /* sls: root set or cleared a user's identity */
 	SLS_EV_ACCOUNT,        /* the account stage let a user through (not locked) */
 	SLS_EV_QR_SKIPPED,     /* a challenge shown without its QR code (challenge_qr) */
+	SLS_EV_FAIL_OPEN,      /* the store out of reach: let through (failmode = open) */
 	SLS_EV__COUNT
 };
 
@@ -64,6 +65,15 @@ struct sls_log_hold {
 	char trail[256]; /* every event's name, in order: "device-offered,failure" */
 };
 
+/* What sls_log_decision sent: fixed words and names, never a secret. */
+struct sls_decision {
+	const char *event;    /* the event's name: "success", "failure", "fail-open"... */
+	const char *device;   /* the device's name, or "" */
+	const char *result;   /* "success", "failure", "locked", "error", "ignore" */
+	const char *pam_code; /* "PAM_SUCCESS"... */
+	const char *trail;    /* the call's events, in order */
+};
+
 struct sls_log_ctx {
 	const char *ident; /* SYSLOG_IDENTIFIER, e.g. "pam_sls" or "sls" */
 	const char *service;
@@ -77,6 +87,9 @@ struct sls_log_ctx {
 	bool debug; /* the caller's own verbose output is wanted (module option) */
 	void (*fallback)(void *arg, int priority, const char *line);
 	void *fallback_arg;
+	/* the call's one entry, once sent (sls_log_decision), for a record of it; NULL: none */
+	void (*decided)(void *arg, const struct sls_log_ctx *ctx, const struct sls_decision *d);
+	void *decided_arg;
 };
 
 /*

@@ -35,4 +35,11 @@ bool sls_policy_mandatory_group(const struct sls_config *conf, const char *user,
 bool sls_policy_opted_out(const struct sls_config *conf, const char *name,
 			  const struct sls_user *user);
 
+/*
+ * Whether a login of service may go on without the second factor when the
+ * store is out of reach ([store] failmode = open, and service one of
+ * failmode_open_services). service NULL: false.
+ */
+bool sls_policy_fails_open(const struct sls_config *conf, const char *service);
+
 #endif /* SLS_POLICY_H */

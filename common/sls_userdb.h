@@ -49,4 +49,11 @@ void sls_userdb_unlock(const struct sls_store *store, int lockfd);
  */
 enum sls_rc sls_userdb_commit(const struct sls_store *store);
 
+/*
+ * Keep a login's decision where the back end keeps them (the database's
+ * sls_audit, committed on its own); the files keep none (the journal has
+ * every decision): SLS_OK. Called with no transaction open.
+ */
+enum sls_rc sls_userdb_audit(const struct sls_store *store, const struct sls_audit_row *row);
+
 #endif /* SLS_USERDB_H */

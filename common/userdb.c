@@ -133,3 +133,10 @@ enum sls_rc sls_userdb_commit(const struct sls_store *store)
 {
 	return store->backend != NULL ? store->backend->commit(store) : SLS_OK;
 }
+
+enum sls_rc sls_userdb_audit(const struct sls_store *store, const struct sls_audit_row *row)
+{
+	return store->backend != NULL && store->backend->audit != NULL
+		   ? store->backend->audit(store, row)
+		   : SLS_OK;
+}

@@ -185,6 +185,23 @@ static int database_error(struct sls_login *login, struct sls_diag *diag)
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
+bool sls_login_fails_open(struct sls_login *login, const struct sls_diag *why)
+{
+	/* the module without root has not read sls.conf; slsd's caller without root names its
+	 * own service */
+	bool root_caller = login->pamh != NULL ? geteuid() == 0 : !login->only_self;
+
+	if (!root_caller || !sls_policy_fails_open(&login->conf, login->log.service))
+		return false;
+	sls_log_event(&login->log, SLS_EV_FAIL_OPEN, NULL, "ignore", why,
+		      "the store is out of reach and sls.conf has failmode = open for this "
+		      "service: let through without the second factor");
+	sls_login_say(login, SLS_SAY_INFO,
+		      _("The second factor cannot be checked now; this service lets you in "
+			"without it."));
+	return true;
+}
+
 static int file_error(struct sls_login *login, enum sls_rc rc, struct sls_diag *diag)
 {
 	if (rc == SLS_ERR_NOMEM)
@@ -223,8 +240,12 @@ static int load_user(struct sls_login *login, bool *enrolled)
 		 ? login->open_store(login, &diag)
 		 : sls_store_open(login->conf.store_dir, geteuid(), false, &login->store);
 	/* a database that cannot be opened is never "no enrolment" (nullok) */
-	if (rc != SLS_OK && login->conf.backend != SLS_BACKEND_FILES)
+	if (rc != SLS_OK && login->conf.backend != SLS_BACKEND_FILES) {
+		/* out of reach before anything was asked: failmode; a bad key or schema: never */
+		if (rc == SLS_ERR_IO && sls_login_fails_open(login, &diag))
+			return PAM_IGNORE;
 		return file_error(login, rc == SLS_ERR_NOENT ? SLS_ERR_UNSAFE : rc, &diag);
+	}
 	if (rc == SLS_OK)
 		rc = sls_userdb_load_user(&login->store, login->user, geteuid(), login->enrollment,
 					  &diag);

@@ -110,6 +110,19 @@ void sls_module_ui(struct sls_login *login);
 void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *text);
 
 /*
+ * The store out of reach before anything was asked of the user (slsd does
+ * not listen, or its database cannot be reached; why says which): true,
+ * said to the user and logged (fail-open, why as its detail), when the
+ * call may go on without the second factor: sls.conf has failmode = open
+ * and the service in failmode_open_services, and the caller is root (the
+ * module with root, or slsd's caller of uid 0: a caller without root names
+ * its service itself). The host then returns PAM_IGNORE: the other
+ * modules of the stack (the password) still decide. Else false, nothing
+ * done: the host fails closed.
+ */
+bool sls_login_fails_open(struct sls_login *login, const struct sls_diag *why);
+
+/*
  * Whether the module, without root, relays the call to slsd: unless the
  * PAM line's conf= names a file of its own uid (a store of its own, as the
  * tests without root have), where the login runs in-process as with root.

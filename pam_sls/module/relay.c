@@ -166,9 +166,31 @@ static enum sls_rc relay_frame(struct relay *r, bool *done, int *code)
 	}
 }
 
-/* The module's own entry when slsd decided nothing. */
-static int relay_failed(struct sls_login *login, enum sls_rc rc)
+/*
+ * Whether connect's errno says no slsd listens there: nothing at the path,
+ * or no one behind it. Not a full listen queue or a slow slsd (the
+ * timeout): any user can crowd slsd's socket, and must not thereby let a
+ * failmode = open service skip the second factor.
+ */
+static bool not_listening(int e)
 {
+	return e == ENOENT || e == ECONNREFUSED;
+}
+
+/*
+ * The module's own entry when slsd decided nothing. unreachable: no slsd
+ * listened, nothing was asked; sls.conf may let the call go on (failmode).
+ */
+static int relay_failed(struct sls_login *login, enum sls_rc rc, bool unreachable)
+{
+	struct sls_diag why = {0};
+
+	sls_diag_set(&why, 0, "slsd does not listen on its socket");
+	if (unreachable && sls_login_fails_open(login, &why)) {
+		sls_log_decision(&login->log, "PAM_IGNORE", SLS_EV_FAIL_OPEN, "ignore",
+				 "slsd is out of reach: failmode = open");
+		return PAM_IGNORE;
+	}
 	if (rc == SLS_ERR_NOMEM) {
 		sls_log_decision(&login->log, "PAM_BUF_ERR", SLS_EV_SYSTEM_ERROR, "error",
 				 "out of memory");
@@ -197,7 +219,7 @@ int sls_relay_run(struct sls_login *login, enum sls_wire_stage stage, int argc, 
 {
 	struct sls_diag diag = {0};
 	struct relay r = {.login = login, .fd = -1};
-	bool done = false;
+	bool done = false, unreachable = false;
 	int code = PAM_SYSTEM_ERR;
 	size_t len = 0;
 	enum sls_rc rc;
@@ -218,6 +240,7 @@ int sls_relay_run(struct sls_login *login, enum sls_wire_stage stage, int argc, 
 	if (rc == SLS_OK) {
 		r.fd = relay_connect(login->opts.socket ? login->opts.socket : SLS_SLSD_SOCKET,
 				     r.timeout_ms);
+		unreachable = r.fd < 0 && not_listening(errno);
 		rc = r.fd < 0 ? SLS_ERR_CONV
 			      : sls_wire_send(r.fd, SLS_WIRE_HELLO, r.frame + 1, len - 1);
 	}
@@ -228,5 +251,5 @@ int sls_relay_run(struct sls_login *login, enum sls_wire_stage stage, int argc, 
 	if (r.frame != NULL)
 		sls_wipe(r.frame, SLS_WIRE_MAX + 1);
 	free(r.frame);
-	return rc == SLS_OK ? code : relay_failed(login, rc);
+	return rc == SLS_OK ? code : relay_failed(login, rc, unreachable);
 }

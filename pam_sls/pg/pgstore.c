@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -18,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "pgstore.h"
+#include "sls_clock.h"
 #include "sls_codec.h"
 #include "sls_secret.h"
 #include "sls_userdb.h"
@@ -33,6 +33,7 @@ struct pgstore {
 	int timeout_ms;
 	unsigned char key[KEY_LEN];
 	bool in_txn;
+	int schema;              /* the database's version (SLS_PG_SCHEMA_MIN..SLS_PG_SCHEMA) */
 	int64_t held[LOCKS_MAX]; /* the advisory lock keys held; 0: a free slot */
 };
 
@@ -41,29 +42,10 @@ static struct pgstore *pg_of(const struct sls_store *store)
 	return store->backend_ctx;
 }
 
-/* Milliseconds on CLOCK_MONOTONIC. */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for the connection's socket (events) until deadline: false when it did not come. */
 static bool wait_socket(PGconn *conn, short events, long long deadline)
 {
-	struct pollfd p = {.fd = PQsocket(conn), .events = events};
-	int r;
-
-	do {
-		long long left = deadline - now_ms();
-
-		if (left <= 0)
-			return false;
-		r = poll(&p, 1, (int)left);
-	} while (r < 0 && errno == EINTR);
-	return r > 0;
+	return sls_poll_until(PQsocket(conn), events, deadline) > 0;
 }
 
 /*
@@ -74,7 +56,7 @@ static bool wait_socket(PGconn *conn, short events, long long deadline)
 static PGresult *run(struct pgstore *p, const char *sql, int n, const char *const *vals,
 		     const int *lens, const int *fmts)
 {
-	long long deadline = now_ms() + p->timeout_ms;
+	long long deadline = sls_now_ms() + p->timeout_ms;
 	PGresult *res, *last = NULL;
 	int f;
 
@@ -349,6 +331,35 @@ static enum sls_rc pg_save(const struct sls_store *store, bool state, const char
 	return rc;
 }
 
+/* One row of sls_audit, committed on its own (no transaction is open); the host is this server. */
+static enum sls_rc pg_audit(const struct sls_store *store, const struct sls_audit_row *row)
+{
+	struct pgstore *p = pg_of(store);
+	char host[256] = "?";
+	const char *vals[11] = {host,          row->user,  row->service, row->event,
+				row->pam_code, row->rhost, row->tty,     row->device,
+				row->result,   row->trail, row->peer_uid};
+	PGresult *res;
+	enum sls_rc rc;
+
+	if (p->in_txn)
+		return SLS_ERR_INVAL;
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "?");
+	res =
+	    run(p,
+		p->schema >= 2
+		    ? "INSERT INTO sls_audit (host, name, service, event, pam_result, rhost, tty, "
+		      "device, result, trail, peer_uid) "
+		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::bigint)"
+		    : "INSERT INTO sls_audit (host, name, service, event, pam_result) "
+		      "VALUES ($1, $2, $3, $4, $5)",
+		p->schema >= 2 ? 11 : 5, vals, NULL, NULL);
+	rc = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK ? SLS_OK : SLS_ERR_IO;
+	PQclear(res);
+	return rc;
+}
+
 static void pg_close(struct sls_store *store)
 {
 	struct pgstore *p = pg_of(store);
@@ -369,6 +380,7 @@ static const struct sls_store_backend pg_backend = {
     .unlock = pg_unlock,
     .commit = pg_commit,
     .close = pg_close,
+    .audit = pg_audit,
 };
 
 /* The sealing key: 64 hex digits in a file of root's that no one else may read. */
@@ -396,6 +408,13 @@ static enum sls_rc read_key(const char *path, unsigned char *key, struct sls_dia
 	return rc;
 }
 
+/* The server's notices ("already exists, skipping"): not for the caller's stderr. */
+static void no_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* A connection within db_timeout, its lock waits bounded like the files'. */
 static enum sls_rc connect_db(const struct sls_config *conf, struct pgstore *p,
 			      struct sls_diag *diag)
@@ -412,26 +431,42 @@ static enum sls_rc connect_db(const struct sls_config *conf, struct pgstore *p,
 		sls_diag_set(diag, 0, "postgresql: cannot connect (dsn of [store])");
 		return SLS_ERR_IO;
 	}
+	PQsetNoticeProcessor(p->conn, no_notice, NULL);
 	snprintf(sql, sizeof(sql), "SET lock_timeout = %d", SLS_LOCK_TIMEOUT_MS);
 	return exec(p, sql, diag);
 }
 
-/* The schema's version: SLS_ERR_FORMAT unless SLS_PG_SCHEMA. */
-static enum sls_rc check_schema(struct pgstore *p, struct sls_diag *diag)
+/* The schema's version into p->schema: 0 when there is none; -1 when it cannot be read. */
+static int schema_version(struct pgstore *p)
 {
 	PGresult *res = run(p, "SELECT version FROM sls_schema", 0, NULL, NULL, NULL);
-	enum sls_rc rc = SLS_ERR_FORMAT;
 	uint32_t v = 0;
+	int version = -1;
 
+	if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0)
+		version = 0;
 	if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	    PQgetlength(res, 0, 0) == 4) {
 		memcpy(&v, PQgetvalue(res, 0, 0), 4);
-		rc = ntohl(v) == SLS_PG_SCHEMA ? SLS_OK : SLS_ERR_FORMAT;
+		version = ntohl(v) <= 1000 ? (int)ntohl(v) : -1;
 	}
-	if (rc != SLS_OK)
-		sls_diag_set(diag, 0, "postgresql: no schema %d (run sls db init)", SLS_PG_SCHEMA);
 	PQclear(res);
-	return rc;
+	return p->schema = version;
+}
+
+/* A schema this build can use (SLS_PG_SCHEMA_MIN..SLS_PG_SCHEMA), else SLS_ERR_FORMAT. */
+static enum sls_rc check_schema(struct pgstore *p, struct sls_diag *diag)
+{
+	int v = schema_version(p);
+
+	if (v >= SLS_PG_SCHEMA_MIN && v <= SLS_PG_SCHEMA)
+		return SLS_OK;
+	if (v > SLS_PG_SCHEMA)
+		sls_diag_set(diag, 0, "postgresql: the schema is newer than this build's (%d)",
+			     SLS_PG_SCHEMA);
+	else
+		sls_diag_set(diag, 0, "postgresql: no schema %d (run sls db init)", SLS_PG_SCHEMA);
+	return SLS_ERR_FORMAT;
 }
 
 static enum sls_rc pg_new(const struct sls_config *conf, struct pgstore **out,
@@ -474,14 +509,22 @@ enum sls_rc sls_pg_open(const struct sls_config *conf, struct sls_store *store,
 	return SLS_OK;
 }
 
-static const char *const schema_v1[] = {
-    "CREATE TABLE sls_users (name text PRIMARY KEY, enrollment bytea NOT NULL, "
-    "updated timestamptz NOT NULL DEFAULT now())",
-    "CREATE TABLE sls_state (name text PRIMARY KEY, state text NOT NULL, "
-    "updated timestamptz NOT NULL DEFAULT now())",
-    "CREATE TABLE sls_audit (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), "
-    "host text NOT NULL, name text, service text, event text NOT NULL, pam_result text)",
-    "INSERT INTO sls_schema (version) VALUES (1)",
+/*
+ * What each version adds to the one before (migrations[v - 1] makes version
+ * v); sls db init runs those the database lacks, in order. Never change one
+ * that shipped: add the next.
+ */
+static const char *const migrations[SLS_PG_SCHEMA][3] = {
+    {"CREATE TABLE sls_users (name text PRIMARY KEY, enrollment bytea NOT NULL, "
+     "updated timestamptz NOT NULL DEFAULT now())",
+     "CREATE TABLE sls_state (name text PRIMARY KEY, state text NOT NULL, "
+     "updated timestamptz NOT NULL DEFAULT now())",
+     "CREATE TABLE sls_audit (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), "
+     "host text NOT NULL, name text, service text, event text NOT NULL, pam_result text)"},
+    {"ALTER TABLE sls_audit ADD COLUMN rhost text, ADD COLUMN tty text, "
+     "ADD COLUMN device text, ADD COLUMN result text, ADD COLUMN trail text, "
+     "ADD COLUMN peer_uid bigint",
+     "CREATE INDEX sls_audit_name_at ON sls_audit (name, at)", NULL},
 };
 
 /* A new key file: 64 hex digits of getrandom, 0600, made with O_EXCL. */
@@ -510,13 +553,32 @@ static enum sls_rc make_key(const char *path, struct sls_diag *diag)
 	return SLS_OK;
 }
 
-enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, struct sls_diag *diag)
+/* Within an open transaction: the migrations from version from + 1 up to SLS_PG_SCHEMA. */
+static enum sls_rc upgrade(struct pgstore *p, int from, struct sls_diag *diag)
+{
+	enum sls_rc rc = SLS_OK;
+	char sql[64];
+
+	for (int v = from + 1; rc == SLS_OK && v <= SLS_PG_SCHEMA; v++)
+		for (size_t i = 0; rc == SLS_OK && i < 3 && migrations[v - 1][i] != NULL; i++)
+			rc = exec(p, migrations[v - 1][i], diag);
+	snprintf(sql, sizeof(sql), "INSERT INTO sls_schema (version) VALUES (%d)", SLS_PG_SCHEMA);
+	if (rc == SLS_OK && from < SLS_PG_SCHEMA)
+		rc = exec(p, "DELETE FROM sls_schema", diag);
+	if (rc == SLS_OK && from < SLS_PG_SCHEMA)
+		rc = exec(p, sql, diag);
+	return rc;
+}
+
+enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, int *from,
+			struct sls_diag *diag)
 {
 	struct pgstore *p = NULL;
 	struct stat st;
 	enum sls_rc rc;
 
 	*key_made = false;
+	*from = 0;
 	if (lstat(conf->key_file, &st) != 0 && errno == ENOENT) {
 		rc = make_key(conf->key_file, diag);
 		if (rc != SLS_OK)
@@ -529,10 +591,19 @@ enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, struct sl
 	if (rc == SLS_OK)
 		rc = exec(p, "CREATE TABLE IF NOT EXISTS sls_schema (version integer NOT NULL)",
 			  diag);
-	if (rc == SLS_OK && check_schema(p, NULL) != SLS_OK)
-		for (size_t i = 0; rc == SLS_OK && i < sizeof(schema_v1) / sizeof(schema_v1[0]);
-		     i++)
-			rc = exec(p, schema_v1[i], diag);
+	/* two inits at once: the second waits, then sees the first's version */
+	if (rc == SLS_OK)
+		rc = exec(p, "LOCK TABLE sls_schema IN EXCLUSIVE MODE", diag);
+	if (rc == SLS_OK && (*from = schema_version(p)) < 0) {
+		sls_diag_set(diag, 0, "postgresql: sls_schema holds no single version");
+		rc = SLS_ERR_FORMAT;
+	} else if (rc == SLS_OK && *from > SLS_PG_SCHEMA) {
+		sls_diag_set(diag, 0, "postgresql: the schema is newer than this build's (%d)",
+			     SLS_PG_SCHEMA);
+		rc = SLS_ERR_FORMAT;
+	}
+	if (rc == SLS_OK)
+		rc = upgrade(p, *from, diag);
 	if (rc == SLS_OK)
 		rc = exec(p, "COMMIT", diag);
 	if (p != NULL) {

@@ -12,8 +12,13 @@
 
 #include "sls.h"
 
-/* The schema version this build writes and reads (sls db init makes or upgrades to it). */
-#define SLS_PG_SCHEMA 1
+/*
+ * The schema version sls db init makes or upgrades to; a store opens on a
+ * database of SLS_PG_SCHEMA_MIN up to it (a fleet upgrades its servers
+ * first, then the database), never on a newer one.
+ */
+#define SLS_PG_SCHEMA     2
+#define SLS_PG_SCHEMA_MIN 1
 
 /*
  * Connect store to conf's database (dsn, db_timeout for the connection and
@@ -26,10 +31,14 @@ enum sls_rc sls_pg_open(const struct sls_config *conf, struct sls_store *store,
 			struct sls_diag *diag);
 
 /*
- * Make (or upgrade to) the schema SLS_PG_SCHEMA in conf's database, and
- * the key file when there is none (*key_made then true). For sls db init.
+ * Make (or upgrade to) the schema SLS_PG_SCHEMA in conf's database, one
+ * version's statements after the other in one transaction, and the key
+ * file when there is none (*key_made then true); *from: the version the
+ * database had (0: none). A database newer than this build: SLS_ERR_FORMAT,
+ * nothing changed. For sls db init.
  */
-enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, struct sls_diag *diag);
+enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, int *from,
+			struct sls_diag *diag);
 
 /*
  * Open conf's store: the files ([store] dir) or the database. The hosts

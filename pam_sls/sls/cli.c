@@ -167,20 +167,23 @@ static void load_config(struct sls_cli *cli)
 
 static enum sls_rc open_store_cb(struct sls_cli *cli, void *arg)
 {
-	struct sls_diag diag = {0};
-
-	(void)arg;
-	return sls_pg_store_open(&cli->conf, sls_store_owner(cli), true, &cli->store, &diag);
+	return sls_pg_store_open(&cli->conf, sls_store_owner(cli), true, &cli->store, arg);
 }
 
 /* Open the store (creating it as needed). */
 static int open_store(struct sls_cli *cli)
 {
-	enum sls_rc rc = sls_cli_as_store(cli, open_store_cb, NULL);
+	struct sls_diag diag = {0};
+	enum sls_rc rc = sls_cli_as_store(cli, open_store_cb, &diag);
 	char why[512];
 
 	if (rc == SLS_OK)
 		return SLS_EXIT_OK;
+	if (cli->conf.backend != SLS_BACKEND_FILES) {
+		/* TRANSLATORS: what went wrong, then the database's own word (not translated) */
+		warnx(_("the store's database: %s (%s)"), sls_strerror(rc), diag.msg);
+		return SLS_EXIT_STORE;
+	}
 	if (rc == SLS_ERR_UNSAFE || rc == SLS_ERR_IO)
 		needs_root(cli, cli->conf.store_dir);
 	sls_cli_why(rc, errno, why, sizeof(why));

@@ -12,6 +12,7 @@ static int init(struct sls_cli *cli, int argc, char **argv)
 {
 	struct sls_diag diag = {0};
 	bool key_made = false;
+	int from = 0;
 	enum sls_rc rc;
 
 	(void)argv;
@@ -20,13 +21,15 @@ static int init(struct sls_cli *cli, int argc, char **argv)
 	sls_cli_start_config(cli);
 	if (cli->conf.backend != SLS_BACKEND_POSTGRESQL)
 		errx(SLS_EXIT_USAGE, _("sls.conf's [store] backend is not postgresql"));
-	rc = sls_pg_init(&cli->conf, &key_made, &diag);
+	rc = sls_pg_init(&cli->conf, &key_made, &from, &diag);
 	if (rc != SLS_OK)
 		errx(SLS_EXIT_STORE, "%s: %s", sls_strerror(rc), diag.msg);
 	if (key_made)
 		printf(_("A new sealing key is in %s: copy it to every server of the fleet "
 			 "(root's, mode 0600).\n"),
 		       cli->conf.key_file);
+	if (from > 0 && from < SLS_PG_SCHEMA)
+		printf(_("The database's schema was version %d.\n"), from);
 	printf(_("The database's schema is version %d.\n"), SLS_PG_SCHEMA);
 	return SLS_EXIT_OK;
 }

@@ -36,6 +36,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "pgstore.h"
+#include "sls_wire.h"
 
 #define PAM_DIR        "/etc/pam.d"
 #define SSHD           "/usr/sbin/sshd"
@@ -118,6 +120,7 @@ struct pam_line {
 	const char *target;  /* the module, or the file included */
 	const char *why;     /* LINE_BAD: what is wrong with it */
 	const char *conf;    /* a conf= argument, or NULL */
+	const char *socket;  /* a socket= argument (slsd's), or NULL */
 	bool nullok;         /* a nullok argument */
 	signed char act[_PAM_RETURN_VALUES];
 };
@@ -190,6 +193,11 @@ struct doctor {
 	struct stack stack;
 	struct sshd sshd;
 	char confs[CONFS_MAX][SLS_CONFIG_PATH_MAX]; /* the sls.conf files services use */
+	struct {
+		size_t conf;        /* an index of confs */
+		const char *socket; /* its pam_sls lines' socket= (into a PAM file), or NULL */
+	} sockets[CONFS_MAX];
+	size_t nsockets;
 	size_t nconfs;
 	char stores[CONFS_MAX][SLS_CONFIG_PATH_MAX];
 	size_t nstores;
@@ -386,7 +394,7 @@ static void line_bad(struct pam_line *l, const char *why)
 	memcpy(l->act, all_bad, sizeof(l->act));
 }
 
-/* The module's arguments that weaken pam_sls (nullok) or name its sls.conf (conf=). */
+/* The module's arguments that weaken pam_sls (nullok) or name its sls.conf (conf=) or slsd. */
 static void parse_args(struct pam_line *l, char *s)
 {
 	char *word;
@@ -396,6 +404,8 @@ static void parse_args(struct pam_line *l, char *s)
 			l->nullok = true;
 		else if (strncmp(word, "conf=", 5) == 0)
 			l->conf = word + 5;
+		else if (strncmp(word, "socket=", 7) == 0)
+			l->socket = word + 7;
 	}
 }
 
@@ -941,7 +951,27 @@ static bool try_runs(struct doctor *d)
 
 /* ---- sls.conf and the store --------------------------------------------------------- */
 
-/* Remember path (a pam_sls conf=, else --conf or the default) for check_confs. */
+/* Remember socket for the sls.conf confs[conf] (once each), for check_sockets. */
+static void note_socket(struct doctor *d, size_t conf, const char *socket)
+{
+	size_t k;
+
+	for (k = 0; k < d->nsockets; k++)
+		if (d->sockets[k].conf == conf &&
+		    (socket == d->sockets[k].socket ||
+		     (socket && d->sockets[k].socket && strcmp(socket, d->sockets[k].socket) == 0)))
+			return;
+	if (k < CONFS_MAX) {
+		d->sockets[k].conf = conf;
+		d->sockets[k].socket = socket;
+		d->nsockets++;
+	}
+}
+
+/*
+ * Remember path (a pam_sls conf=, else --conf or the default) for
+ * check_confs, with the slsd socket each line names.
+ */
 static void note_confs(struct doctor *d)
 {
 	const char *dflt = d->cli->conf_path ? d->cli->conf_path : SLS_CONFIG_DEFAULT_PATH;
@@ -957,6 +987,8 @@ static void note_confs(struct doctor *d)
 			;
 		if (j == d->nconfs && j < CONFS_MAX)
 			snprintf(d->confs[d->nconfs++], sizeof(d->confs[0]), "%s", path);
+		if (j < d->nconfs)
+			note_socket(d, j, d->stack.h[i].line->socket);
 	}
 }
 
@@ -989,11 +1021,66 @@ static enum sls_rc open_store_cb(struct sls_cli *cli, void *arg)
 	return c->rc;
 }
 
+static enum sls_rc open_db_cb(struct sls_cli *cli, void *arg)
+{
+	struct conf_check *c = arg;
+	struct sls_store store;
+
+	c->rc = sls_pg_store_open(&c->conf, sls_store_owner(cli), false, &store, &c->diag);
+	if (c->rc == SLS_OK)
+		sls_store_close(&store);
+	return c->rc;
+}
+
+/* Each slsd socket (socket=, else the default) of the pam_sls lines that use the sls.conf c. */
+static void check_sockets(struct doctor *d, const struct conf_check *c)
+{
+	struct stat st;
+
+	for (size_t k = 0; k < d->nsockets; k++) {
+		const char *socket = d->sockets[k].socket ? d->sockets[k].socket : SLS_SLSD_SOCKET;
+
+		if (strcmp(d->confs[d->sockets[k].conf], c->path) != 0 ||
+		    (stat(socket, &st) == 0 && S_ISSOCK(st.st_mode)))
+			continue;
+		finding(d, "slsd",
+			/* TRANSLATORS: sls.conf's path, then slsd's socket */
+			_("%s: [store] backend = postgresql, and no slsd socket is at %s: pam_sls "
+			  "refuses every login there (root's too); start slsd.socket"),
+			c->path, socket);
+	}
+}
+
+/*
+ * A store in a database: that it opens (reached, schema, key), that slsd
+ * listens where the services' module relays (every login goes through it),
+ * and a failmode that lets services in without the second factor.
+ */
+static void check_database(struct doctor *d, struct conf_check *c)
+{
+	if (sls_cli_as_store(d->cli, open_db_cb, c) != SLS_OK)
+		finding(d, "store",
+			/* TRANSLATORS: sls.conf's path, what is wrong, then the database's word */
+			_("%s: the store's database: %s (%s): pam_sls refuses every login; fix it"),
+			c->path, sls_strerror(c->rc), c->diag.msg);
+	check_sockets(d, c);
+	if (c->conf.failmode == SLS_FAILMODE_OPEN)
+		finding(d, "sls.conf",
+			/* TRANSLATORS: sls.conf's path, then PAM service names */
+			_("%s: [store] failmode = open: %s let users in without a second factor "
+			  "whenever the database or slsd is out of reach"),
+			c->path, c->conf.failmode_services);
+}
+
 static void check_store(struct doctor *d, struct conf_check *c)
 {
 	char why[256];
 	size_t i;
 
+	if (c->conf.backend != SLS_BACKEND_FILES) {
+		check_database(d, c);
+		return;
+	}
 	for (i = 0; i < d->nstores && strcmp(d->stores[i], c->conf.store_dir) != 0; i++)
 		;
 	if (i < d->nstores || i == CONFS_MAX)

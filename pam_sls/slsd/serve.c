@@ -137,20 +137,45 @@ static void use_locale(const char *name)
 	(void)bind_textdomain_codeset(SLS_TEXTDOMAIN, "UTF-8");
 }
 
+static const char *or_null(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
 static enum sls_rc open_store(struct sls_login *login, struct sls_diag *diag)
 {
 	return sls_pg_store_open(&login->conf, 0, false, &login->store, diag);
+}
+
+/*
+ * The call's decision as a row of the store's (sls_audit in the database),
+ * after its journal entry. It decides nothing: a row that cannot be written
+ * is a line on stderr, and the login's result stands.
+ */
+static void audit(void *arg, const struct sls_log_ctx *log, const struct sls_decision *d)
+{
+	struct sls_login *login = arg;
+	struct sls_audit_row row = {.user = log->user,
+				    .service = log->service,
+				    .rhost = log->rhost,
+				    .tty = log->tty,
+				    .event = d->event,
+				    .device = or_null(d->device),
+				    .result = d->result,
+				    .pam_code = d->pam_code,
+				    .trail = or_null(d->trail),
+				    .peer_uid = log->peer_uid};
+
+	if (login->store.backend == NULL) /* the files, or a store never opened */
+		return;
+	if (sls_userdb_audit(&login->store, &row) != SLS_OK)
+		fprintf(stderr, "<4>slsd: the decision could not be kept in sls_audit\n");
 }
 
 static int hello_user(struct sls_login *login, const char **user)
 {
 	*user = login->given_user;
 	return PAM_SUCCESS;
-}
-
-static const char *or_null(const char *s)
-{
-	return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
 /* The HELLO, within SLSD_HELLO_TIMEOUT: SLS_OK with h pointing into frame. */
@@ -173,6 +198,8 @@ static void setup(struct sls_login *login, struct socket_ui *s, const struct sls
 	login->ui.say = socket_say;
 	login->ui.ctx = s;
 	login->log.fallback = log_to_stderr;
+	login->log.decided = audit;
+	login->log.decided_arg = login;
 	login->debug = debug_to_stderr;
 	login->get_user = hello_user;
 	login->open_store = open_store;

@@ -167,6 +167,15 @@ static const struct bad_conf bad_confs[] = {
     {"[share]\npam_service = ../passwd\n", 2, "[share] pam_service has an invalid value"},
     {"[share]\npam_service = pam.d/sls\n", 2, "[share] pam_service has an invalid value"},
     {"[share]\npam_service = s l s\n", 2, "[share] pam_service has an invalid value"},
+    {"[store]\nfailmode = maybe\n", 2, "[store] failmode has an invalid value"},
+    {"[store]\nfailmode = Open\n", 2, "[store] failmode has an invalid value"},
+    {"[store]\nfailmode = open\n", 0, "[store] failmode = open needs failmode_open_services"},
+    {"[store]\nfailmode = open\nfailmode_open_services =\n", 0,
+     "[store] failmode = open needs failmode_open_services"},
+    {"[store]\nfailmode_open_services = sudo, login\n", 2,
+     "[store] failmode_open_services has an invalid value"},
+    {"[store]\nfailmode_open_services = ../sshd\n", 2,
+     "[store] failmode_open_services has an invalid value"},
 };
 
 static void test_rejections(void **state)
@@ -189,6 +198,38 @@ static void test_rejections(void **state)
 			assert_true(d.msg[0] != '\0');
 		assert_memory_equal(&c, &defaults, sizeof(c));
 	}
+}
+
+/* failmode: closed by default; open only for the services it lists, by their whole names. */
+static void test_failmode(void **state)
+{
+	struct sls_config c;
+	struct sls_diag d = {0};
+
+	(void)state;
+	sls_config_defaults(&c);
+	assert_int_equal(c.failmode, SLS_FAILMODE_CLOSED);
+	assert_false(sls_policy_fails_open(&c, "sudo"));
+	assert_int_equal(sls_config_parse("[store]\nfailmode_open_services = sudo\n", &c, &d),
+			 SLS_OK);
+	assert_false(sls_policy_fails_open(&c, "sudo")); /* listed, but failmode is closed */
+	sls_config_defaults(&c);
+	assert_int_equal(sls_config_parse("[store]\nfailmode = open\n"
+					  "failmode_open_services = sudo,login\n",
+					  &c, &d),
+			 SLS_OK);
+	assert_int_equal(c.failmode, SLS_FAILMODE_OPEN);
+	assert_true(sls_policy_fails_open(&c, "sudo"));
+	assert_true(sls_policy_fails_open(&c, "login"));
+	assert_false(sls_policy_fails_open(&c, "sshd"));
+	assert_false(sls_policy_fails_open(&c, "sud"));
+	assert_false(sls_policy_fails_open(&c, "sudo-i"));
+	assert_false(sls_policy_fails_open(&c, "sudo,login"));
+	assert_false(sls_policy_fails_open(&c, ""));
+	assert_false(sls_policy_fails_open(&c, NULL));
+	sls_config_defaults(&c);
+	assert_int_equal(sls_config_parse("[store]\nfailmode = closed\n", &c, &d), SLS_OK);
+	assert_int_equal(c.failmode, SLS_FAILMODE_CLOSED);
 }
 
 static void test_long_line(void **state)
@@ -302,7 +343,7 @@ int main(void)
 	    cmocka_unit_test(test_defaults),   cmocka_unit_test(test_full_file),
 	    cmocka_unit_test(test_rejections), cmocka_unit_test(test_long_line),
 	    cmocka_unit_test(test_durations),  cmocka_unit_test(test_format_durations),
-	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_load),       cmocka_unit_test(test_failmode),
 	};
 
 	return cmocka_run_group_tests_name("common: sls.conf", tests, NULL, NULL);
