@@ -356,13 +356,13 @@ static void open_stores(struct sls_cli *cli, struct migrate *m)
 
 	m->owner = sls_store_owner(cli);
 	rc = sls_store_open(m->from, m->owner, false, &m->files);
-
 	if (rc != SLS_OK) {
 		sls_cli_why(rc, errno, why, sizeof(why));
 		/* TRANSLATORS: the store's directory, then what is wrong with it */
 		errx(SLS_EXIT_STORE, _("store %s: %s"), m->from, why);
 	}
 	rc = sls_pg_open(&cli->conf, &cli->store, &diag);
+	/* SLS_ERR_FORMAT is also a malformed key file: diag tells them apart */
 	if (rc == SLS_ERR_FORMAT && strstr(diag.msg, "schema") != NULL)
 		errx(SLS_EXIT_STORE, _("the database has no schema of sls: run sls db init first"));
 	if (rc != SLS_OK)
@@ -374,7 +374,6 @@ static int run_migrate(struct sls_cli *cli, struct migrate *m)
 	char **names = NULL;
 	size_t n = 0;
 	enum sls_rc rc;
-	int status;
 
 	open_stores(cli, m);
 	rc = sls_store_names(&m->files, &names, &n);
@@ -386,8 +385,7 @@ static int run_migrate(struct sls_cli *cli, struct migrate *m)
 		migrate_user(m, &cli->store, names[i]);
 	sls_store_names_free(names, n);
 	sls_store_close(&m->files);
-	status = summary(m);
-	return status;
+	return summary(m);
 }
 
 static int run(struct sls_cli *cli, int argc, char **argv)
