@@ -169,4 +169,15 @@ const struct sls_devtypes *sls_store_types(const struct sls_store *store);
 enum sls_rc sls_store_open(const char *path, uid_t owner, bool create, struct sls_store *store);
 void sls_store_close(struct sls_store *store);
 
+/*
+ * The users of a files store: every name in users/ or state/ that passes
+ * sls_name_valid, sorted (strcmp), each once. Other entries (a temp file
+ * of sls_file_replace's, ".", "..") are not names of users and are left
+ * out; nothing is opened but the two directories. *names gets a malloc'ed
+ * array of *n malloc'ed strings (sls_store_names_free). SLS_ERR_INVAL for
+ * a store with a back end; SLS_ERR_IO (errno set), SLS_ERR_NOMEM.
+ */
+enum sls_rc sls_store_names(const struct sls_store *store, char ***names, size_t *n);
+void sls_store_names_free(char **names, size_t n);
+
 #endif /* SLS_FILE_H */

@@ -2,6 +2,7 @@
 #ifndef SLS_USERDB_H
 #define SLS_USERDB_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "sls_enroll.h"
@@ -20,6 +21,18 @@
  */
 enum sls_rc sls_userdb_load_user(const struct sls_store *store, const char *name, uid_t owner,
 				 struct sls_user *user, struct sls_diag *diag);
+
+/*
+ * The stored text of NAME's enrolment (state false) or state, as the two
+ * loads read it before they parse it: the file's bytes, or a back end's
+ * row (an enrolment opened from its seal). *text gets a malloc'ed
+ * NUL-terminated copy (caller frees with sls_free_secret(text, len + 1);
+ * NULL on failure), *len its length. SLS_ERR_NAME as above; SLS_ERR_NOENT
+ * when there is none (for the state too); file or back end errors
+ * otherwise. For sls migrate, which copies and compares the texts.
+ */
+enum sls_rc sls_userdb_load_text(const struct sls_store *store, bool state, const char *name,
+				 uid_t owner, char **text, size_t *len, struct sls_diag *diag);
 
 /* The state, STORE/state/NAME; a missing file is the zero state (SLS_OK). */
 enum sls_rc sls_userdb_load_state(const struct sls_store *store, const char *name, uid_t owner,

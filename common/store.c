@@ -1,7 +1,11 @@
 /* pam_sls - the store directory: DIR/users, DIR/state, DIR/lock. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sls_devtype.h"
@@ -71,4 +75,86 @@ void sls_store_close(struct sls_store *store)
 	close_fd(&store->users_fd);
 	close_fd(&store->state_fd);
 	close_fd(&store->lock_fd);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Append the valid names of directory fd (read through a duplicate) to *names. */
+static enum sls_rc add_names(int fd, char ***names, size_t *n, size_t *cap)
+{
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *dir = dup >= 0 ? fdopendir(dup) : NULL;
+	struct dirent *e;
+	enum sls_rc rc = SLS_OK;
+
+	if (dir == NULL) {
+		if (dup >= 0)
+			close(dup);
+		return SLS_ERR_IO;
+	}
+	rewinddir(dir);
+	errno = 0;
+	while (rc == SLS_OK && (e = readdir(dir)) != NULL) {
+		if (!sls_name_valid(e->d_name))
+			continue;
+		if (*n == *cap) {
+			size_t grown = *cap ? 2 * *cap : 16;
+			char **bigger = reallocarray(*names, grown, sizeof(**names));
+
+			if (bigger == NULL) {
+				rc = SLS_ERR_NOMEM;
+				break;
+			}
+			*names = bigger;
+			*cap = grown;
+		}
+		(*names)[*n] = strdup(e->d_name);
+		rc = (*names)[*n] == NULL ? SLS_ERR_NOMEM : SLS_OK;
+		*n += rc == SLS_OK;
+		errno = 0;
+	}
+	if (rc == SLS_OK && errno != 0)
+		rc = SLS_ERR_IO;
+	closedir(dir);
+	return rc;
+}
+
+enum sls_rc sls_store_names(const struct sls_store *store, char ***names, size_t *n)
+{
+	size_t cap = 0, kept = 0;
+	enum sls_rc rc;
+
+	*names = NULL;
+	*n = 0;
+	if (store->backend != NULL)
+		return SLS_ERR_INVAL;
+	rc = add_names(store->users_fd, names, n, &cap);
+	if (rc == SLS_OK)
+		rc = add_names(store->state_fd, names, n, &cap);
+	if (rc != SLS_OK) {
+		sls_store_names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+		return rc;
+	}
+	if (*n > 0)
+		qsort(*names, *n, sizeof(**names), by_name);
+	for (size_t i = 0; i < *n; i++) {
+		if (kept > 0 && strcmp((*names)[kept - 1], (*names)[i]) == 0)
+			free((*names)[i]);
+		else
+			(*names)[kept++] = (*names)[i];
+	}
+	*n = kept;
+	return SLS_OK;
+}
+
+void sls_store_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n && names != NULL; i++)
+		free(names[i]);
+	free(names);
 }

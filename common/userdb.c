@@ -23,21 +23,27 @@ static enum sls_rc parse_state(const struct sls_store *store, const char *buf, v
 	return sls_state_parse(buf, out, diag);
 }
 
+enum sls_rc sls_userdb_load_text(const struct sls_store *store, bool state, const char *name,
+				 uid_t owner, char **text, size_t *len, struct sls_diag *diag)
+{
+	*text = NULL;
+	*len = 0;
+	if (!sls_name_valid(name))
+		return SLS_ERR_NAME;
+	if (store->backend != NULL)
+		return store->backend->load(store, state, name, text, len, diag);
+	return sls_file_read(state ? store->state_fd : store->users_fd, name, owner, SLS_FILE_MAX,
+			     text, len);
+}
+
 /* The enrolment (state false) or the state of name, parsed into out. */
 static enum sls_rc load(const struct sls_store *store, bool state, const char *name, uid_t owner,
 			parse_fn parse, void *out, struct sls_diag *diag)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	enum sls_rc rc = SLS_ERR_NAME;
+	enum sls_rc rc = sls_userdb_load_text(store, state, name, owner, &buf, &len, diag);
 
-	if (!sls_name_valid(name))
-		return rc;
-	if (store->backend != NULL)
-		rc = store->backend->load(store, state, name, &buf, &len, diag);
-	else
-		rc = sls_file_read(state ? store->state_fd : store->users_fd, name, owner,
-				   SLS_FILE_MAX, &buf, &len);
 	if (rc == SLS_OK)
 		rc = parse(store, buf, out, diag);
 	sls_free_secret(buf, len + 1);

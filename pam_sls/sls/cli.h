@@ -247,7 +247,8 @@ int sls_cli_prove_with(struct sls_cli *cli, const struct sls_device *d, const ch
 extern const struct sls_verb sls_verb_enroll, sls_verb_devices, sls_verb_revoke, sls_verb_pin,
     sls_verb_phone, sls_verb_card, sls_verb_transfer, sls_verb_optout, sls_verb_optin,
     sls_verb_share, sls_verb_unshare, sls_verb_status, sls_verb_tempcode, sls_verb_unlock,
-    sls_verb_identity, sls_verb_import_ga, sls_verb_doctor, sls_verb_log, sls_verb_db;
+    sls_verb_identity, sls_verb_import_ga, sls_verb_doctor, sls_verb_log, sls_verb_db,
+    sls_verb_migrate;
 
 /*
  * For root's verbs on a USER operand: refused with --user (usage); USER

@@ -18,7 +18,7 @@ static const struct sls_verb *const verbs[] = {
     &sls_verb_phone,    &sls_verb_card,    &sls_verb_transfer, &sls_verb_optout,
     &sls_verb_optin,    &sls_verb_share,   &sls_verb_unshare,  &sls_verb_status,
     &sls_verb_tempcode, &sls_verb_unlock,  &sls_verb_identity, &sls_verb_import_ga,
-    &sls_verb_doctor,   &sls_verb_log,     &sls_verb_db,
+    &sls_verb_doctor,   &sls_verb_log,     &sls_verb_db,       &sls_verb_migrate,
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))

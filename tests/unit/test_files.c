@@ -562,6 +562,42 @@ static void test_store_create(void **state)
 	assert_true(st.dirfd == -1 && st.users_fd == -1 && st.state_fd == -1 && st.lock_fd == -1);
 }
 
+/* The users of a store: the valid names of users/ and state/, sorted, each once. */
+static void test_store_names(void **state)
+{
+	static const struct sls_store_backend other = {.name = "other"};
+	struct fx *fx = *state;
+	struct sls_store st;
+	char p[PATH_MAX + 64], **names = NULL;
+	size_t n = 99;
+	int fd;
+
+	path_in(fx, "store", p, sizeof(p));
+	assert_rc(sls_store_open(p, geteuid(), true, &st), SLS_OK);
+	assert_rc(sls_store_names(&st, &names, &n), SLS_OK);
+	assert_int_equal(n, 0);
+	sls_store_names_free(names, n);
+	assert_rc(sls_file_replace(st.users_fd, "carol", "x", 1, 0600), SLS_OK);
+	assert_rc(sls_file_replace(st.users_fd, "alice", "x", 1, 0600), SLS_OK);
+	assert_rc(sls_file_replace(st.state_fd, "alice", "x", 1, 0600), SLS_OK);
+	assert_rc(sls_file_replace(st.state_fd, "bob", "x", 1, 0600), SLS_OK);
+	assert_rc(sls_file_replace(st.lock_fd, "dave", "", 0, 0600), SLS_OK); /* a lock: no user */
+	fd = openat(st.users_fd, ".erin#new", O_WRONLY | O_CREAT | O_EXCL, 0600); /* a temp file */
+	assert_true(fd >= 0);
+	close(fd);
+	assert_rc(sls_store_names(&st, &names, &n), SLS_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[0], "alice");
+	assert_string_equal(names[1], "bob");
+	assert_string_equal(names[2], "carol");
+	sls_store_names_free(names, n);
+	st.backend = &other; /* a back end: not a store of files */
+	assert_rc(sls_store_names(&st, &names, &n), SLS_ERR_INVAL);
+	assert_null(names);
+	st.backend = NULL;
+	sls_store_close(&st);
+}
+
 /* ---- atomic replace ---------------------------------------------------------- */
 
 static void test_replace_content_mode(void **state)
@@ -927,6 +963,7 @@ int main(void)
 	    T(test_dir_writable_refused),
 	    T(test_dir_parents_checked),
 	    T(test_store_create),
+	    T(test_store_names),
 	    T(test_replace_content_mode),
 	    T(test_replace_bad_args),
 	    T(test_replace_fails_late),
