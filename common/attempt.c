@@ -9,6 +9,7 @@
 #include "sls_secret.h"
 #include "sls_share.h"
 #include "sls_txn.h"
+#include "sls_userdb.h"
 
 /* Draws before giving up; a draw hits a used challenge with p <= 1/1000. */
 #define DRAW_TRIES 64
@@ -213,6 +214,19 @@ enum sls_rc sls_attempt_renew(const struct sls_store *store, const char *user, u
 	return rc;
 }
 
+/* A right answer's key claimed in the store (sls_userdb_claim), when its type keeps one. */
+static enum sls_rc claim(const struct sls_store *store, const char *user,
+			 const struct sls_device *d, const struct sls_attempt *a, uint64_t step)
+{
+	char key[SLS_DEVICE_NAME_MAX + 64];
+	unsigned keep = 0;
+
+	if (d->type->used_key == NULL || d->created == 0 ||
+	    !d->type->used_key(d, a, step, key, sizeof(key), &keep))
+		return SLS_OK;
+	return sls_userdb_claim(store, user, key, keep);
+}
+
 enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user, uid_t owner,
 				const struct sls_device *d, const struct sls_attempt *a,
 				uint64_t step, time_t *until, struct sls_diag *diag)
@@ -232,6 +246,8 @@ enum sls_rc sls_attempt_succeed(const struct sls_store *store, const char *user,
 		goto out;
 	}
 	rc = sls_state_note_success(t.state, d, a, step, now);
+	if (rc == SLS_OK)
+		rc = claim(store, user, d, a, step);
 	if (rc != SLS_OK)
 		goto out;
 	t.state_changed = true;

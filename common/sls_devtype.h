@@ -176,6 +176,16 @@ struct sls_devtype {
 			      struct sls_device_state *ds, const struct sls_attempt *a,
 			      uint64_t step);
 	/*
+	 * What a store shared by servers keeps of a right answer, so that it
+	 * is used once across all of them whatever the state says
+	 * (sls_userdb_claim): a key a second use of the same answer repeats,
+	 * never a secret, into out; *keep: how long it matters (seconds, 0:
+	 * as long as the device). false: nothing to keep (the type's answers
+	 * are not one-use, or the state alone keeps them). NULL: never.
+	 */
+	bool (*used_key)(const struct sls_device *d, const struct sls_attempt *a, uint64_t step,
+			 char *out, size_t size, unsigned *keep);
+	/*
 	 * Asked again for a new code (ask->renew), under the lock: a new one
 	 * into a and ctx->state, or SLS_ERR_WAIT when one was sent too
 	 * recently. NULL: the type has no such thing.

@@ -143,6 +143,8 @@ struct sls_store_backend {
 	enum sls_rc (*commit)(const struct sls_store *store);
 	void (*close)(struct sls_store *store);
 	enum sls_rc (*audit)(const struct sls_store *store, const struct sls_audit_row *row);
+	enum sls_rc (*claim)(const struct sls_store *store, const char *name, const char *key,
+			     unsigned keep);
 };
 
 struct sls_store {

@@ -69,4 +69,14 @@ enum sls_rc sls_userdb_commit(const struct sls_store *store);
  */
 enum sls_rc sls_userdb_audit(const struct sls_store *store, const struct sls_audit_row *row);
 
+/*
+ * Under name's lock, in its transaction: claim a right answer's key (the
+ * device type's used_key, kept keep seconds, 0: for good) where the back end
+ * keeps them, so that across every server it is used once even if a state
+ * row is put back: SLS_OK the first time, SLS_ERR_MISMATCH when the key was
+ * claimed before. The files keep none (their state is the only copy): SLS_OK.
+ */
+enum sls_rc sls_userdb_claim(const struct sls_store *store, const char *name, const char *key,
+			     unsigned keep);
+
 #endif /* SLS_USERDB_H */

@@ -140,6 +140,14 @@ enum sls_rc sls_userdb_commit(const struct sls_store *store)
 	return store->backend != NULL ? store->backend->commit(store) : SLS_OK;
 }
 
+enum sls_rc sls_userdb_claim(const struct sls_store *store, const char *name, const char *key,
+			     unsigned keep)
+{
+	return store->backend != NULL && store->backend->claim != NULL
+		   ? store->backend->claim(store, name, key, keep)
+		   : SLS_OK;
+}
+
 enum sls_rc sls_userdb_audit(const struct sls_store *store, const struct sls_audit_row *row)
 {
 	return store->backend != NULL && store->backend->audit != NULL

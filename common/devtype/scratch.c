@@ -280,6 +280,16 @@ static enum sls_rc record(const struct sls_device *d, struct sls_state *state,
 	return SLS_OK;
 }
 
+/* A code's place in the list is used once, as long as the list (the device) lasts. */
+static bool used_key(const struct sls_device *d, const struct sls_attempt *a, uint64_t step,
+		     char *out, size_t size, unsigned *keep)
+{
+	(void)a;
+	*keep = 0;
+	return snprintf(out, size, "scratch:%s:%lld:%llu", d->name, (long long)d->created,
+			(unsigned long long)step) < (int)size;
+}
+
 const struct sls_devtype sls_devtype_scratch = {
     .name = "scratch",
     .level = 1,
@@ -293,4 +303,5 @@ const struct sls_devtype sls_devtype_scratch = {
     .prepare = prepare,
     .attempt = attempt,
     .record = record,
+    .used_key = used_key,
 };

@@ -132,6 +132,16 @@ static enum sls_rc record(const struct sls_device *d, struct sls_state *state,
 	return SLS_OK;
 }
 
+/* A step is used once per device: its number; an hour covers any window a code is taken in. */
+static bool used_key(const struct sls_device *d, const struct sls_attempt *a, uint64_t step,
+		     char *out, size_t size, unsigned *keep)
+{
+	(void)a;
+	*keep = 3600;
+	return snprintf(out, size, "totp:%s:%lld:%llu", d->name, (long long)d->created,
+			(unsigned long long)step) < (int)size;
+}
+
 /* ---- sls enroll ---- */
 
 #define SECRET_BYTES 20 /* 160 bits, as RFC 4226 recommends */
@@ -176,5 +186,6 @@ const struct sls_devtype sls_devtype_totp = {
     .prepare = prepare,
     .attempt = attempt,
     .record = record,
+    .used_key = used_key,
     .provision = provision,
 };

@@ -360,6 +360,45 @@ static enum sls_rc pg_audit(const struct sls_store *store, const struct sls_audi
 	return rc;
 }
 
+/*
+ * A right answer's key, in the user's transaction: one INSERT ... ON
+ * CONFLICT DO NOTHING RETURNING, so of two servers with one answer exactly
+ * one gets the row (the other waits for the first's commit, then gets
+ * none). The user's expired keys go first. A database of schema 1 has no
+ * sls_used: the state alone keeps the answer there.
+ */
+static enum sls_rc pg_claim(const struct sls_store *store, const char *name, const char *key,
+			    unsigned keep)
+{
+	struct pgstore *p = pg_of(store);
+	char secs[16];
+	const char *vals[3] = {name, key, secs};
+	PGresult *res;
+	enum sls_rc rc;
+
+	if (p->schema < 2)
+		return SLS_OK;
+	if (!p->in_txn)
+		return SLS_ERR_INVAL;
+	snprintf(secs, sizeof(secs), "%u", keep);
+	res =
+	    run(p, "DELETE FROM sls_used WHERE name = $1 AND expires < now()", 1, vals, NULL, NULL);
+	rc = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK ? SLS_OK : SLS_ERR_IO;
+	PQclear(res);
+	if (rc != SLS_OK)
+		return rc;
+	res = run(p,
+		  "INSERT INTO sls_used (name, key, expires) VALUES ($1, $2, CASE WHEN $3::integer "
+		  "= 0 THEN NULL ELSE now() + $3::integer * interval '1 second' END) "
+		  "ON CONFLICT DO NOTHING RETURNING 1",
+		  3, vals, NULL, NULL);
+	rc = res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK ? SLS_ERR_IO
+	     : PQntuples(res) == 1                                 ? SLS_OK
+								   : SLS_ERR_MISMATCH;
+	PQclear(res);
+	return rc;
+}
+
 static void pg_close(struct sls_store *store)
 {
 	struct pgstore *p = pg_of(store);
@@ -381,6 +420,7 @@ static const struct sls_store_backend pg_backend = {
     .commit = pg_commit,
     .close = pg_close,
     .audit = pg_audit,
+    .claim = pg_claim,
 };
 
 /* The sealing key: 64 hex digits in a file of root's that no one else may read. */
@@ -514,7 +554,8 @@ enum sls_rc sls_pg_open(const struct sls_config *conf, struct sls_store *store,
  * v); sls db init runs those the database lacks, in order. Never change one
  * that shipped: add the next.
  */
-static const char *const migrations[SLS_PG_SCHEMA][3] = {
+#define MIGRATION_MAX 4 /* statements of one version */
+static const char *const migrations[SLS_PG_SCHEMA][MIGRATION_MAX] = {
     {"CREATE TABLE sls_users (name text PRIMARY KEY, enrollment bytea NOT NULL, "
      "updated timestamptz NOT NULL DEFAULT now())",
      "CREATE TABLE sls_state (name text PRIMARY KEY, state text NOT NULL, "
@@ -524,7 +565,9 @@ static const char *const migrations[SLS_PG_SCHEMA][3] = {
     {"ALTER TABLE sls_audit ADD COLUMN rhost text, ADD COLUMN tty text, "
      "ADD COLUMN device text, ADD COLUMN result text, ADD COLUMN trail text, "
      "ADD COLUMN peer_uid bigint",
-     "CREATE INDEX sls_audit_name_at ON sls_audit (name, at)", NULL},
+     "CREATE INDEX sls_audit_name_at ON sls_audit (name, at)",
+     "CREATE TABLE sls_used (name text NOT NULL, key text NOT NULL, "
+     "at timestamptz NOT NULL DEFAULT now(), expires timestamptz, PRIMARY KEY (name, key))"},
 };
 
 /* A new key file: 64 hex digits of getrandom, 0600, made with O_EXCL. */
@@ -560,7 +603,8 @@ static enum sls_rc upgrade(struct pgstore *p, int from, struct sls_diag *diag)
 	char sql[64];
 
 	for (int v = from + 1; rc == SLS_OK && v <= SLS_PG_SCHEMA; v++)
-		for (size_t i = 0; rc == SLS_OK && i < 3 && migrations[v - 1][i] != NULL; i++)
+		for (size_t i = 0;
+		     rc == SLS_OK && i < MIGRATION_MAX && migrations[v - 1][i] != NULL; i++)
 			rc = exec(p, migrations[v - 1][i], diag);
 	snprintf(sql, sizeof(sql), "INSERT INTO sls_schema (version) VALUES (%d)", SLS_PG_SCHEMA);
 	if (rc == SLS_OK && from < SLS_PG_SCHEMA)
