@@ -15,10 +15,12 @@ Reported, interleaved so that load on the machine hits every case alike:
   1. per-login median wall time, CPU time (user+system of the process) and
      callgrind instructions for pam_permit, pam_sls totp, pam_sls ibkey,
      pam_sls totp relayed to slsd (the caller without root: a screen locker),
-     google-authenticator-libpam (DISALLOW_REUSE: it rewrites its file on
-     every login) and pam_oath, in both hosts; module cost = median minus
-     pam_permit's median in the same host; ratios against the faster peer;
-     peak RSS added by the module
+     pam_sls totp relayed by root's module to a second slsd whose store is in
+     PostgreSQL ([store] backend = postgresql), google-authenticator-libpam
+     (DISALLOW_REUSE: it rewrites its file on every login) and pam_oath, in
+     both hosts; module cost = median minus pam_permit's median in the same
+     host; ratios against the faster peer, and of the PostgreSQL row against
+     pam_sls's files rows; peak RSS added by the module
   2. scale: pam_sls and pam_oath with 10, 1,000, 10,000, 100,000 users
   3. logins/s with 1, 2, 4, 8 clients over distinct users, and 8 on one user
   4. `sls-authenticator respond` against `oathtool --totp`, with peak RSS
@@ -29,6 +31,17 @@ every case still logs in. Test users live in a private copy of /etc/passwd
 and /etc/group bind-mounted in a private mount namespace; the store, the
 peers' files and the PAM configuration live under /var/lib/sls-bench-*.
 Missing peers are installed from Debian (apt-get).
+
+The PostgreSQL row runs a throwaway PostgreSQL 15 of its own (initdb and
+pg_ctl as the postgres user, port 55462, a Unix socket only, no TCP) in
+/var/lib/sls-bench-*/pg, on the files store's file system, with the
+server's defaults (fsync and synchronous_commit on: each commit is
+durable, as each file write is); `sls db init` makes the schema and a
+sealing key in a root-only directory, and `sls enroll totp --user` enrols
+each of the row's users into the database (confirmed with a code an hour
+back, under libfaketime). The cluster is stopped and removed at the end,
+also when the run fails. Without postgresql-15 (/usr/lib/postgresql/15)
+the row is skipped with a note; scripts/deps installs it.
 """
 import argparse
 import base64
