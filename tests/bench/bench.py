@@ -27,8 +27,9 @@ Reported, interleaved so that load on the machine hits every case alike:
 
 Every login must succeed: a failed login is a harness bug and stops the
 run (exit 1). Timing never fails the run; --short (CI) only proves that
-every case still logs in. Test users live in a private copy of /etc/passwd
-and /etc/group bind-mounted in a private mount namespace; the store, the
+every case still logs in. Test users live in a private copy of /etc (its
+passwd and group) bind-mounted over /etc in a private mount namespace, so
+that a useradd outside during the run cannot take them away; the store, the
 peers' files and the PAM configuration live under /var/lib/sls-bench-*.
 Missing peers are installed from Debian (apt-get).
 
@@ -162,6 +163,7 @@ class World:
         self.oathfiles = {}
         self.slsds = []
         self.pg = None  # the throwaway cluster's directory, once made
+        self.etc_mounted = False
         self.pg_users = []
         self.service("permit", "pam_permit.so")
         self.service("ga", f"pam_google_authenticator.so secret={self.ga}/${{USER}} user=root")
@@ -334,11 +336,14 @@ class World:
         return names
 
     def mount_passwd(self):
-        """Bind-mount /etc/passwd and /etc/group copies holding the test users."""
+        """Bind-mount over /etc a copy of it whose passwd and group hold the
+        test users: a copy of the directory, not of the two files, because a
+        useradd outside during the run (a rename over /etc/passwd) detaches a
+        mount on the file, in every namespace, and the test users are gone."""
         import grp
         import pwd
         if not private_namespace():
-            die("not in a private mount namespace: refusing to mount over /etc/passwd")
+            die("not in a private mount namespace: refusing to mount over /etc")
         ours = set(self.passwd)
         taken = [p.pw_name for p in pwd.getpwall()
                  if UID0 <= p.pw_uid < UID0 + len(self.passwd) or p.pw_gid == UID0
@@ -347,24 +352,23 @@ class World:
                   g.gr_name == "slsbench"]
         if taken:  # pam_sls refuses a user whose uid has another name first
             die(f"names or ids of the test users are taken on this host ({taken[0]})")
+        etc = os.path.join(self.dir, "etc")
+        subprocess.run(["cp", "-a", "/etc", etc], check=True)
         for name, extra in (("passwd", [f"{u}:x:{UID0 + i}:{UID0}::/nonexistent:/bin/sh\n"
                                         for i, u in enumerate(self.passwd)]),
                             ("group", [f"slsbench:x:{UID0}:\n"])):
-            copy = os.path.join(self.dir, name)
-            with open(f"/etc/{name}") as f:
-                base = f.read()
-            with open(copy, "w") as f:
-                f.write(base + "".join(extra))
-            os.chmod(copy, 0o644)
-            subprocess.run(["mount", "--bind", copy, f"/etc/{name}"], check=True)
+            with open(os.path.join(etc, name), "a") as f:
+                f.write("".join(extra))
+        subprocess.run(["mount", "--bind", etc, "/etc"], check=True)
+        self.etc_mounted = True
 
     def cleanup(self):
         for p in self.slsds:
             p.terminate()
             p.wait()
         self.stop_postgres()
-        for name in ("passwd", "group"):
-            subprocess.run(["umount", f"/etc/{name}"], capture_output=True)
+        if self.etc_mounted:
+            subprocess.run(["umount", "/etc"], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
