@@ -15,20 +15,34 @@ Reported, interleaved so that load on the machine hits every case alike:
   1. per-login median wall time, CPU time (user+system of the process) and
      callgrind instructions for pam_permit, pam_sls totp, pam_sls ibkey,
      pam_sls totp relayed to slsd (the caller without root: a screen locker),
-     google-authenticator-libpam (DISALLOW_REUSE: it rewrites its file on
-     every login) and pam_oath, in both hosts; module cost = median minus
-     pam_permit's median in the same host; ratios against the faster peer;
-     peak RSS added by the module
+     pam_sls totp relayed by root's module to a second slsd whose store is in
+     PostgreSQL ([store] backend = postgresql), google-authenticator-libpam
+     (DISALLOW_REUSE: it rewrites its file on every login) and pam_oath, in
+     both hosts; module cost = median minus pam_permit's median in the same
+     host; ratios against the faster peer, and of the PostgreSQL row against
+     pam_sls's files rows; peak RSS added by the module
   2. scale: pam_sls and pam_oath with 10, 1,000, 10,000, 100,000 users
   3. logins/s with 1, 2, 4, 8 clients over distinct users, and 8 on one user
   4. `sls-authenticator respond` against `oathtool --totp`, with peak RSS
 
 Every login must succeed: a failed login is a harness bug and stops the
 run (exit 1). Timing never fails the run; --short (CI) only proves that
-every case still logs in. Test users live in a private copy of /etc/passwd
-and /etc/group bind-mounted in a private mount namespace; the store, the
+every case still logs in. Test users live in a private copy of /etc (its
+passwd and group) bind-mounted over /etc in a private mount namespace, so
+that a useradd outside during the run cannot take them away; the store, the
 peers' files and the PAM configuration live under /var/lib/sls-bench-*.
 Missing peers are installed from Debian (apt-get).
+
+The PostgreSQL row runs a throwaway PostgreSQL 15 of its own (initdb and
+pg_ctl as the postgres user, port 55462, a Unix socket only, no TCP) in
+/var/lib/sls-bench-*/pg, on the files store's file system, with the
+server's defaults (fsync and synchronous_commit on: each commit is
+durable, as each file write is); `sls db init` makes the schema and a
+sealing key in a root-only directory, and `sls enroll totp --user` enrols
+each of the row's users into the database (confirmed with a code an hour
+back, under libfaketime). The cluster is stopped and removed at the end,
+also when the run fails. Without postgresql-15 (/usr/lib/postgresql/15)
+the row is skipped with a note; scripts/deps installs it.
 """
 import argparse
 import base64
@@ -56,6 +70,8 @@ PEERS = {"libpam-google-authenticator": f"{LIBDIR}/security/pam_google_authentic
          "valgrind": "/usr/bin/valgrind", "time": "/usr/bin/time",
          "eatmydata": f"{LIBDIR}/libeatmydata.so"}
 FAKETIME = PEERS["faketime"]
+PGBIN = "/usr/lib/postgresql/15/bin"  # postgresql-15 (scripts/deps); without it, no sls-pg row
+PGPORT = "55462"
 SUITE = "OCRA-1:HOTP-SHA256-8:QN06-PSHA1"
 PIN = "4821"
 UID0 = 200000  # above every system and nobody (65534) uid: each test user is its uid's only name
@@ -140,28 +156,115 @@ class World:
         self.ga = os.path.join(self.dir, "ga")
         os.makedirs(self.ga, mode=0o700)
         self.module = os.path.join(build, "pam_sls", ".libs", "pam_sls.so")
+        self.sls = os.path.join(build, "pam_sls", "sls", "sls")
         if not os.path.exists(self.module):
             die(f"{self.module} is not built")
         self.stores = {}
         self.oathfiles = {}
-        self.slsd = None
+        self.slsds = []
+        self.pg = None  # the throwaway cluster's directory, once made
+        self.etc_mounted = False
+        self.pg_users = []
         self.service("permit", "pam_permit.so")
         self.service("ga", f"pam_google_authenticator.so secret={self.ga}/${{USER}} user=root")
+
+    def spawn_slsd(self, conf, sock):
+        """An slsd on conf, listening on sock when this returns; stopped by cleanup."""
+        p = subprocess.Popen(
+            [os.path.join(self.build, "pam_sls", "slsd", "slsd"), "--conf", conf,
+             "--socket", sock, "--max-calls", "256"], stderr=subprocess.DEVNULL)
+        self.slsds.append(p)
+        for _ in range(200):
+            if os.path.exists(sock):
+                return
+            if p.poll() is not None:
+                break
+            time.sleep(0.05)
+        die(f"slsd did not start on {conf}")
 
     def start_slsd(self):
         """slsd on the main store, and the service sls-slsd that relays to it."""
         sock = os.path.join(self.dir, "slsd.sock")
-        self.slsd = subprocess.Popen(
-            [os.path.join(self.build, "pam_sls", "slsd", "slsd"), "--conf",
-             os.path.join(self.dir, "sls-main.conf"), "--socket", sock, "--max-calls", "256"],
-            stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.05)
-        else:
-            die("slsd did not start")
+        self.spawn_slsd(os.path.join(self.dir, "sls-main.conf"), sock)
         self.service("sls-slsd", f"{self.module} socket={sock}")
+
+    # ---- the store in PostgreSQL ----
+
+    def reserve_pg(self, prefix, n):
+        """n users PREFIXi in the passwd copy, to be enrolled into the
+        database by start_postgres (sls enroll needs them in passwd)."""
+        names = [f"{prefix}{i}" for i in range(n)]
+        self.passwd += names
+        self.pg_users += names
+        return names
+
+    def start_postgres(self):
+        """A throwaway PostgreSQL 15 under this world's directory (the files
+        store's file system), Unix socket only, PostgreSQL's defaults
+        otherwise (fsync and synchronous_commit on); the schema and a sealing
+        key by sls db init; the reserved users enrolled by sls enroll; a
+        second slsd on it, and the service sls-pg that relays to it (as root
+        too: the module reads backend = postgresql in its conf=)."""
+        if not os.path.exists(self.sls):
+            die(f"{self.sls} is not built")
+        self.pg = os.path.join(self.dir, "pg")
+        os.mkdir(self.pg)
+        os.chmod(self.pg, 0o711)  # the socket's directory: root's psql and slsd enter
+        shutil.chown(self.pg, "postgres", "postgres")
+        as_postgres(f"{PGBIN}/initdb", "-D", f"{self.pg}/db", "-A", "trust", "-U", "postgres",
+                    "-E", "UTF8", "--locale=C", "--no-sync")
+        as_postgres(f"{PGBIN}/pg_ctl", "-D", f"{self.pg}/db", "-l", f"{self.pg}/log", "-w",
+                    "-o", f"-k {self.pg} -p {PGPORT} -c listen_addresses=''", "start")
+        r = subprocess.run(["psql", "-h", self.pg, "-p", PGPORT, "-U", "postgres", "-c",
+                            "create database sls"], capture_output=True, text=True, cwd="/")
+        if r.returncode != 0:
+            die(f"create database: {r.stderr.strip()}")
+        keydir = os.path.join(self.dir, "pgkey")
+        os.mkdir(keydir, 0o700)
+        conf = os.path.join(self.dir, "sls-pg.conf")
+        with open(conf, "w") as f:
+            f.write(f"[store]\nbackend = postgresql\n"
+                    f"dsn = host={self.pg} port={PGPORT} user=postgres dbname=sls\n"
+                    f"key = {keydir}/sls.key\n")
+        r = subprocess.run([self.sls, "--conf", conf, "db", "init"], capture_output=True,
+                           text=True, cwd="/", env={"PATH": "/usr/bin:/bin", "LANG": "C"})
+        if r.returncode != 0:
+            die(f"sls db init: {r.stderr.strip()}")
+        for name in self.pg_users:
+            self.enroll_pg(conf, name)
+        sock = os.path.join(self.dir, "slsd-pg.sock")
+        self.spawn_slsd(conf, sock)
+        self.service("sls-pg", f"{self.module} conf={conf} socket={sock}")
+
+    def enroll_pg(self, conf, name):
+        """name's TOTP device, by sls enroll (the enrolment row sealed, as
+        only sls can), confirmed with a code an hour back (libfaketime) so
+        that no step the bench logs in with is used already."""
+        t = int(time.time()) - 3600
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C", "LD_PRELOAD": FAKETIME,
+               "FAKETIME": f"@{t}", "FAKETIME_FMT": "%s", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        p = subprocess.Popen([self.sls, "--conf", conf, "enroll", "totp", "--user", name],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env, cwd="/")
+        for line in p.stdout:
+            m = re.match(r"otpauth://totp/[^?]*\?(?:.*&)?secret=([A-Z2-7]+)", line)
+            if m:
+                self.keys[name] = base64.b32decode(m.group(1) + "=" * (-len(m.group(1)) % 8))
+                p.stdin.write(totp(self.keys[name], t) + "\n")
+                p.stdin.flush()
+                break
+        _, err = p.communicate(timeout=60)
+        if p.returncode != 0 or name not in self.keys:
+            die(f"sls enroll totp --user {name} failed: {err.strip()}")
+
+    def stop_postgres(self):
+        if self.pg is None or not os.path.exists(f"{self.pg}/db/postmaster.pid"):
+            return
+        for mode in ("fast", "immediate"):
+            if as_postgres(f"{PGBIN}/pg_ctl", "-D", f"{self.pg}/db", "-m", mode, "-w",
+                           "stop", check=False).returncode == 0:
+                return
+        print(f"bench: the PostgreSQL in {self.pg} did not stop", file=sys.stderr)
 
     def uid(self, name):
         return UID0 + self.passwd.index(name)
@@ -233,11 +336,14 @@ class World:
         return names
 
     def mount_passwd(self):
-        """Bind-mount /etc/passwd and /etc/group copies holding the test users."""
+        """Bind-mount over /etc a copy of it whose passwd and group hold the
+        test users: a copy of the directory, not of the two files, because a
+        useradd outside during the run (a rename over /etc/passwd) detaches a
+        mount on the file, in every namespace, and the test users are gone."""
         import grp
         import pwd
         if not private_namespace():
-            die("not in a private mount namespace: refusing to mount over /etc/passwd")
+            die("not in a private mount namespace: refusing to mount over /etc")
         ours = set(self.passwd)
         taken = [p.pw_name for p in pwd.getpwall()
                  if UID0 <= p.pw_uid < UID0 + len(self.passwd) or p.pw_gid == UID0
@@ -246,24 +352,33 @@ class World:
                   g.gr_name == "slsbench"]
         if taken:  # pam_sls refuses a user whose uid has another name first
             die(f"names or ids of the test users are taken on this host ({taken[0]})")
+        etc = os.path.join(self.dir, "etc")
+        subprocess.run(["cp", "-a", "/etc", etc], check=True)
         for name, extra in (("passwd", [f"{u}:x:{UID0 + i}:{UID0}::/nonexistent:/bin/sh\n"
                                         for i, u in enumerate(self.passwd)]),
                             ("group", [f"slsbench:x:{UID0}:\n"])):
-            copy = os.path.join(self.dir, name)
-            with open(f"/etc/{name}") as f:
-                base = f.read()
-            with open(copy, "w") as f:
-                f.write(base + "".join(extra))
-            os.chmod(copy, 0o644)
-            subprocess.run(["mount", "--bind", copy, f"/etc/{name}"], check=True)
+            with open(os.path.join(etc, name), "a") as f:
+                f.write("".join(extra))
+        subprocess.run(["mount", "--bind", etc, "/etc"], check=True)
+        self.etc_mounted = True
 
     def cleanup(self):
-        if self.slsd is not None:
-            self.slsd.terminate()
-            self.slsd.wait()
-        for name in ("passwd", "group"):
-            subprocess.run(["umount", f"/etc/{name}"], capture_output=True)
+        for p in self.slsds:
+            p.terminate()
+            p.wait()
+        self.stop_postgres()
+        if self.etc_mounted:
+            subprocess.run(["umount", "/etc"], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def as_postgres(*argv, check=True):
+    """initdb and pg_ctl refuse root: run them as postgres, from a directory it may enter."""
+    r = subprocess.run(["runuser", "-u", "postgres", "--"] + list(argv), cwd="/",
+                       capture_output=True, text=True, timeout=120)
+    if check and r.returncode != 0:
+        die(f"{os.path.basename(argv[0])} failed: {r.stdout.strip()} {r.stderr.strip()}")
+    return r
 
 
 def write600(path, text, mode=0o600):
@@ -297,7 +412,8 @@ class Driver:
     def login(self, host, service, kind, user, prefix=(), env=None, t=None, check=True):
         """One login; returns (wall s, cpu s, peak RSS KiB, stderr); a failure
         stops the run (or, with check=False, returns None). The service
-        sls-slsd is called as the user (pam_login -u), relayed to slsd."""
+        sls-slsd is called as the user (pam_login -u), relayed to slsd; sls-pg
+        as root, relayed all the same (backend = postgresql)."""
         become = ["-u", str(self.world.uid(user))] if service == "sls-slsd" else []
         argv = list(prefix) + [self.bin[host]] + become + [self.world.confdir, service, user]
         inr, inw = os.pipe()
@@ -358,32 +474,39 @@ class Driver:
 
 # ---- 1. the main table ------------------------------------------------------------
 
+PG_LABEL = "pam_sls totp, via slsd with PostgreSQL"
 CASES = [("pam_permit", "permit", None), ("pam_sls totp", "sls-main", "sls-totp"),
          ("pam_sls ibkey", "sls-main", "sls-ibkey"), ("google-authenticator", "ga", "ga"),
          ("pam_oath", "oath-main", "oath"),
          # a caller without root: the same login run by slsd, relayed by the module
          ("pam_sls totp, via slsd", "sls-slsd", "sls-totp"),
+         # the store in PostgreSQL: root's module relays to a second slsd on it
+         (PG_LABEL, "sls-pg", "sls-totp"),
          # not a configuration to run: what durability costs (fsync made a no-op)
          ("pam_sls totp, no fsync", "sls-main", "sls-totp")]
 NOSYNC = {"LD_PRELOAD": PEERS["eatmydata"]}
 HOSTS = ("sshd", "bare")
 
 
-def main_table(world, drv, rounds, cg_runs):
+def main_table(world, cases, rounds, cg_runs):
     users = {}
     for host in HOSTS:
-        for label, _, kind in CASES:
-            if kind:
-                users[host, label] = world.add_users(
-                    kind, f"m{host[0]}{kind[-2:]}{'n' if 'fsync' in label else 's' if 'slsd' in label else ''}",
-                    rounds + cg_runs)
+        for label, service, kind in cases:
+            if not kind:
+                continue
+            tag = "n" if "fsync" in label else {"sls-slsd": "s", "sls-pg": "p"}.get(service, "")
+            prefix = f"m{host[0]}{kind[-2:]}{tag}"
+            if service == "sls-pg":
+                users[host, label] = world.reserve_pg(prefix, rounds + cg_runs)
+            else:
+                users[host, label] = world.add_users(kind, prefix, rounds + cg_runs)
     world.add_users("sls-totp", "perm", 1)
     return users
 
 
-def run_main(world, drv, users, rounds, cg_runs, rng):
-    data = {(h, c[0]): {"wall": [], "cpu": [], "rss": [], "ir": []} for h in HOSTS for c in CASES}
-    order = [(h, c) for h in HOSTS for c in CASES]
+def run_main(drv, cases, users, rounds, cg_runs, rng):
+    data = {(h, c[0]): {"wall": [], "cpu": [], "rss": [], "ir": []} for h in HOSTS for c in cases}
+    order = [(h, c) for h in HOSTS for c in cases]
     count = 0
     for r in range(rounds):
         rng.shuffle(order)
@@ -415,12 +538,14 @@ def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def report_main(data, rounds, cg_runs):
+def report_main(data, cases, rounds, cg_runs):
     print(f"\n## 1. One login, one process ({rounds} interleaved logins per case for time, "
           f"{cg_runs} under callgrind)")
     print("module cost = the case's median minus pam_permit's median in the same host; "
-          "via slsd, CPU, instructions and RSS are the caller's process only (slsd's own "
-          "process does the login): compare its wall time\n")
+          "via slsd, CPU, instructions and RSS are the caller's process only (slsd's call "
+          "process does the login, and PostgreSQL's backend the store's part): compare its "
+          "wall time. Via slsd the caller is the user (pam_login -u); with PostgreSQL it is "
+          "root, as sshd and sudo are\n")
     print(f"| host | case | wall ms | cost ms | CPU ms | cost CPU ms | instructions M | "
           f"cost M | peak RSS KiB | +RSS KiB |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -429,7 +554,7 @@ def report_main(data, rounds, cg_runs):
         base = data[host, "pam_permit"]
         bw, bc, bi, br = (med(base["wall"]), med(base["cpu"]), med(base["ir"]),
                           med(base["rss"]))
-        for label, _, _ in CASES:
+        for label, _, _ in cases:
             d = data[host, label]
             w, c, i, rss = med(d["wall"]), med(d["cpu"]), med(d["ir"]), med(d["rss"])
             cost[host, label] = (w - bw, c - bc, i - bi)
@@ -445,8 +570,7 @@ def report_main(data, rounds, cg_runs):
     for host in HOSTS:
         peer = [min(cost[host, p][k] for p in ("google-authenticator", "pam_oath"))
                 for k in range(3)]
-        for label in ("pam_sls totp", "pam_sls ibkey", "pam_sls totp, via slsd",
-                      "pam_sls totp, no fsync"):
+        for label in [c[0] for c in cases if c[0].startswith("pam_sls")]:
             rat = [cost[host, label][k] / peer[k] if peer[k] > 0 else float("nan")
                    for k in range(3)]
             goal = ""
@@ -456,6 +580,15 @@ def report_main(data, rounds, cg_runs):
                 verdicts.append((host, ok))
             print(f"| {host} | {label} | {rat[0]:.2f}x | {rat[1]:.2f}x | {rat[2]:.2f}x | "
                   f"{goal} |")
+    if any(c[0] == PG_LABEL for c in cases):
+        print("\nThe store in PostgreSQL, module cost (wall) against pam_sls's other rows in "
+              "the same host and run:\n")
+        print("| host | vs via slsd (files) | vs in-process (files) |")
+        print("|---|---:|---:|")
+        for host in HOSTS:
+            pg = cost[host, PG_LABEL][0]
+            print(f"| {host} | {pg / cost[host, 'pam_sls totp, via slsd'][0]:.2f}x | "
+                  f"{pg / cost[host, 'pam_sls totp'][0]:.2f}x |")
     return verdicts
 
 
@@ -702,7 +835,8 @@ def machine():
     fs = fs.splitlines()[-1].split()[1] if fs else "?"
     kernel = os.uname().release
     libs = []
-    for pkg in ("libpam0g", "libssl3", "libpam-google-authenticator", "libpam-oath"):
+    for pkg in ("libpam0g", "libssl3", "libpam-google-authenticator", "libpam-oath",
+                "postgresql-15"):
         v = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True,
                            text=True).stdout
         libs.append(f"{pkg} {v or '?'}")
@@ -730,21 +864,31 @@ def main():
     rng = random.Random(args.seed)
     # a kill (CI's timeout) still removes the store and the users (finally below)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))
+    with_pg = os.path.exists(os.path.join(PGBIN, "initdb"))
+    cases = CASES if with_pg else [c for c in CASES if c[0] != PG_LABEL]
     world = World(build)
     try:
         drv = Driver(build, world)
         t0 = time.perf_counter()
-        users = main_table(world, drv, rounds, cg_runs)
+        users = main_table(world, cases, rounds, cg_runs)
         scale_users = build_scale(world, sizes, 10)
         plan = concurrency(world, drv, per_run)
         world.mount_passwd()
         world.start_slsd()
+        if with_pg:
+            world.start_postgres()
         print(f"# pam_sls login benchmark{' (short: proves the cases, not the figures)' if args.short else ''}")
         print(f"machine: {machine()}")
+        if with_pg:
+            print(f"PostgreSQL: a throwaway cluster on {world.pg} (the store's file system), "
+                  "Unix socket, fsync on")
+        else:
+            print(f"note: postgresql-15 is not installed ({PGBIN}): the row \"{PG_LABEL}\" "
+                  "is skipped (scripts/deps installs it)")
         print(f"set-up: {time.perf_counter() - t0:.1f} s, {len(world.passwd)} users in the "
               "private passwd")
-        data, n1 = run_main(world, drv, users, rounds, cg_runs, rng)
-        verdicts = report_main(data, rounds, cg_runs)
+        data, n1 = run_main(drv, cases, users, rounds, cg_runs, rng)
+        verdicts = report_main(data, cases, rounds, cg_runs)
         sdata, n2 = scale_loop(world, drv, scale_users, sizes, scale_rounds, rng)
         report_scale(sdata, sizes, scale_rounds)
         cres, n3 = run_concurrency(drv, plan, per_run)
