@@ -10,7 +10,7 @@
 
 long long sls_now_ms(void)
 {
-	struct timespec ts;
+	struct timespec ts = {0};
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

@@ -119,18 +119,21 @@ struct sls_store;
 struct sls_user;
 struct sls_state;
 
-/*
- * A store that is not the files (sls_userdb.h's back end): the same
- * contract as the files' functions, on the formatted text of an enrolment
- * or a state. lock gives a handle >= 0 that unlock takes; commit makes the
- * saves since the last commit durable (the files' saves are durable each).
- */
 /* One login's decision as a back end keeps it (NULL: not known). Names and fixed words only. */
 struct sls_audit_row {
 	const char *user, *service, *rhost, *tty;
 	const char *event, *device, *result, *pam_code, *trail;
 	const char *peer_uid; /* slsd's caller (SO_PEERCRED) */
 };
+
+/*
+ * A store that is not the files (sls_userdb.h's back end): the same
+ * contract as the files' functions, on the formatted text of an enrolment
+ * or a state. lock gives a handle >= 0 that unlock takes; commit makes the
+ * saves since the last commit durable (the files' saves are durable each);
+ * audit keeps a login's decision, claim a right answer's key
+ * (sls_userdb_audit, sls_userdb_claim).
+ */
 
 struct sls_store_backend {
 	const char *name; /* "postgresql" */

@@ -132,12 +132,16 @@ static enum sls_rc record(const struct sls_device *d, struct sls_state *state,
 	return SLS_OK;
 }
 
-/* A step is used once per device: its number; an hour covers any window a code is taken in. */
+/*
+ * A step is used once per device: its number, kept while a code of it can
+ * still be taken (the window of a step either side: three periods) and five
+ * minutes more for the servers' clocks.
+ */
 static bool used_key(const struct sls_device *d, const struct sls_attempt *a, uint64_t step,
 		     char *out, size_t size, unsigned *keep)
 {
 	(void)a;
-	*keep = 3600;
+	*keep = 3 * d->u.totp.period + 300;
 	return snprintf(out, size, "totp:%s:%lld:%llu", d->name, (long long)d->created,
 			(unsigned long long)step) < (int)size;
 }

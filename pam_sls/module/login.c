@@ -159,11 +159,25 @@ static int get_user(struct sls_login *login, const char *user)
  */
 static bool enrolled_under_alias(struct sls_login *login)
 {
+	struct sls_diag diag = {0};
 	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	enum sls_rc rc;
 
-	if (login->alias[0] == '\0' ||
-	    fstatat(login->store.users_fd, login->alias, &st, AT_SYMLINK_NOFOLLOW) != 0)
+	if (login->alias[0] == '\0')
 		return false;
+	/* a database: a row under the alias (one that does not open, or an error: deny too) */
+	if (login->store.backend != NULL) {
+		rc = sls_userdb_load_text(&login->store, false, login->alias, geteuid(), &text,
+					  &len, &diag);
+		if (text != NULL)
+			sls_free_secret(text, len + 1);
+		if (rc == SLS_ERR_NOENT)
+			return false;
+	} else if (fstatat(login->store.users_fd, login->alias, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		return false;
+	}
 	sls_log_event(&login->log, SLS_EV_FILE_ERROR, NULL, "error", NULL,
 		      "an enrolment file is under another name of the user's uid: rename it to the "
 		      "uid's name (getent passwd UID)");
@@ -185,21 +199,23 @@ static int database_error(struct sls_login *login, struct sls_diag *diag)
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
-bool sls_login_fails_open(struct sls_login *login, const struct sls_diag *why)
+bool sls_login_may_fail_open(const struct sls_login *login)
 {
 	/* the module without root has not read sls.conf; slsd's caller without root names its
 	 * own service */
 	bool root_caller = login->pamh != NULL ? geteuid() == 0 : !login->only_self;
 
-	if (!root_caller || !sls_policy_fails_open(&login->conf, login->log.service))
-		return false;
+	return root_caller && sls_policy_fails_open(&login->conf, login->log.service);
+}
+
+void sls_login_fail_open(struct sls_login *login, const struct sls_diag *why)
+{
 	sls_log_event(&login->log, SLS_EV_FAIL_OPEN, NULL, "ignore", why,
 		      "the store is out of reach and sls.conf has failmode = open for this "
 		      "service: let through without the second factor");
 	sls_login_say(login, SLS_SAY_INFO,
 		      _("The second factor cannot be checked now; this service lets you in "
 			"without it."));
-	return true;
 }
 
 static int file_error(struct sls_login *login, enum sls_rc rc, struct sls_diag *diag)
@@ -242,8 +258,11 @@ static int load_user(struct sls_login *login, bool *enrolled)
 	/* a database that cannot be opened is never "no enrolment" (nullok) */
 	if (rc != SLS_OK && login->conf.backend != SLS_BACKEND_FILES) {
 		/* out of reach before anything was asked: failmode; a bad key or schema: never */
-		if (rc == SLS_ERR_IO && sls_login_fails_open(login, &diag))
+		if (rc == SLS_ERR_IO && login->store_unreachable != NULL &&
+		    sls_login_may_fail_open(login) && login->store_unreachable(login)) {
+			sls_login_fail_open(login, &diag);
 			return PAM_IGNORE;
+		}
 		return file_error(login, rc == SLS_ERR_NOENT ? SLS_ERR_UNSAFE : rc, &diag);
 	}
 	if (rc == SLS_OK)

@@ -63,6 +63,11 @@ struct sls_login {
 		     const char **argv);
 	/* open login->store as sls.conf says (slsd: the files or the database); NULL: the files */
 	enum sls_rc (*open_store)(struct sls_login *login, struct sls_diag *diag);
+	/*
+	 * open_store failed with SLS_ERR_IO: whether the store is out of reach
+	 * (no server of its database listens), for failmode; NULL: never.
+	 */
+	bool (*store_unreachable)(struct sls_login *login);
 	/* the debug option's lines (pam_syslog in the module); NULL: none */
 	void (*debug)(void *arg, const char *line);
 	void *debug_arg;
@@ -110,17 +115,22 @@ void sls_module_ui(struct sls_login *login);
 void sls_login_say(struct sls_login *login, enum sls_say_kind kind, const char *text);
 
 /*
- * The store out of reach before anything was asked of the user (slsd does
- * not listen, or its database cannot be reached; why says which): true,
- * said to the user and logged (fail-open, why as its detail), when the
- * call may go on without the second factor: sls.conf has failmode = open
- * and the service in failmode_open_services, and the caller is root (the
- * module with root, or slsd's caller of uid 0: a caller without root names
- * its service itself). The host then returns PAM_IGNORE: the other
- * modules of the stack (the password) still decide. Else false, nothing
- * done: the host fails closed.
+ * Whether the call may go on without the second factor when the store is
+ * out of reach before anything was asked of the user: sls.conf has
+ * failmode = open and the service in failmode_open_services, and the
+ * caller is root (the module with root, or slsd's caller of uid 0: a
+ * caller without root names its service itself). The host then makes sure
+ * the store is out of reach (slsd does not listen; no server of the
+ * database does) before sls_login_fail_open.
  */
-bool sls_login_fails_open(struct sls_login *login, const struct sls_diag *why);
+bool sls_login_may_fail_open(const struct sls_login *login);
+
+/*
+ * Say and log (fail-open, why as its detail) that the call goes on without
+ * the second factor: the host returns PAM_IGNORE, and the other modules of
+ * the stack (the password) still decide.
+ */
+void sls_login_fail_open(struct sls_login *login, const struct sls_diag *why);
 
 /*
  * Whether the module, without root, relays the call to slsd: unless the

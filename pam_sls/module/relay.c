@@ -186,7 +186,8 @@ static int relay_failed(struct sls_login *login, enum sls_rc rc, bool unreachabl
 	struct sls_diag why = {0};
 
 	sls_diag_set(&why, 0, "slsd does not listen on its socket");
-	if (unreachable && sls_login_fails_open(login, &why)) {
+	if (unreachable && sls_login_may_fail_open(login)) {
+		sls_login_fail_open(login, &why);
 		sls_log_decision(&login->log, "PAM_IGNORE", SLS_EV_FAIL_OPEN, "ignore",
 				 "slsd is out of reach: failmode = open");
 		return PAM_IGNORE;

@@ -4,12 +4,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -476,19 +479,26 @@ static enum sls_rc connect_db(const struct sls_config *conf, struct pgstore *p,
 	return exec(p, sql, diag);
 }
 
-/* The schema's version into p->schema: 0 when there is none; -1 when it cannot be read. */
+/*
+ * The schema's version into p->schema: 0 when there is none; -1 when its
+ * content is not one version; -2 when it cannot be read (the server).
+ */
 static int schema_version(struct pgstore *p)
 {
 	PGresult *res = run(p, "SELECT version FROM sls_schema", 0, NULL, NULL, NULL);
+	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	uint32_t v = 0;
 	int version = -1;
 
-	if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0)
+	if (res == NULL || (PQresultStatus(res) != PGRES_TUPLES_OK &&
+			    (state == NULL || strcmp(state, "42P01") != 0)))
+		version = -2; /* not an answer, or an error other than "no such table" */
+	else if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0)
 		version = 0;
 	if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	    PQgetlength(res, 0, 0) == 4) {
 		memcpy(&v, PQgetvalue(res, 0, 0), 4);
-		version = ntohl(v) <= 1000 ? (int)ntohl(v) : -1;
+		version = ntohl(v) <= 1000000 ? (int)ntohl(v) : -1;
 	}
 	PQclear(res);
 	return p->schema = version;
@@ -501,6 +511,10 @@ static enum sls_rc check_schema(struct pgstore *p, struct sls_diag *diag)
 
 	if (v >= SLS_PG_SCHEMA_MIN && v <= SLS_PG_SCHEMA)
 		return SLS_OK;
+	if (v == -2) {
+		sls_diag_set(diag, 0, "postgresql: the schema's version could not be read");
+		return SLS_ERR_IO;
+	}
 	if (v > SLS_PG_SCHEMA)
 		sls_diag_set(diag, 0, "postgresql: the schema is newer than this build's (%d)",
 			     SLS_PG_SCHEMA);
@@ -638,7 +652,10 @@ enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, int *from
 	/* two inits at once: the second waits, then sees the first's version */
 	if (rc == SLS_OK)
 		rc = exec(p, "LOCK TABLE sls_schema IN EXCLUSIVE MODE", diag);
-	if (rc == SLS_OK && (*from = schema_version(p)) < 0) {
+	if (rc == SLS_OK && (*from = schema_version(p)) == -2) {
+		sls_diag_set(diag, 0, "postgresql: the schema's version could not be read");
+		rc = SLS_ERR_IO;
+	} else if (rc == SLS_OK && *from < 0) {
 		sls_diag_set(diag, 0, "postgresql: sls_schema holds no single version");
 		rc = SLS_ERR_FORMAT;
 	} else if (rc == SLS_OK && *from > SLS_PG_SCHEMA) {
@@ -655,6 +672,99 @@ enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, int *from
 		free(p);
 	}
 	return rc;
+}
+
+#define PROBE_MS 1000 /* how long a probe of a host may wait for its connect */
+
+/*
+ * One address: 1 it refuses (ECONNREFUSED, ENOENT, no route), 0 it
+ * accepts or does not answer in time (no proof it is down).
+ */
+static int refuses(const struct sockaddr *sa, socklen_t len)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int e = 0, r;
+	socklen_t elen = sizeof(e);
+
+	if (fd < 0)
+		return 0;
+	r = connect(fd, sa, len);
+	e = r == 0 ? 0 : errno;
+	if (e == EINPROGRESS) {
+		if (sls_poll_until(fd, POLLOUT, sls_now_ms() + PROBE_MS) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) != 0)
+			e = ETIMEDOUT;
+		r = e == 0 ? 0 : -1;
+	}
+	close(fd);
+	return r != 0 && (e == ECONNREFUSED || e == ENOENT || e == EHOSTUNREACH ||
+			  e == ENETUNREACH || e == EADDRNOTAVAIL);
+}
+
+/* A host of the dsn (a socket directory, or a name or address) at port: whether it refuses. */
+static bool host_refuses(const char *host, const char *port)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL, *a;
+	bool all = true;
+
+	if (host[0] == '/') {
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+		if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/.s.PGSQL.%s", host,
+				     port) >= sizeof(sa.sun_path))
+			return false;
+		return refuses((const struct sockaddr *)&sa, sizeof(sa)) == 1;
+	}
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return false; /* a name that does not resolve proves nothing */
+	for (a = res; a != NULL && all; a = a->ai_next)
+		all = refuses(a->ai_addr, a->ai_addrlen) == 1;
+	freeaddrinfo(res);
+	return all;
+}
+
+/* The n-th comma-separated item of list into out ("" past its end). */
+static void item(const char *list, int n, char *out, size_t size)
+{
+	for (; n > 0 && list != NULL; n--)
+		list = strchr(list, ',') ? strchr(list, ',') + 1 : NULL;
+	snprintf(out, size, "%.*s", list ? (int)strcspn(list, ",") : 0, list ? list : "");
+}
+
+/* The dsn's keyword, else its environment variable (as libpq takes it), else dflt. */
+static const char *option(const PQconninfoOption *o, const char *key, const char *env,
+			  const char *dflt)
+{
+	for (; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, key) == 0 && o->val != NULL && o->val[0] != '\0')
+			return o->val;
+	return getenv(env) != NULL && getenv(env)[0] != '\0' ? getenv(env) : dflt;
+}
+
+bool sls_pg_nothing_listens(const struct sls_config *conf)
+{
+	PQconninfoOption *o = PQconninfoParse(conf->dsn, NULL);
+	const char *hosts, *ports;
+	char host[256], port[16];
+	bool all = true;
+
+	if (o == NULL)
+		return false;
+	/* hostaddr skips the name's lookup: then it is what libpq connects to */
+	hosts = option(o, "hostaddr", "PGHOSTADDR", NULL);
+	if (hosts == NULL)
+		hosts = option(o, "host", "PGHOST", "/var/run/postgresql");
+	ports = option(o, "port", "PGPORT", "5432");
+	for (int i = 0; all; i++) {
+		item(hosts, i, host, sizeof(host));
+		if (host[0] == '\0' && i > 0)
+			break;
+		item(ports, strchr(ports, ',') ? i : 0, port, sizeof(port));
+		all = host_refuses(host[0] != '\0' ? host : "/var/run/postgresql",
+				   port[0] != '\0' ? port : "5432");
+	}
+	PQconninfoFree(o);
+	return all;
 }
 
 enum sls_rc sls_pg_store_open(const struct sls_config *conf, uid_t owner, bool create,

@@ -41,6 +41,17 @@ enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, int *from
 			struct sls_diag *diag);
 
 /*
+ * Whether no server of conf's dsn listens: every host (each of a
+ * multi-host dsn; none: libpq's socket directory) refuses a connection at
+ * the transport level: no socket file, ECONNREFUSED, no route to it. A
+ * host that accepts (whatever it then says: too many clients, a wrong
+ * password), or does not answer within a second, or whose name does not
+ * resolve, is not proof: false. For failmode = open, which a user who can
+ * fill the database's connections or load it must not trigger.
+ */
+bool sls_pg_nothing_listens(const struct sls_config *conf);
+
+/*
  * Open conf's store: the files ([store] dir) or the database. The hosts
  * that may reach a database (slsd, sls) call this instead of
  * sls_store_open.

@@ -137,39 +137,82 @@ static void use_locale(const char *name)
 	(void)bind_textdomain_codeset(SLS_TEXTDOMAIN, "UTF-8");
 }
 
-static const char *or_null(const char *s)
-{
-	return s != NULL && s[0] != '\0' ? s : NULL;
-}
-
 static enum sls_rc open_store(struct sls_login *login, struct sls_diag *diag)
 {
 	return sls_pg_store_open(&login->conf, 0, false, &login->store, diag);
 }
 
 /*
- * The call's decision as a row of the store's (sls_audit in the database),
- * after its journal entry. It decides nothing: a row that cannot be written
- * is a line on stderr, and the login's result stands.
+ * The call's decision, for a row of the store's (sls_audit in the
+ * database): copied when the login sends its journal entry, with the
+ * login's store kept open for it; written after the RESULT, so that the
+ * caller never waits for it and it decides nothing.
  */
-static void audit(void *arg, const struct sls_log_ctx *log, const struct sls_decision *d)
+static struct {
+	bool set;
+	struct sls_store store;
+	char user[SLS_USER_NAME_MAX + 1], service[256], rhost[256], tty[256], peer_uid[16];
+	char event[32], device[64], result[16], pam_code[32], trail[256];
+} decided;
+
+static const char *or_null(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+static void copy(char *out, size_t size, const char *s)
+{
+	snprintf(out, size, "%s", s != NULL ? s : "");
+}
+
+static void keep_decision(void *arg, const struct sls_log_ctx *log, const struct sls_decision *d)
 {
 	struct sls_login *login = arg;
-	struct sls_audit_row row = {.user = log->user,
-				    .service = log->service,
-				    .rhost = log->rhost,
-				    .tty = log->tty,
-				    .event = d->event,
-				    .device = or_null(d->device),
-				    .result = d->result,
-				    .pam_code = d->pam_code,
-				    .trail = or_null(d->trail),
-				    .peer_uid = log->peer_uid};
 
-	if (login->store.backend == NULL) /* the files, or a store never opened */
+	if (login->store.backend == NULL || decided.set) /* the files, or a store never opened */
 		return;
-	if (sls_userdb_audit(&login->store, &row) != SLS_OK)
+	decided.set = true;
+	decided.store = login->store; /* the login's end closes nothing now */
+	memset(&login->store, 0, sizeof(login->store));
+	login->store.dirfd = login->store.users_fd = -1;
+	login->store.state_fd = login->store.lock_fd = -1;
+	copy(decided.user, sizeof(decided.user), log->user);
+	copy(decided.service, sizeof(decided.service), log->service);
+	copy(decided.rhost, sizeof(decided.rhost), log->rhost);
+	copy(decided.tty, sizeof(decided.tty), log->tty);
+	copy(decided.peer_uid, sizeof(decided.peer_uid), log->peer_uid);
+	copy(decided.event, sizeof(decided.event), d->event);
+	copy(decided.device, sizeof(decided.device), d->device);
+	copy(decided.result, sizeof(decided.result), d->result);
+	copy(decided.pam_code, sizeof(decided.pam_code), d->pam_code);
+	copy(decided.trail, sizeof(decided.trail), d->trail);
+}
+
+/* The kept decision as a row; a row that cannot be written is a line on stderr. */
+static void write_decision(void)
+{
+	struct sls_audit_row row = {.user = or_null(decided.user),
+				    .service = or_null(decided.service),
+				    .rhost = or_null(decided.rhost),
+				    .tty = or_null(decided.tty),
+				    .event = decided.event,
+				    .device = or_null(decided.device),
+				    .result = decided.result,
+				    .pam_code = decided.pam_code,
+				    .trail = or_null(decided.trail),
+				    .peer_uid = or_null(decided.peer_uid)};
+
+	if (!decided.set)
+		return;
+	if (sls_userdb_audit(&decided.store, &row) != SLS_OK)
 		fprintf(stderr, "<4>slsd: the decision could not be kept in sls_audit\n");
+	sls_store_close(&decided.store);
+	decided.set = false;
+}
+
+static bool store_unreachable(struct sls_login *login)
+{
+	return sls_pg_nothing_listens(&login->conf);
 }
 
 static int hello_user(struct sls_login *login, const char **user)
@@ -198,11 +241,12 @@ static void setup(struct sls_login *login, struct socket_ui *s, const struct sls
 	login->ui.say = socket_say;
 	login->ui.ctx = s;
 	login->log.fallback = log_to_stderr;
-	login->log.decided = audit;
+	login->log.decided = keep_decision;
 	login->log.decided_arg = login;
 	login->debug = debug_to_stderr;
 	login->get_user = hello_user;
 	login->open_store = open_store;
+	login->store_unreachable = store_unreachable;
 	login->given_user = or_null(h->user);
 	login->log.service = or_null(h->service);
 	login->log.rhost = or_null(h->rhost);
@@ -244,6 +288,8 @@ int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_nam
 	if (!s.broken && sls_wire_send_result(fd, code) != SLS_OK)
 		fprintf(stderr, "<4>slsd: the result could not be sent to pid %d: %s\n",
 			(int)cred->pid, strerror(errno));
+	close(fd); /* the caller has its answer: the audit row is slsd's own business */
+	write_decision();
 	sls_wipe(hello_frame, sizeof(hello_frame));
 	return 0;
 }
