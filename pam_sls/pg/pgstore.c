@@ -36,7 +36,11 @@ struct pgstore {
 	int timeout_ms;
 	unsigned char key[KEY_LEN];
 	bool in_txn;
-	int schema;              /* the database's version (SLS_PG_SCHEMA_MIN..SLS_PG_SCHEMA) */
+	int schema; /* the database's version (SLS_PG_SCHEMA_MIN..SLS_PG_SCHEMA) */
+	/* what it was opened with (sls_pg_reusable) */
+	char dsn[SLS_CONFIG_PATH_MAX];
+	char key_file[SLS_CONFIG_PATH_MAX];
+	unsigned db_timeout;
 	int64_t held[LOCKS_MAX]; /* the advisory lock keys held; 0: a free slot */
 };
 
@@ -548,6 +552,11 @@ enum sls_rc sls_pg_open(const struct sls_config *conf, struct sls_store *store,
 		rc = read_key(conf->key_file, p->key, diag);
 	if (rc == SLS_OK)
 		rc = check_schema(p, diag);
+	if (rc == SLS_OK) {
+		snprintf(p->dsn, sizeof(p->dsn), "%s", conf->dsn);
+		snprintf(p->key_file, sizeof(p->key_file), "%s", conf->key_file);
+		p->db_timeout = conf->db_timeout;
+	}
 	memset(store, 0, sizeof(*store));
 	store->dirfd = store->users_fd = store->state_fd = store->lock_fd = -1;
 	if (rc != SLS_OK) {
@@ -765,6 +774,29 @@ bool sls_pg_nothing_listens(const struct sls_config *conf)
 	}
 	PQconninfoFree(o);
 	return all;
+}
+
+void sls_pg_warm(const struct sls_store *store)
+{
+	struct sls_diag diag = {0};
+	char *text = NULL;
+	size_t len = 0;
+
+	/* "" is no user's name (sls_name_valid): both are SLS_ERR_NOENT */
+	for (int state = 0; state < 2; state++)
+		if (store->backend == &pg_backend &&
+		    pg_load(store, state, "", &text, &len, &diag) == SLS_OK)
+			sls_free_secret(text, len + 1);
+}
+
+bool sls_pg_reusable(const struct sls_store *store, const struct sls_config *conf)
+{
+	struct pgstore *p = store->backend == &pg_backend ? pg_of(store) : NULL;
+
+	return p != NULL && !p->in_txn && !any_held(p) && strcmp(p->dsn, conf->dsn) == 0 &&
+	       strcmp(p->key_file, conf->key_file) == 0 && p->db_timeout == conf->db_timeout &&
+	       PQstatus(p->conn) == CONNECTION_OK && !PQisBusy(p->conn) &&
+	       sls_poll_until(PQsocket(p->conn), POLLIN, 0) == 0;
 }
 
 enum sls_rc sls_pg_store_open(const struct sls_config *conf, uid_t owner, bool create,

@@ -52,6 +52,21 @@ enum sls_rc sls_pg_init(const struct sls_config *conf, bool *key_made, int *from
 bool sls_pg_nothing_listens(const struct sls_config *conf);
 
 /*
+ * slsd's spare process, before a call: the statements of a login run once
+ * on the new connection for a name no user has, so that the call finds the
+ * server's caches warm. Nothing is written.
+ */
+void sls_pg_warm(const struct sls_store *store);
+
+/*
+ * Whether store, opened before the call (slsd's spare), may serve a login
+ * under conf: a database store opened with conf's dsn, key file and
+ * db_timeout, out of any transaction, and its connection still up (a server
+ * that restarted meanwhile has closed it).
+ */
+bool sls_pg_reusable(const struct sls_store *store, const struct sls_config *conf);
+
+/*
  * Open conf's store: the files ([store] dir) or the database. The hosts
  * that may reach a database (slsd, sls) call this instead of
  * sls_store_open.

@@ -28,6 +28,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "module.h"
+#include "pgstore.h"
 #include "slsd.h"
 
 #define CALLS_MAX_DEFAULT 64
@@ -35,6 +36,8 @@
 #define CALLS_PER_UID     4 /* a caller without root: its uid's calls at once */
 /* A quarter of --max-calls that only root's calls may take. */
 #define ROOT_RESERVE(max) ((max) / 4)
+/* How long a spare waits for a call before it is replaced (its key and sls.conf read anew). */
+#define SPARE_MAX_AGE 60
 
 /* The calls being served: each a child process, and whose it is. */
 struct call {
@@ -52,6 +55,16 @@ struct slsd {
 	size_t max_calls;
 	size_t ncalls;
 	struct call *calls;
+	/*
+	 * With a store in a database: the spare, a process forked ahead that has
+	 * connected to the database and waits for the next call on spare_fd
+	 * (the connection, the backend's start and its caches are most of a
+	 * call's cost); 0 when there is none.
+	 */
+	bool use_spare;
+	pid_t spare_pid;
+	int spare_fd;
+	time_t spare_born;
 };
 
 static void usage(int status)
@@ -242,7 +255,108 @@ static void child(struct slsd *d, int fd, const struct ucred *cred)
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	signal(SIGTERM, SIG_DFL); /* SIGPIPE stays ignored: a closed stderr ends no call */
 	fflush(stderr);
-	_exit(slsd_serve(fd, cred, d->conf, d->conf_named));
+	_exit(slsd_serve(fd, cred, d->conf, d->conf_named, NULL));
+}
+
+/*
+ * The spare: slsd's own sls.conf's database opened (and warmed) now, then
+ * one call handed over on fd (its socket and SO_PEERCRED), served as a
+ * child's. A database that cannot be opened now is left to the call, which
+ * tries again and says why; fd closed without a call: nothing to do.
+ */
+static void spare(struct slsd *d, int fd)
+{
+	struct sls_store store = {.dirfd = -1, .users_fd = -1, .state_fd = -1, .lock_fd = -1};
+	struct sls_config conf;
+	struct sls_diag diag = {0};
+	struct ucred cred;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &cred, .iov_len = sizeof(cred)};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c;
+	sigset_t set;
+	int call = -1;
+	ssize_t n;
+
+	close(d->listen_fd);
+	close(d->signal_fd);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	signal(SIGTERM, SIG_DFL);
+	if (sls_config_load(d->conf, 0, &conf, &diag) == SLS_OK &&
+	    conf.backend == SLS_BACKEND_POSTGRESQL && sls_pg_open(&conf, &store, &diag) == SLS_OK)
+		sls_pg_warm(&store);
+	do
+		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	c = n == (ssize_t)sizeof(cred) ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&call, CMSG_DATA(c), sizeof(int));
+	close(fd);
+	if (call < 0) {
+		sls_store_close(&store);
+		_exit(0);
+	}
+	fflush(stderr);
+	_exit(slsd_serve(call, &cred, d->conf, d->conf_named, &store));
+}
+
+/* A new spare, when slsd's store is a database (else, or when fork fails, none). */
+static void start_spare(struct slsd *d)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (!d->use_spare || d->spare_pid > 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		spare(d, sv[1]);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return;
+	}
+	d->spare_pid = pid;
+	d->spare_fd = sv[0];
+	d->spare_born = time(NULL);
+}
+
+/* Let the spare go (it exits on its closed socket). */
+static void stop_spare(struct slsd *d)
+{
+	if (d->spare_pid <= 0)
+		return;
+	close(d->spare_fd);
+	d->spare_pid = 0;
+}
+
+/* Hand the call (fd, cred) to the spare: its pid, or 0 when there is none or it is gone. */
+static pid_t to_spare(struct slsd *d, int fd, const struct ucred *cred)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct ucred copy = *cred;
+	struct iovec iov = {.iov_base = &copy, .iov_len = sizeof(copy)};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	pid_t pid = d->spare_pid;
+
+	if (pid <= 0)
+		return 0;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(d->spare_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(copy))
+		pid = 0;
+	stop_spare(d); /* it has the call, or is of no use */
+	return pid;
 }
 
 /* Accept one connection and serve it in a child; refuse it past the limits. */
@@ -263,7 +377,9 @@ static void accept_one(struct slsd *d)
 		close(fd);
 		return;
 	}
-	pid = fork();
+	pid = to_spare(d, fd, &cred);
+	if (pid == 0)
+		pid = fork();
 	if (pid == 0)
 		child(d, fd, &cred);
 	if (pid < 0)
@@ -271,6 +387,7 @@ static void accept_one(struct slsd *d)
 	else
 		d->calls[d->ncalls++] = (struct call){.pid = pid, .uid = cred.uid};
 	close(fd);
+	start_spare(d);
 }
 
 /*
@@ -297,7 +414,7 @@ static void warm_up(void)
  * sls.conf read once at the start, so that a mistake shows now and not at
  * the first call: each call reads it again (a change needs no restart).
  */
-static void check_conf(const struct slsd *d)
+static void check_conf(struct slsd *d)
 {
 	struct sls_config conf;
 	struct sls_diag diag = {0};
@@ -307,6 +424,7 @@ static void check_conf(const struct slsd *d)
 		return;
 	if (rc != SLS_OK)
 		errx(1, "%s: %s%s%s", d->conf, sls_strerror(rc), diag.msg[0] ? ": " : "", diag.msg);
+	d->use_spare = conf.backend == SLS_BACKEND_POSTGRESQL;
 }
 
 /* Reap the calls that ended; false when slsd is asked to stop. */
@@ -319,18 +437,22 @@ static bool on_signals(struct slsd *d)
 	while (read(d->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 			go_on = false;
-	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+		if (pid == d->spare_pid) /* it died waiting: the next call starts another */
+			stop_spare(d);
 		for (size_t i = 0; i < d->ncalls; i++)
 			if (d->calls[i].pid == pid) {
 				d->calls[i] = d->calls[--d->ncalls];
 				break;
 			}
+	}
 	return go_on;
 }
 
 int main(int argc, char **argv)
 {
-	struct slsd d = {.conf = SLS_CONFIG_DEFAULT_PATH, .max_calls = CALLS_MAX_DEFAULT};
+	struct slsd d = {
+	    .conf = SLS_CONFIG_DEFAULT_PATH, .max_calls = CALLS_MAX_DEFAULT, .spare_fd = -1};
 	const char *path = NULL;
 	struct pollfd p[2];
 
@@ -351,14 +473,25 @@ int main(int argc, char **argv)
 	fprintf(stderr, "<6>slsd: serving, sls.conf %s\n", d.conf);
 	p[0] = (struct pollfd){.fd = d.listen_fd, .events = POLLIN};
 	p[1] = (struct pollfd){.fd = d.signal_fd, .events = POLLIN};
+	start_spare(&d);
 	for (;;) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		/* a spare older than SPARE_MAX_AGE is replaced: a second past it, at the latest */
+		int wait = d.spare_pid > 0
+			       ? 1000 * (int)(d.spare_born + SPARE_MAX_AGE + 1 - time(NULL))
+			       : -1;
+
+		if (poll(p, 2, d.spare_pid > 0 && wait < 0 ? 0 : wait) < 0 && errno != EINTR)
 			err(1, "poll");
 		if ((p[1].revents & POLLIN) && !on_signals(&d))
 			break;
 		if (p[0].revents & POLLIN)
 			accept_one(&d); /* past the limits refused at once, not kept waiting */
+		if (d.spare_pid > 0 && time(NULL) > d.spare_born + SPARE_MAX_AGE) {
+			stop_spare(&d);
+			start_spare(&d);
+		}
 	}
+	stop_spare(&d);
 	fprintf(stderr, "<6>slsd: stopping\n");
 	free(d.calls);
 	return 0;

@@ -137,8 +137,21 @@ static void use_locale(const char *name)
 	(void)bind_textdomain_codeset(SLS_TEXTDOMAIN, "UTF-8");
 }
 
+/* The store opened before the call (slsd_serve's warm), until the login takes it or closes it. */
+static struct sls_store *warm_store;
+
 static enum sls_rc open_store(struct sls_login *login, struct sls_diag *diag)
 {
+	struct sls_store *warm = warm_store;
+
+	warm_store = NULL;
+	if (warm != NULL && login->conf.backend == SLS_BACKEND_POSTGRESQL &&
+	    sls_pg_reusable(warm, &login->conf)) {
+		login->store = *warm; /* the login closes it (login_end) */
+		return SLS_OK;
+	}
+	if (warm != NULL)
+		sls_store_close(warm);
 	return sls_pg_store_open(&login->conf, 0, false, &login->store, diag);
 }
 
@@ -262,7 +275,8 @@ static void setup(struct sls_login *login, struct socket_ui *s, const struct sls
 	s->login = login;
 }
 
-int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_named)
+int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_named,
+	       struct sls_store *warm)
 {
 	static struct socket_ui s; /* one call per process: a frame buffer off the stack */
 	static unsigned char hello_frame[SLS_WIRE_MAX + 1];
@@ -273,18 +287,24 @@ int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_nam
 	int code;
 
 	s.fd = fd;
+	warm_store = warm != NULL && warm->backend != NULL ? warm : NULL;
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
 	    read_hello(fd, hello_frame, &h) != SLS_OK) {
 		fprintf(stderr,
 			"<4>slsd: a caller (uid %u, pid %d) sent no well-formed HELLO in "
 			"time: closed\n",
 			(unsigned)cred->uid, (int)cred->pid);
+		if (warm_store != NULL)
+			sls_store_close(warm_store);
 		return 1;
 	}
 	use_locale(h.locale);
 	setup(&login, &s, &h, cred, conf, ids);
 	login.conf_named = conf_named;
 	code = sls_login_run(&login, h.stage, h.argc, h.argv);
+	if (warm_store != NULL) /* the login did not come to the store */
+		sls_store_close(warm_store);
+	warm_store = NULL;
 	if (!s.broken && sls_wire_send_result(fd, code) != SLS_OK)
 		fprintf(stderr, "<4>slsd: the result could not be sent to pid %d: %s\n",
 			(int)cred->pid, strerror(errno));

@@ -14,14 +14,19 @@
 /* The longest wait for an answer, with challenge_timeout 0 (never). */
 #define SLSD_CALL_MAX 3600
 
+struct sls_store;
+
 /*
  * Serve one connection (fd, the caller's SO_PEERCRED cred) in a process of
  * its own: its HELLO, the login with the socket as the conversation, the
  * RESULT. conf: sls.conf when the PAM line names none (and the only one a
  * caller without root may name); conf_named: it was named (--conf), so a
- * missing file is an error, not the defaults. Returns the exit status for
- * the process.
+ * missing file is an error, not the defaults. warm: a database store the
+ * process opened before the call (the spare of main.c), which the login
+ * takes when it is what its sls.conf names and still up (sls_pg_reusable),
+ * else closes; NULL: none. Returns the exit status for the process.
  */
-int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_named);
+int slsd_serve(int fd, const struct ucred *cred, const char *conf, bool conf_named,
+	       struct sls_store *warm);
 
 #endif /* SLSD_H */
