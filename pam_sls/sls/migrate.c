@@ -230,19 +230,18 @@ static void copy_locked(struct migrate *m, const struct sls_store *db, struct us
 }
 
 /*
- * The user's lock of the files, when it has a lock file: taking a missing
- * one would make it, and migrate writes nothing to the files. Without one,
- * no writer of sls has held that user's lock yet; its files are replaced
- * whole, so they are read as every reader does.
+ * The user's lock of the files, taken without writing: the lock file is
+ * opened only if it exists, never created or chmod'ed. Without one, no
+ * writer of sls has held that user's lock yet (and with the backend set to
+ * postgresql no login writes the files); the files are replaced whole, so
+ * they are read as every reader reads them.
  */
 static bool lock_files(const struct migrate *m, const char *name, int *lockfd)
 {
-	struct stat st;
+	enum sls_rc rc = sls_lock_acquire_existing(m->files.lock_fd, name, m->owner,
+						   SLS_LOCK_TIMEOUT_MS, lockfd);
 
-	*lockfd = -1;
-	if (fstatat(m->files.lock_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT;
-	return sls_userdb_lock(&m->files, name, m->owner, lockfd) == SLS_OK;
+	return rc == SLS_OK || rc == SLS_ERR_NOENT;
 }
 
 /* Take the user's lock of the files, then of the database; copy; release both. */
@@ -266,7 +265,7 @@ static void copy_user(struct migrate *m, const struct sls_store *db, struct user
 		copy_locked(m, db, c);
 	}
 	sls_userdb_unlock(db, dlock); /* rolls back what was not committed */
-	sls_userdb_unlock(&m->files, flock);
+	sls_lock_release(flock);
 }
 
 /* What the user's line says the copy holds. */
