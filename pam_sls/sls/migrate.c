@@ -8,6 +8,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,11 +245,49 @@ static bool lock_files(const struct migrate *m, const char *name, int *lockfd)
 	return rc == SLS_OK || rc == SLS_ERR_NOENT;
 }
 
+/*
+ * Whether c->name is the name a login keys the user by: the passwd name of
+ * its uid (get_user in the module). A file under another name of that uid
+ * (an alias sls used to file under) would never be found by a login on the
+ * database, and nullok would pass the user on the password alone: MALFORMED,
+ * nothing written. A name NSS does not know is copied under that name, the
+ * key the files store and a login give it; a failed look-up is FAILED.
+ */
+static bool own_name(const struct migrate *m, struct user_copy *c)
+{
+	struct passwd pw, *found = NULL;
+	struct stat st;
+	char buf[16384];
+	int e = getpwnam_r(c->name, &pw, buf, sizeof(buf), &found);
+
+	if (found == NULL && (e == 0 || e == ENOENT || e == ESRCH))
+		return true;
+	if (found != NULL && getpwuid_r(pw.pw_uid, &pw, buf, sizeof(buf), &found) != 0)
+		found = NULL;
+	if (found == NULL) { /* a name NSS knows must have a uid NSS can name */
+		c->outcome = FAILED;
+		c->why = N_("it could not be looked up (NSS)");
+		return false;
+	}
+	if (strcmp(found->pw_name, c->name) == 0)
+		return true;
+	c->outcome = MALFORMED;
+	c->bad =
+	    fstatat(m->files.users_fd, c->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? "users" : "state";
+	sls_diag_set(&c->diag, 0,
+		     _("enrolled under another name of its uid (%s): rename it to the uid's name "
+		       "first"),
+		     found->pw_name);
+	return false;
+}
+
 /* Take the user's lock of the files, then of the database; copy; release both. */
 static void copy_user(struct migrate *m, const struct sls_store *db, struct user_copy *c)
 {
 	int flock = -1, dlock = -1;
 
+	if (!own_name(m, c))
+		return;
 	if (m->dry_run) { /* reads only: a reader of either store needs no lock */
 		copy_locked(m, db, c);
 		return;
