@@ -46,6 +46,7 @@ struct user_copy {
 	struct sls_diag diag; /* MALFORMED: the line */
 	const char *bad;      /* MALFORMED: "users" or "state" */
 	bool normalised;      /* a file's text differs from its formatted form */
+	bool kept_db;         /* --overwrite kept a stricter part of the database's state */
 };
 
 static void text_free(struct text *t)
@@ -135,19 +136,122 @@ static bool same_in_db(const struct sls_store *db, const char *name, bool state,
 	return same;
 }
 
-/* The state the database gets: the file's, or a zero state over a row the files lack. */
-static enum sls_rc state_to_save(struct text *t)
+/* The failure times of both, each time as often as the list with more of it has it. */
+static void merge_failures(struct sls_state *s, const struct sls_state *db)
 {
-	struct sls_state *s;
-	enum sls_rc rc;
+	time_t all[2 * SLS_FAILURES_MAX];
+	size_t i = 0, j = 0, n = 0, skip;
 
-	if (t->canon != NULL || !t->in_db)
+	while (i < s->nfailures || j < db->nfailures) {
+		if (j == db->nfailures || (i < s->nfailures && s->failures[i] < db->failures[j]))
+			all[n++] = s->failures[i++];
+		else if (i == s->nfailures || db->failures[j] < s->failures[i])
+			all[n++] = db->failures[j++];
+		else { /* the same time in both: once */
+			all[n++] = s->failures[i++];
+			j++;
+		}
+	}
+	skip = n > SLS_FAILURES_MAX ? n - SLS_FAILURES_MAX : 0; /* the latest are kept */
+	memcpy(s->failures, all + skip, (n - skip) * sizeof(*all));
+	s->nfailures = n - skip;
+}
+
+/* The database's used challenges (and scratch codes) that d lacks, added as the newest. */
+static void merge_used(struct sls_device_state *d, const struct sls_device_state *db)
+{
+	for (size_t k = 0; k < db->nused; k++) {
+		size_t i = 0;
+
+		while (i < d->nused && d->used[i] != db->used[k])
+			i++;
+		if (i < d->nused)
+			continue;
+		if (d->nused == SLS_USED_CHALLENGES_MAX) {
+			memmove(d->used, d->used + 1, (d->nused - 1) * sizeof(*d->used));
+			d->nused--;
+		}
+		d->used[d->nused++] = db->used[k];
+	}
+}
+
+/*
+ * What a state written by --overwrite keeps of the database's newer one:
+ * the later lock, every failure, and for each device of the same name and
+ * created, the later TOTP step and every used challenge or scratch code.
+ * So --overwrite never unlocks a user nor lets a used code be used again.
+ */
+static void merge_stricter(struct sls_state *s, const struct sls_state *db)
+{
+	if (db->locked_until > s->locked_until)
+		s->locked_until = db->locked_until;
+	merge_failures(s, db);
+	for (size_t k = 0; k < db->ndevices; k++)
+		for (size_t i = 0; i < s->ndevices; i++) {
+			struct sls_device_state *d = &s->devices[i];
+
+			if (strcmp(d->name, db->devices[k].name) != 0 ||
+			    d->created != db->devices[k].created)
+				continue;
+			if (db->devices[k].totp_last_step > d->totp_last_step)
+				d->totp_last_step = db->devices[k].totp_last_step;
+			merge_used(d, &db->devices[k]);
+		}
+}
+
+/* The database's state row parsed: false (nothing to keep) when it has none that parses. */
+static bool load_db_state(const struct sls_store *db, const char *name, struct sls_state *s)
+{
+	struct sls_diag diag = {0};
+	char *text = NULL;
+	size_t len = 0;
+	enum sls_rc rc = sls_userdb_load_text(db, true, name, 0, &text, &len, &diag);
+
+	if (rc == SLS_OK)
+		rc = sls_state_parse(text, s, &diag);
+	sls_free_secret(text, len + 1);
+	return rc == SLS_OK;
+}
+
+/*
+ * The state the database gets: the file's (or a zero state when the files
+ * have none), with what merge_stricter keeps of the database's row.
+ */
+static enum sls_rc state_to_save(const struct sls_store *db, struct user_copy *c)
+{
+	struct text *t = &c->state;
+	struct sls_state *s, *dbs;
+	struct sls_diag diag = {0};
+	enum sls_rc rc = SLS_ERR_NOMEM;
+	char *base = NULL;
+	size_t base_len = 0;
+
+	if (!t->in_db)
 		return SLS_OK;
 	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return SLS_ERR_NOMEM;
-	rc = sls_state_format(s, &t->canon, &t->canon_len);
+	dbs = calloc(1, sizeof(*dbs));
+	if (s == NULL || dbs == NULL)
+		goto out;
+	rc = t->canon != NULL ? sls_state_parse(t->canon, s, &diag) : SLS_OK;
+	if (rc == SLS_OK)
+		rc = sls_state_format(s, &base, &base_len); /* what the files alone would give */
+	if (rc == SLS_OK && load_db_state(db, c->name, dbs))
+		merge_stricter(s, dbs);
+	sls_free_secret(t->canon, t->canon_len + 1);
+	t->canon = NULL;
+	t->canon_len = 0;
+	if (rc == SLS_OK)
+		rc = sls_state_format(s, &t->canon, &t->canon_len);
+	if (rc == SLS_OK)
+		c->kept_db = base_len != t->canon_len || memcmp(base, t->canon, base_len) != 0;
+out:
+	sls_free_secret(base, base_len + 1);
+	if (s != NULL)
+		sls_state_clear(s);
+	if (dbs != NULL)
+		sls_state_clear(dbs);
 	free(s);
+	free(dbs);
 	return rc;
 }
 
@@ -159,7 +263,7 @@ static const char *save_texts(const struct sls_store *db, struct user_copy *c)
 	struct sls_state *s = calloc(1, sizeof(*s));
 	const char *why = NULL;
 
-	if (u == NULL || s == NULL || state_to_save(&c->state) != SLS_OK)
+	if (u == NULL || s == NULL || state_to_save(db, c) != SLS_OK)
 		why = N_("out of memory");
 	else if (c->user.canon != NULL &&
 		 (sls_user_parse_types(c->user.canon, sls_store_types(db), u, &diag) != SLS_OK ||
@@ -352,6 +456,10 @@ static void report(struct migrate *m, const struct user_copy *c)
 		warnx(_("%s: not copied: %s"), c->name, _(c->why));
 		break;
 	}
+	if (c->kept_db && c->outcome == COPIED)
+		printf(_("%s: the database's lock, failures or used codes are kept (newer than "
+			 "the files')\n"),
+		       c->name);
 	if (c->normalised && (c->outcome == COPIED || c->outcome == WOULD_COPY))
 		printf(_("%s: its files' comments or layout are not kept (the same content, "
 			 "formatted as sls writes it)\n"),
