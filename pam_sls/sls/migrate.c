@@ -457,7 +457,7 @@ static void report(struct migrate *m, const struct user_copy *c)
 		break;
 	}
 	if (c->kept_db && c->outcome == COPIED)
-		printf(_("%s: the database's lock, failures or used codes are kept (newer than "
+		printf(_("%s: the database's lock, failures or used codes are kept (stricter than "
 			 "the files')\n"),
 		       c->name);
 	if (c->normalised && (c->outcome == COPIED || c->outcome == WOULD_COPY))
