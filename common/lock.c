@@ -144,6 +144,71 @@ out:
 }
 
 /*
+ * Open the lock file only if it is there: no O_CREAT, no fchmod. The same
+ * checks as lock_open otherwise (O_NONBLOCK: a FIFO put there cannot hang).
+ */
+static enum sls_rc lock_open_existing(int dirfd, const char *name, uid_t owner, int *out)
+{
+	const int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	enum sls_rc rc;
+	struct stat st;
+	int fd, saved;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? SLS_ERR_NOENT : SLS_ERR_IO;
+	if (!S_ISREG(st.st_mode))
+		return SLS_ERR_UNSAFE;
+	fd = openat(dirfd, name, flags);
+	if (fd < 0)
+		return errno == ENOENT  ? SLS_ERR_NOENT
+		       : errno == ELOOP ? SLS_ERR_UNSAFE
+					: SLS_ERR_IO;
+	rc = sls_fd_check(fd, owner, &st);
+	if (rc != SLS_OK) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return rc;
+	}
+	*out = fd;
+	return SLS_OK;
+}
+
+enum sls_rc sls_lock_acquire_existing(int lockdirfd, const char *name, uid_t owner,
+				      unsigned timeout_ms, int *lockfd)
+{
+	enum sls_rc rc = SLS_ERR_INVAL;
+	int fd = -1, saved;
+
+	if (lockfd == NULL)
+		return SLS_ERR_INVAL;
+	*lockfd = -1;
+	if (lockdirfd < 0)
+		return SLS_ERR_INVAL;
+	if (!sls_name_valid(name))
+		return SLS_ERR_NAME;
+	for (int i = 0; i < SLS_LOCK_TRIES; i++) {
+		rc = lock_open_existing(lockdirfd, name, owner, &fd);
+		if (rc != SLS_OK)
+			break;
+		rc = lock_wait(fd, timeout_ms);
+		if (rc != SLS_OK || !lock_stale(fd))
+			break;
+		close(fd); /* unlinked by hand: look for the file again */
+		fd = -1;
+		rc = SLS_ERR_LOCK;
+	}
+	if (rc == SLS_OK) {
+		*lockfd = fd;
+	} else if (fd >= 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return rc;
+}
+
+/*
  * One /proc/locks line: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF".
  * Waiting lockers have "->" after the number and are not holders.
  */

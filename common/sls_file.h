@@ -99,7 +99,19 @@ enum sls_rc sls_file_remove(int dirfd, const char *name);
 enum sls_rc sls_lock_acquire(int lockdirfd, const char *name, uid_t owner, unsigned timeout_ms,
 			     int *lockfd);
 
-/* Release and close a lock from sls_lock_acquire; -1 is allowed. */
+/*
+ * sls_lock_acquire for a reader that must change nothing: the lock file is
+ * opened only if it exists (never created, never chmod'ed), checked the same
+ * way, then locked the same way. SLS_ERR_NOENT: there is no lock file (no
+ * writer of sls has locked that user yet). Release with sls_lock_release.
+ */
+enum sls_rc sls_lock_acquire_existing(int lockdirfd, const char *name, uid_t owner,
+				      unsigned timeout_ms, int *lockfd);
+
+/* Release and close a lock from sls_lock_acquire(_existing); -1 is allowed. */ /* Release and close
+										   a lock from
+										   sls_lock_acquire;
+										   -1 is allowed. */
 void sls_lock_release(int lockfd);
 
 /*

@@ -148,9 +148,12 @@ static enum sls_rc pg_lock(const struct sls_store *store, const char *name, int 
 		return SLS_ERR_LOCK;
 	}
 	PQclear(res);
-	p->held[slot] = key;
-	if (!p->in_txn && exec(p, "BEGIN", NULL) != SLS_OK)
+	if (!p->in_txn && exec(p, "BEGIN", NULL) != SLS_OK) {
+		/* no handle goes out: let go of the session lock here, or it stays held */
+		PQclear(run(p, "SELECT pg_advisory_unlock($1::bigint)", 1, vals, NULL, NULL));
 		return SLS_ERR_IO;
+	}
+	p->held[slot] = key;
 	p->in_txn = true;
 	*handle = slot;
 	return SLS_OK;

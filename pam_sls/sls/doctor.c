@@ -30,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1032,22 +1034,78 @@ static enum sls_rc open_db_cb(struct sls_cli *cli, void *arg)
 	return c->rc;
 }
 
+/* What is at a socket= path, as the module's relay would find it. */
+enum slsd_socket { SLSD_LISTENS, SLSD_NO_SOCKET, SLSD_NOT_LISTENING, SLSD_NOT_ROOTS };
+
+/*
+ * Connect as the relay does (SOCK_SEQPACKET, SO_SNDTIMEO 2 s bounds the
+ * connect) and look at the peer's uid, then hang up without a word. A
+ * socket file that outlived its listener (slsd.socket stopped) refuses the
+ * connect; only a connect this process may not make (EACCES) tells nothing.
+ */
+static enum slsd_socket probe_slsd(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = 2};
+	enum slsd_socket found = SLSD_NOT_LISTENING;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return SLSD_NO_SOCKET;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return SLSD_NOT_LISTENING;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return SLSD_LISTENS; /* cannot tell */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0 &&
+	    connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) == 0)
+		found = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+				len == sizeof(cred) && cred.uid != 0
+			    ? SLSD_NOT_ROOTS
+			    : SLSD_LISTENS;
+	else if (errno == EACCES || errno == EPERM)
+		found = SLSD_LISTENS; /* cannot tell */
+	close(fd);
+	return found;
+}
+
 /* Each slsd socket (socket=, else the default) of the pam_sls lines that use the sls.conf c. */
 static void check_sockets(struct doctor *d, const struct conf_check *c)
 {
-	struct stat st;
-
 	for (size_t k = 0; k < d->nsockets; k++) {
 		const char *socket = d->sockets[k].socket ? d->sockets[k].socket : SLS_SLSD_SOCKET;
+		enum slsd_socket found;
 
-		if (strcmp(d->confs[d->sockets[k].conf], c->path) != 0 ||
-		    (stat(socket, &st) == 0 && S_ISSOCK(st.st_mode)))
+		if (strcmp(d->confs[d->sockets[k].conf], c->path) != 0)
 			continue;
-		finding(d, "slsd",
-			/* TRANSLATORS: sls.conf's path, then slsd's socket */
-			_("%s: [store] backend = postgresql, and no slsd socket is at %s: pam_sls "
-			  "refuses every login there (root's too); start slsd.socket"),
-			c->path, socket);
+		found = probe_slsd(socket);
+		if (found == SLSD_NO_SOCKET)
+			finding(
+			    d, "slsd",
+			    /* TRANSLATORS: sls.conf's path, then slsd's socket */
+			    _("%s: [store] backend = postgresql, and no slsd socket is at %s: "
+			      "pam_sls refuses every login there (root's too); start slsd.socket"),
+			    c->path, socket);
+		else if (found == SLSD_NOT_LISTENING)
+			finding(
+			    d, "slsd",
+			    /* TRANSLATORS: sls.conf's path, then slsd's socket */
+			    _("%s: [store] backend = postgresql, and nothing listens on slsd's "
+			      "socket %s (a file left behind): pam_sls refuses every login there "
+			      "(root's too); start slsd.socket"),
+			    c->path, socket);
+		else if (found == SLSD_NOT_ROOTS)
+			finding(
+			    d, "slsd",
+			    /* TRANSLATORS: sls.conf's path, then slsd's socket */
+			    _("%s: [store] backend = postgresql, and what listens on %s is not "
+			      "root's: pam_sls refuses every login there; find it (ss -xlp) and "
+			      "start slsd.socket"),
+			    c->path, socket);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ struct user_copy {
 	struct sls_diag diag; /* MALFORMED: the line */
 	const char *bad;      /* MALFORMED: "users" or "state" */
 	bool normalised;      /* a file's text differs from its formatted form */
+	bool kept_db;         /* --overwrite kept a stricter part of the database's state */
 };
 
 static void text_free(struct text *t)
@@ -134,19 +136,122 @@ static bool same_in_db(const struct sls_store *db, const char *name, bool state,
 	return same;
 }
 
-/* The state the database gets: the file's, or a zero state over a row the files lack. */
-static enum sls_rc state_to_save(struct text *t)
+/* The failure times of both, each time as often as the list with more of it has it. */
+static void merge_failures(struct sls_state *s, const struct sls_state *db)
 {
-	struct sls_state *s;
-	enum sls_rc rc;
+	time_t all[2 * SLS_FAILURES_MAX];
+	size_t i = 0, j = 0, n = 0, skip;
 
-	if (t->canon != NULL || !t->in_db)
+	while (i < s->nfailures || j < db->nfailures) {
+		if (j == db->nfailures || (i < s->nfailures && s->failures[i] < db->failures[j]))
+			all[n++] = s->failures[i++];
+		else if (i == s->nfailures || db->failures[j] < s->failures[i])
+			all[n++] = db->failures[j++];
+		else { /* the same time in both: once */
+			all[n++] = s->failures[i++];
+			j++;
+		}
+	}
+	skip = n > SLS_FAILURES_MAX ? n - SLS_FAILURES_MAX : 0; /* the latest are kept */
+	memcpy(s->failures, all + skip, (n - skip) * sizeof(*all));
+	s->nfailures = n - skip;
+}
+
+/* The database's used challenges (and scratch codes) that d lacks, added as the newest. */
+static void merge_used(struct sls_device_state *d, const struct sls_device_state *db)
+{
+	for (size_t k = 0; k < db->nused; k++) {
+		size_t i = 0;
+
+		while (i < d->nused && d->used[i] != db->used[k])
+			i++;
+		if (i < d->nused)
+			continue;
+		if (d->nused == SLS_USED_CHALLENGES_MAX) {
+			memmove(d->used, d->used + 1, (d->nused - 1) * sizeof(*d->used));
+			d->nused--;
+		}
+		d->used[d->nused++] = db->used[k];
+	}
+}
+
+/*
+ * What a state written by --overwrite keeps of the database's newer one:
+ * the later lock, every failure, and for each device of the same name and
+ * created, the later TOTP step and every used challenge or scratch code.
+ * So --overwrite never unlocks a user nor lets a used code be used again.
+ */
+static void merge_stricter(struct sls_state *s, const struct sls_state *db)
+{
+	if (db->locked_until > s->locked_until)
+		s->locked_until = db->locked_until;
+	merge_failures(s, db);
+	for (size_t k = 0; k < db->ndevices; k++)
+		for (size_t i = 0; i < s->ndevices; i++) {
+			struct sls_device_state *d = &s->devices[i];
+
+			if (strcmp(d->name, db->devices[k].name) != 0 ||
+			    d->created != db->devices[k].created)
+				continue;
+			if (db->devices[k].totp_last_step > d->totp_last_step)
+				d->totp_last_step = db->devices[k].totp_last_step;
+			merge_used(d, &db->devices[k]);
+		}
+}
+
+/* The database's state row parsed: false (nothing to keep) when it has none that parses. */
+static bool load_db_state(const struct sls_store *db, const char *name, struct sls_state *s)
+{
+	struct sls_diag diag = {0};
+	char *text = NULL;
+	size_t len = 0;
+	enum sls_rc rc = sls_userdb_load_text(db, true, name, 0, &text, &len, &diag);
+
+	if (rc == SLS_OK)
+		rc = sls_state_parse(text, s, &diag);
+	sls_free_secret(text, len + 1);
+	return rc == SLS_OK;
+}
+
+/*
+ * The state the database gets: the file's (or a zero state when the files
+ * have none), with what merge_stricter keeps of the database's row.
+ */
+static enum sls_rc state_to_save(const struct sls_store *db, struct user_copy *c)
+{
+	struct text *t = &c->state;
+	struct sls_state *s, *dbs;
+	struct sls_diag diag = {0};
+	enum sls_rc rc = SLS_ERR_NOMEM;
+	char *base = NULL;
+	size_t base_len = 0;
+
+	if (!t->in_db)
 		return SLS_OK;
 	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return SLS_ERR_NOMEM;
-	rc = sls_state_format(s, &t->canon, &t->canon_len);
+	dbs = calloc(1, sizeof(*dbs));
+	if (s == NULL || dbs == NULL)
+		goto out;
+	rc = t->canon != NULL ? sls_state_parse(t->canon, s, &diag) : SLS_OK;
+	if (rc == SLS_OK)
+		rc = sls_state_format(s, &base, &base_len); /* what the files alone would give */
+	if (rc == SLS_OK && load_db_state(db, c->name, dbs))
+		merge_stricter(s, dbs);
+	sls_free_secret(t->canon, t->canon_len + 1);
+	t->canon = NULL;
+	t->canon_len = 0;
+	if (rc == SLS_OK)
+		rc = sls_state_format(s, &t->canon, &t->canon_len);
+	if (rc == SLS_OK)
+		c->kept_db = base_len != t->canon_len || memcmp(base, t->canon, base_len) != 0;
+out:
+	sls_free_secret(base, base_len + 1);
+	if (s != NULL)
+		sls_state_clear(s);
+	if (dbs != NULL)
+		sls_state_clear(dbs);
 	free(s);
+	free(dbs);
 	return rc;
 }
 
@@ -158,7 +263,7 @@ static const char *save_texts(const struct sls_store *db, struct user_copy *c)
 	struct sls_state *s = calloc(1, sizeof(*s));
 	const char *why = NULL;
 
-	if (u == NULL || s == NULL || state_to_save(&c->state) != SLS_OK)
+	if (u == NULL || s == NULL || state_to_save(db, c) != SLS_OK)
 		why = N_("out of memory");
 	else if (c->user.canon != NULL &&
 		 (sls_user_parse_types(c->user.canon, sls_store_types(db), u, &diag) != SLS_OK ||
@@ -230,19 +335,54 @@ static void copy_locked(struct migrate *m, const struct sls_store *db, struct us
 }
 
 /*
- * The user's lock of the files, when it has a lock file: taking a missing
- * one would make it, and migrate writes nothing to the files. Without one,
- * no writer of sls has held that user's lock yet; its files are replaced
- * whole, so they are read as every reader does.
+ * The user's lock of the files, taken without writing: the lock file is
+ * opened only if it exists, never created or chmod'ed. Without one, no
+ * writer of sls has held that user's lock yet (and with the backend set to
+ * postgresql no login writes the files); the files are replaced whole, so
+ * they are read as every reader reads them.
  */
 static bool lock_files(const struct migrate *m, const char *name, int *lockfd)
 {
-	struct stat st;
+	enum sls_rc rc = sls_lock_acquire_existing(m->files.lock_fd, name, m->owner,
+						   SLS_LOCK_TIMEOUT_MS, lockfd);
 
-	*lockfd = -1;
-	if (fstatat(m->files.lock_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT;
-	return sls_userdb_lock(&m->files, name, m->owner, lockfd) == SLS_OK;
+	return rc == SLS_OK || rc == SLS_ERR_NOENT;
+}
+
+/*
+ * Whether c->name is the name a login keys the user by: the passwd name of
+ * its uid (get_user in the module). A file under another name of that uid
+ * (an alias sls used to file under) would never be found by a login on the
+ * database, and nullok would pass the user on the password alone: MALFORMED,
+ * nothing written. A name NSS does not know is copied under that name, the
+ * key the files store and a login give it; a failed look-up is FAILED.
+ */
+static bool own_name(const struct migrate *m, struct user_copy *c)
+{
+	struct passwd pw, *found = NULL;
+	struct stat st;
+	char buf[16384];
+	int e = getpwnam_r(c->name, &pw, buf, sizeof(buf), &found);
+
+	if (found == NULL && (e == 0 || e == ENOENT || e == ESRCH))
+		return true;
+	if (found != NULL && getpwuid_r(pw.pw_uid, &pw, buf, sizeof(buf), &found) != 0)
+		found = NULL;
+	if (found == NULL) { /* a name NSS knows must have a uid NSS can name */
+		c->outcome = FAILED;
+		c->why = N_("it could not be looked up (NSS)");
+		return false;
+	}
+	if (strcmp(found->pw_name, c->name) == 0)
+		return true;
+	c->outcome = MALFORMED;
+	c->bad =
+	    fstatat(m->files.users_fd, c->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? "users" : "state";
+	sls_diag_set(&c->diag, 0,
+		     _("enrolled under another name of its uid (%s): rename it to the uid's name "
+		       "first"),
+		     found->pw_name);
+	return false;
 }
 
 /* Take the user's lock of the files, then of the database; copy; release both. */
@@ -250,6 +390,8 @@ static void copy_user(struct migrate *m, const struct sls_store *db, struct user
 {
 	int flock = -1, dlock = -1;
 
+	if (!own_name(m, c))
+		return;
 	if (m->dry_run) { /* reads only: a reader of either store needs no lock */
 		copy_locked(m, db, c);
 		return;
@@ -266,7 +408,7 @@ static void copy_user(struct migrate *m, const struct sls_store *db, struct user
 		copy_locked(m, db, c);
 	}
 	sls_userdb_unlock(db, dlock); /* rolls back what was not committed */
-	sls_userdb_unlock(&m->files, flock);
+	sls_lock_release(flock);
 }
 
 /* What the user's line says the copy holds. */
@@ -314,6 +456,10 @@ static void report(struct migrate *m, const struct user_copy *c)
 		warnx(_("%s: not copied: %s"), c->name, _(c->why));
 		break;
 	}
+	if (c->kept_db && c->outcome == COPIED)
+		printf(_("%s: the database's lock, failures or used codes are kept (stricter than "
+			 "the files')\n"),
+		       c->name);
 	if (c->normalised && (c->outcome == COPIED || c->outcome == WOULD_COPY))
 		printf(_("%s: its files' comments or layout are not kept (the same content, "
 			 "formatted as sls writes it)\n"),

@@ -794,6 +794,49 @@ static void test_lock_timeout(void **state)
 	assert_int_equal(wait_child(pid), 0);
 }
 
+/* The reader's lock: an existing lock file only, never made or chmod'ed; checked the same. */
+static void test_lock_existing(void **state)
+{
+	struct fx *fx = *state;
+	struct stat st;
+	pid_t pid;
+	int fd = -1, held;
+
+	assert_rc(sls_lock_acquire_existing(fx->dirfd, "alice", geteuid(), 100, &fd),
+		  SLS_ERR_NOENT);
+	assert_int_equal(fd, -1);
+	assert_int_equal(fstatat(fx->dirfd, "alice", &st, AT_SYMLINK_NOFOLLOW), -1);
+	write_file(fx->dirfd, "alice", "", 0, 0640);
+	assert_rc(sls_lock_acquire_existing(fx->dirfd, "alice", geteuid(), 100, &fd), SLS_OK);
+	assert_true(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+	assert_int_equal(mode_of(fx->dirfd, "alice") & 07777, 0640); /* not chmod'ed */
+	pid = fork_flushed(); /* it excludes a writer's lock */
+	if (pid == 0)
+		_exit(try_lock(fx->dirfd, 100, SLS_ERR_LOCK, 90, 3000));
+	assert_int_equal(wait_child(pid), 0);
+	sls_lock_release(fd);
+	assert_rc(sls_lock_acquire(fx->dirfd, "alice", geteuid(), 0, &held), SLS_OK);
+	assert_rc(sls_lock_acquire_existing(fx->dirfd, "alice", geteuid(), 50, &fd), SLS_ERR_LOCK);
+	assert_int_equal(fd, -1);
+	sls_lock_release(held);
+
+	assert_rc(sls_lock_acquire_existing(fx->dirfd, "alice", geteuid() + 1, 100, &fd),
+		  SLS_ERR_UNSAFE);
+	write_file(fx->dirfd, "group", "", 0, 0620);
+	assert_rc(sls_lock_acquire_existing(fx->dirfd, "group", geteuid(), 100, &fd),
+		  SLS_ERR_UNSAFE);
+	assert_int_equal(mode_of(fx->dirfd, "group") & 07777, 0620);
+	assert_int_equal(symlinkat("alice", fx->dirfd, "link"), 0);
+	assert_rc(sls_lock_acquire_existing(fx->dirfd, "link", geteuid(), 100, &fd),
+		  SLS_ERR_UNSAFE);
+	assert_int_equal(mkfifoat(fx->dirfd, "fifo", 0600), 0);
+	assert_rc(sls_lock_acquire_existing(fx->dirfd, "fifo", geteuid(), 100, &fd),
+		  SLS_ERR_UNSAFE);
+	assert_rc(sls_lock_acquire_existing(fx->dirfd, "a/b", geteuid(), 100, &fd), SLS_ERR_NAME);
+	assert_rc(sls_lock_acquire_existing(-1, "alice", geteuid(), 100, &fd), SLS_ERR_INVAL);
+	assert_int_equal(fd, -1);
+}
+
 /* One step of the counter: lock, read, +1, replace, unlock. 0 on success. */
 static int counter_step(const struct sls_store *st)
 {
@@ -971,6 +1014,7 @@ int main(void)
 	    T(test_remove),
 	    T(test_lock_basic),
 	    T(test_lock_timeout),
+	    T(test_lock_existing),
 	    T(test_lock_no_lost_update),
 	    T(test_crash_never_torn),
 	    T(test_replace_removes_stale_temp),
