@@ -26,13 +26,17 @@
 #define SLS_LOCK_TRIES 3
 
 /*
- * Open (creating if missing), check and chmod 0600 the lock file. The
+ * Open the lock file, check it, and with create make it when it is missing
+ * and chmod it 0600; without create (a reader that must change nothing) a
+ * missing file is SLS_ERR_NOENT and nothing is made or chmod'ed. The
  * fstatat first refuses a symlink, FIFO or device before open() can touch
- * it; sls_fd_check on the opened fd is the check that counts.
+ * it (O_NONBLOCK: a FIFO put there between the two cannot hang);
+ * sls_fd_check on the opened fd is the check that counts.
  */
-static enum sls_rc lock_open(int dirfd, const char *name, uid_t owner, int *out)
+static enum sls_rc lock_open(int dirfd, const char *name, uid_t owner, bool create, int *out)
 {
-	const int flags = O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	const int flags =
+	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (create ? O_CREAT : 0);
 	enum sls_rc rc;
 	struct stat st;
 	int fd, saved;
@@ -42,13 +46,17 @@ static enum sls_rc lock_open(int dirfd, const char *name, uid_t owner, int *out)
 			return SLS_ERR_UNSAFE;
 	} else if (errno != ENOENT) {
 		return SLS_ERR_IO;
+	} else if (!create) {
+		return SLS_ERR_NOENT;
 	}
 	fd = openat(dirfd, name, flags, 0600);
 	if (fd < 0)
-		return errno == ELOOP ? SLS_ERR_UNSAFE : SLS_ERR_IO;
+		return errno == ELOOP               ? SLS_ERR_UNSAFE
+		       : errno == ENOENT && !create ? SLS_ERR_NOENT
+						    : SLS_ERR_IO;
 	rc = sls_fd_check(fd, owner, &st);
 	/* 0600 whatever the umask, or a non-root owner could not reopen it. */
-	if (rc == SLS_OK && (st.st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0)
+	if (create && rc == SLS_OK && (st.st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0)
 		rc = SLS_ERR_IO;
 	if (rc != SLS_OK) {
 		saved = errno;
@@ -107,75 +115,9 @@ static bool lock_stale(int fd)
 	return fstat(fd, &st) == 0 && st.st_nlink == 0;
 }
 
-enum sls_rc sls_lock_acquire(int lockdirfd, const char *name, uid_t owner, unsigned timeout_ms,
-			     int *lockfd)
-{
-	enum sls_rc rc = SLS_ERR_INVAL;
-	int fd = -1, saved;
-
-	if (lockfd == NULL)
-		return SLS_ERR_INVAL;
-	*lockfd = -1;
-	if (lockdirfd < 0)
-		goto out;
-	rc = SLS_ERR_NAME;
-	if (!sls_name_valid(name))
-		goto out;
-	for (int i = 0; i < SLS_LOCK_TRIES; i++) {
-		rc = lock_open(lockdirfd, name, owner, &fd);
-		if (rc != SLS_OK)
-			goto out;
-		rc = lock_wait(fd, timeout_ms);
-		if (rc != SLS_OK || !lock_stale(fd))
-			goto out;
-		close(fd); /* drops the useless lock */
-		fd = -1;
-		rc = SLS_ERR_LOCK;
-	}
-out:
-	if (rc == SLS_OK) {
-		*lockfd = fd;
-	} else if (fd >= 0) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-	}
-	return rc;
-}
-
-/*
- * Open the lock file only if it is there: no O_CREAT, no fchmod. The same
- * checks as lock_open otherwise (O_NONBLOCK: a FIFO put there cannot hang).
- */
-static enum sls_rc lock_open_existing(int dirfd, const char *name, uid_t owner, int *out)
-{
-	const int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	enum sls_rc rc;
-	struct stat st;
-	int fd, saved;
-
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT ? SLS_ERR_NOENT : SLS_ERR_IO;
-	if (!S_ISREG(st.st_mode))
-		return SLS_ERR_UNSAFE;
-	fd = openat(dirfd, name, flags);
-	if (fd < 0)
-		return errno == ENOENT  ? SLS_ERR_NOENT
-		       : errno == ELOOP ? SLS_ERR_UNSAFE
-					: SLS_ERR_IO;
-	rc = sls_fd_check(fd, owner, &st);
-	if (rc != SLS_OK) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return rc;
-	}
-	*out = fd;
-	return SLS_OK;
-}
-
-enum sls_rc sls_lock_acquire_existing(int lockdirfd, const char *name, uid_t owner,
-				      unsigned timeout_ms, int *lockfd)
+/* sls_lock_acquire and sls_lock_acquire_existing: create says which. */
+static enum sls_rc acquire(int lockdirfd, const char *name, uid_t owner, unsigned timeout_ms,
+			   bool create, int *lockfd)
 {
 	enum sls_rc rc = SLS_ERR_INVAL;
 	int fd = -1, saved;
@@ -188,13 +130,13 @@ enum sls_rc sls_lock_acquire_existing(int lockdirfd, const char *name, uid_t own
 	if (!sls_name_valid(name))
 		return SLS_ERR_NAME;
 	for (int i = 0; i < SLS_LOCK_TRIES; i++) {
-		rc = lock_open_existing(lockdirfd, name, owner, &fd);
+		rc = lock_open(lockdirfd, name, owner, create, &fd);
 		if (rc != SLS_OK)
 			break;
 		rc = lock_wait(fd, timeout_ms);
 		if (rc != SLS_OK || !lock_stale(fd))
 			break;
-		close(fd); /* unlinked by hand: look for the file again */
+		close(fd); /* drops the useless lock: look for the file again */
 		fd = -1;
 		rc = SLS_ERR_LOCK;
 	}
@@ -206,6 +148,18 @@ enum sls_rc sls_lock_acquire_existing(int lockdirfd, const char *name, uid_t own
 		errno = saved;
 	}
 	return rc;
+}
+
+enum sls_rc sls_lock_acquire(int lockdirfd, const char *name, uid_t owner, unsigned timeout_ms,
+			     int *lockfd)
+{
+	return acquire(lockdirfd, name, owner, timeout_ms, true, lockfd);
+}
+
+enum sls_rc sls_lock_acquire_existing(int lockdirfd, const char *name, uid_t owner,
+				      unsigned timeout_ms, int *lockfd)
+{
+	return acquire(lockdirfd, name, owner, timeout_ms, false, lockfd);
 }
 
 /*
