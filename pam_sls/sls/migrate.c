@@ -97,7 +97,8 @@ static bool read_source(struct migrate *m, struct user_copy *c, bool state)
 	if (rc == SLS_OK)
 		rc = canonical(&m->files, state, t, &c->diag);
 	if (rc == SLS_OK) {
-		c->normalised |= t->src_len != t->canon_len || memcmp(t->src, t->canon, t->src_len);
+		c->normalised |=
+		    t->src_len != t->canon_len || !sls_secure_equal(t->src, t->canon, t->src_len);
 		return true;
 	}
 	if (rc != SLS_ERR_FORMAT)
@@ -131,7 +132,7 @@ static bool same_in_db(const struct sls_store *db, const char *name, bool state,
 	bool same = rc == SLS_ERR_NOENT && t->canon == NULL;
 
 	if (rc == SLS_OK && t->canon != NULL)
-		same = len == t->canon_len && memcmp(text, t->canon, len) == 0;
+		same = len == t->canon_len && sls_secure_equal(text, t->canon, len);
 	sls_free_secret(text, len + 1);
 	return same;
 }
@@ -243,7 +244,8 @@ static enum sls_rc state_to_save(const struct sls_store *db, struct user_copy *c
 	if (rc == SLS_OK)
 		rc = sls_state_format(s, &t->canon, &t->canon_len);
 	if (rc == SLS_OK)
-		c->kept_db = base_len != t->canon_len || memcmp(base, t->canon, base_len) != 0;
+		c->kept_db =
+		    base_len != t->canon_len || !sls_secure_equal(base, t->canon, base_len);
 out:
 	sls_free_secret(base, base_len + 1);
 	if (s != NULL)
