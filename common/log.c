@@ -271,17 +271,17 @@ void sls_log_decision_(const struct sls_log_ctx *ctx, const char *pam_code, enum
 		       const char *result, const char *reason)
 {
 	struct sls_log_hold *h = ctx->hold;
-
 	struct sls_decision d;
 
 	if (h == NULL)
 		return;
+	/* the held decision; else (nothing decided was logged) what the return says, on the
+	 * last device seen */
 	if (h->set) {
 		ev = h->ev;
 		result = h->result;
 		reason = h->text;
 	}
-	/* nothing decided that was logged: what the return says, on the last device seen */
 	d = (struct sls_decision){.event = sls_event_info(ev)->name,
 				  .device = h->set ? h->decided_device : h->device,
 				  .result = result,
